@@ -1,0 +1,10 @@
+"""autoalliance: a knowledge graph of strategic cooperation between automotive firms.
+
+The build pipeline, one module per stage::
+
+    kg.annotations -> kg.evidence -> kg.mapping -> kg.validation -> kg.reasoning -> kg.store -> kg.dumps
+
+``kg.build`` runs them in order; ``kg.cli`` is the thin command-line layer over it.
+"""
+
+__version__ = "0.1.0"
