@@ -1,0 +1,57 @@
+"""The error hierarchy of the build: one small family, so callers catch ``KGError`` and print one line each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class KGError(Exception):
+    """Base class of every error the build raises on purpose."""
+
+
+class AnnotationError(KGError):
+    """One problem in an annotation or registry file, located as ``path:line:col``.
+
+    ``line`` and ``col`` are 1-based, as editors show them.
+    """
+
+    def __init__(self, path: str | Path, line: int, col: int, message: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.col = col
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+
+class AnnotationErrors(KGError):
+    """Every problem found in the input at once; ``errors`` keeps them in file and line order."""
+
+    def __init__(self, errors: Iterable[AnnotationError]) -> None:
+        self.errors: list[AnnotationError] = list(errors)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+class ValidationFailed(KGError):
+    """The dataset does not conform to the SHACL shapes, or the shapes could not be run.
+
+    ``lines`` holds one readable line per finding (empty when the run itself broke).
+    """
+
+    def __init__(self, message: str, lines: Iterable[str] = ()) -> None:
+        self.message = message
+        self.lines: list[str] = list(lines)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join([self.message, *self.lines])
+
+
+class ReasoningError(KGError):
+    """The reasoner found the ontology and data inconsistent, or could not run."""
