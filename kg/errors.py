@@ -28,7 +28,12 @@ class AnnotationError(KGError):
 
 
 class AnnotationErrors(KGError):
-    """Every problem found in the input at once; ``errors`` keeps them in file and line order."""
+    """Every problem found in the input at once; ``errors`` keeps them in file and line order.
+
+    ``corpus`` holds what could be read despite the problems (or None), so later checks can still run.
+    """
+
+    corpus: object | None = None
 
     def __init__(self, errors: Iterable[AnnotationError]) -> None:
         self.errors: list[AnnotationError] = list(errors)

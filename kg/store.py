@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
+
+from .atomic import staging_dir, swap_in
 
 
 def open_store(path: Path, read_only: bool = True) -> ox.Store:
@@ -19,27 +20,26 @@ def open_store(path: Path, read_only: bool = True) -> ox.Store:
     return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
 
 
-def write_store(quads: Iterable[ox.Quad], path: Path) -> int:
-    """Write ``quads`` into a new store at ``path``, replacing any store there only once it is complete.
+def stage_store(quads: Iterable[ox.Quad], path: Path) -> tuple[Path, int]:
+    """Write ``quads`` into a new store beside ``path`` (``<path>.new``); returns it and the number of quads.
 
-    Returns the number of quads. The new store is built beside the old one and swapped in with renames, so a
-    failure leaves the previous store untouched.
+    Nothing at ``path`` changes until :func:`kg.atomic.swap_in` puts the staged store in place.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".new")
-    old = path.with_name(path.name + ".old")
-    for leftover in (tmp, old):
-        if leftover.exists():
-            shutil.rmtree(leftover)
+    tmp = staging_dir(path)
     store = ox.Store(str(tmp))
     store.bulk_extend(quads)
     store.flush()
     store.optimize()
     count = len(store)
     del store
-    if path.exists():
-        path.rename(old)
-    tmp.rename(path)
-    if old.exists():
-        shutil.rmtree(old)
+    return tmp, count
+
+
+def write_store(quads: Iterable[ox.Quad], path: Path) -> int:
+    """Write ``quads`` into a new store at ``path``, replacing any store there only once it is complete.
+
+    Returns the number of quads; a failure leaves the previous store untouched.
+    """
+    staged, count = stage_store(quads, path)
+    swap_in(staged, path)
     return count

@@ -1,0 +1,191 @@
+"""Stage 3: records -> RDF dataset: one named graph per document, one for the registry."""
+
+from __future__ import annotations
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, Namespace
+
+from . import iris
+from .evidence import Anchor
+from .records import Corpus, Deal, Document, Entity, PartialDate, Quote
+from .vocab import AA
+
+OA = Namespace("http://www.w3.org/ns/oa#")
+SCHEMA = Namespace("https://schema.org/")
+
+DATE_PROPERTIES = {"announced": AA.announcedOn, "signed": AA.signedOn, "starts": AA.startsOn, "ended": AA.endedOn}
+ENTITY_IRIS = {
+    "firms": iris.firm,
+    "brands": iris.brand,
+    "authorities": iris.authority,
+    "people": iris.person,
+    "products": iris.product,
+}
+ENTITY_CLASSES = {"firms": AA.Firm, "brands": AA.Brand, "authorities": AA.Authority, "people": AA.Person,
+                  "products": AA.Product}
+
+
+def date_literal(value: PartialDate) -> Literal:
+    """The literal whose XSD datatype carries the date's precision (``xsd:gYear``, ``gYearMonth``, ``date``)."""
+    return Literal(value.isoformat(), datatype=XSD[value.datatype])
+
+
+def map_registry(corpus: Corpus) -> Graph:
+    """The curated firms, brands, authorities, people and products, as the triples of ``graph:registry``."""
+    g = Graph()
+    for entity in corpus.registry:
+        node = ENTITY_IRIS[entity.kind](entity.id)
+        g.add((node, RDF.type, ENTITY_CLASSES[entity.kind]))
+        g.add((node, RDFS.label, Literal(entity.label)))
+        g.add((node, SKOS.prefLabel, Literal(entity.label)))
+        _map_entity_fields(g, node, entity)
+    return g
+
+
+def _map_entity_fields(g: Graph, node: URIRef, entity: Entity) -> None:
+    f = entity.fields
+    for alt in f.get("alt") or []:
+        if alt and alt != entity.label:
+            g.add((node, SKOS.altLabel, Literal(alt)))
+    if f.get("legal_name"):
+        g.add((node, SCHEMA.legalName, Literal(f["legal_name"])))
+    if f.get("country"):
+        g.add((node, AA.countryCode, Literal(f["country"])))
+    if f.get("kind"):
+        kind_property = AA.productKind if entity.kind == "products" else AA.firmKind
+        g.add((node, kind_property, AA[str(f["kind"])]))
+    if f.get("parent"):
+        g.add((node, AA.subsidiaryOf, iris.firm(str(f["parent"]))))
+    if f.get("owner"):
+        g.add((node, AA.brandOf, iris.firm(str(f["owner"]))))
+    if f.get("maker"):
+        g.add((node, AA.maker, iris.firm(str(f["maker"]))))
+    if f.get("title"):
+        g.add((node, SCHEMA.jobTitle, Literal(f["title"])))
+    if f.get("affiliation"):
+        g.add((node, AA.affiliation, iris.firm(str(f["affiliation"]))))
+    if f.get("wikidata"):
+        g.add((node, OWL.sameAs, iris.wikidata(str(f["wikidata"]))))
+    if f.get("note"):
+        g.add((node, RDFS.comment, Literal(f["note"])))
+
+
+def _map_evidence(g: Graph, doc: Document, subject: URIRef, quotes: list[Quote], anchors: dict[Quote, Anchor]) -> None:
+    for quote in quotes:
+        anchor = anchors[quote]
+        ev = iris.evidence(doc.id, anchor.start, anchor.end)
+        text_sel, pos_sel = iris.quote_selector(ev), iris.position_selector(ev)
+        g.add((subject, AA.evidence, ev))
+        g.add((ev, RDF.type, AA.Evidence))
+        g.add((ev, OA.hasSource, iris.document(doc.id)))
+        g.add((ev, AA.attribution, AA[quote.attribution]))
+        g.add((ev, OA.hasSelector, text_sel))
+        g.add((ev, OA.hasSelector, pos_sel))
+        g.add((text_sel, RDF.type, OA.TextQuoteSelector))
+        g.add((text_sel, OA.exact, Literal(anchor.exact)))
+        if anchor.prefix:
+            g.add((text_sel, OA.prefix, Literal(anchor.prefix)))
+        if anchor.suffix:
+            g.add((text_sel, OA.suffix, Literal(anchor.suffix)))
+        g.add((pos_sel, RDF.type, OA.TextPositionSelector))
+        g.add((pos_sel, OA.start, Literal(anchor.start, datatype=XSD.nonNegativeInteger)))
+        g.add((pos_sel, OA.end, Literal(anchor.end, datatype=XSD.nonNegativeInteger)))
+
+
+def _map_deal(g: Graph, deal: Deal) -> URIRef:
+    node = iris.deal(deal.id)
+    g.add((node, RDF.type, AA[deal.kind]))
+    g.add((node, RDFS.label, Literal(deal.label)))
+    g.add((node, AA.status, AA[deal.status]))
+    for firm in deal.parties:
+        g.add((node, AA.party, iris.firm(firm)))
+    for role, firms in deal.roles.items():
+        for firm in firms:
+            g.add((node, AA[role], iris.firm(firm)))
+    for key, value in deal.dates.items():
+        g.add((node, DATE_PROPERTIES[key], date_literal(value)))
+    if deal.dates_estimated:
+        g.add((node, AA.dateEstimated, Literal(True)))
+        g.add((node, AA.dateEstimateReason, Literal(deal.dates_estimated)))
+    links = [(AA.domain, iris.domain, deal.domains), (AA.product, iris.product, deal.products),
+             (AA.signatory, iris.person, deal.signatories), (AA.expands, iris.deal, deal.expands),
+             (AA.partOf, iris.deal, deal.part_of)]
+    for prop, mint, slugs in links:
+        for slug in slugs:
+            g.add((node, prop, mint(slug)))
+    if deal.alliance:
+        g.add((node, AA.alliance, iris.alliance(deal.alliance)))
+    if deal.establishes:
+        g.add((node, AA.establishes, iris.alliance(deal.establishes)))
+    if deal.value:
+        value = iris.deal_value(node)
+        g.add((node, AA.value, value))
+        g.add((value, RDF.type, SCHEMA.MonetaryAmount))
+        g.add((value, SCHEMA.currency, Literal(deal.value.currency)))
+        amount, prop = (deal.value.max, SCHEMA.maxValue) if deal.value.max else (deal.value.amount, SCHEMA.value)
+        g.add((value, prop, Literal(amount, datatype=XSD.decimal)))
+    if deal.note:
+        g.add((node, RDFS.comment, Literal(deal.note)))
+    return node
+
+
+def map_document(doc: Document, anchors: dict[Quote, Anchor]) -> Graph:
+    """Everything ``doc`` states, as the triples of its graph ``graph:doc/<id>``."""
+    g = Graph()
+    node = iris.document(doc.id)
+    g.add((node, RDF.type, AA.SourceDocument))
+    g.add((node, DCTERMS.title, Literal(doc.title)))
+    g.add((node, DCTERMS.publisher, Literal(doc.publisher)))
+    g.add((node, DCTERMS.issued, date_literal(doc.issued)))
+    g.add((node, DCTERMS.language, Literal(doc.language)))
+    if doc.issued_estimated:
+        g.add((node, AA.dateEstimated, Literal(True)))
+        g.add((node, AA.dateEstimateReason, Literal(doc.issued_estimated)))
+    if doc.url:
+        g.add((node, SCHEMA.url, URIRef(doc.url)))
+    for deal in doc.deals:
+        _map_evidence(g, doc, _map_deal(g, deal), deal.evidence, anchors)
+    for ref in doc.refs:
+        _map_evidence(g, doc, iris.deal(ref.ref), ref.evidence, anchors)
+    for alliance in doc.alliances:
+        a = iris.alliance(alliance.id)
+        g.add((a, RDF.type, AA.Alliance))
+        g.add((a, RDFS.label, Literal(alliance.label)))
+        for slug in alliance.domains:
+            g.add((a, AA.domain, iris.domain(slug)))
+        if alliance.founded:
+            g.add((a, AA.foundedOn, date_literal(alliance.founded)))
+        if alliance.note:
+            g.add((a, RDFS.comment, Literal(alliance.note)))
+        _map_evidence(g, doc, a, alliance.evidence, anchors)
+    for inv in doc.investigations:
+        i = iris.investigation(inv.id)
+        g.add((i, RDF.type, AA[inv.kind]))
+        g.add((i, RDFS.label, Literal(inv.label)))
+        g.add((i, AA.status, AA[inv.status]))
+        g.add((i, AA.investigatedBy, iris.authority(inv.by)))
+        for firm in inv.investigates:
+            g.add((i, AA.investigates, iris.firm(firm)))
+        for deal in inv.concerns:
+            g.add((i, AA.concerns, iris.deal(deal)))
+        if inv.started:
+            g.add((i, AA.startsOn, date_literal(inv.started)))
+        if inv.note:
+            g.add((i, RDFS.comment, Literal(inv.note)))
+        _map_evidence(g, doc, i, inv.evidence, anchors)
+    return g
+
+
+def map_corpus(corpus: Corpus, anchors: dict[Quote, Anchor]) -> Dataset:
+    """The dataset of the whole corpus: ``graph:registry`` and one ``graph:doc/<id>`` per document."""
+    ds = Dataset()
+    for prefix, ns in iris.PREFIXES.items():
+        ds.bind(prefix, ns)
+    target = ds.graph(iris.GRAPH_REGISTRY)
+    for triple in map_registry(corpus):
+        target.add(triple)
+    for doc in corpus.documents:
+        target = ds.graph(iris.document_graph(doc.id))
+        for triple in map_document(doc, anchors):
+            target.add(triple)
+    return ds
