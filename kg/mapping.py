@@ -123,7 +123,8 @@ def _map_deal(g: Graph, deal: Deal) -> URIRef:
         g.add((value, RDF.type, SCHEMA.MonetaryAmount))
         g.add((value, SCHEMA.currency, Literal(deal.value.currency)))
         amount, prop = (deal.value.max, SCHEMA.maxValue) if deal.value.max else (deal.value.amount, SCHEMA.value)
-        g.add((value, prop, Literal(amount, datatype=XSD.decimal)))
+        canonical = amount if "." in amount else amount + ".0"  # xsd:decimal's canonical form keeps the point
+        g.add((value, prop, Literal(canonical, datatype=XSD.decimal)))
     if deal.note:
         g.add((node, RDFS.comment, Literal(deal.note)))
     return node
