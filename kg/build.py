@@ -24,27 +24,17 @@ from .dumps import stage_dumps, union_graph
 from .errors import ValidationFailed
 from .evidence import read_corpus
 from .mapping import map_corpus
+from .ontology import load_ontology
 from .reasoning import check_consistency, infer
 from .store import stage_store
 from .validation import ValidationReport, validate_dataset
 from .vocab import AA
 
 Progress = Callable[[str], None]
-ONTOLOGY_FILES = ("autoalliance.ttl", "alignments.ttl", "domains.ttl")
 
 
 def _quiet(_: str) -> None:
     pass
-
-
-def load_ontology(ontology_dir: Path) -> Graph:
-    """The ontology, its alignments and the SKOS schemes (not the shapes): the content of ``graph:ontology``."""
-    g = Graph()
-    for name in ONTOLOGY_FILES:
-        path = ontology_dir / name
-        if path.exists():
-            g.parse(path, format="turtle")
-    return g
 
 
 def domain_slugs(ontology: Graph) -> set[str]:

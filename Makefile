@@ -1,0 +1,43 @@
+# The two commands of the README:
+#   make run    set up, build the graph from seeds/ if it changed, and serve it on http://127.0.0.1:8000/
+#   make test   set up (Python packages, Chromium for the browser tests) and run every test
+# Each target is safe to run on a fresh clone; set-up steps are skipped when already done.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run build test setup setup-test lint bench clean
+
+$(BIN)/autoalliance: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(BIN)/autoalliance
+	@command -v java >/dev/null || { apt-get update && apt-get install -y --no-install-recommends default-jre-headless; }
+
+setup-test: setup
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+
+build: setup
+	$(BIN)/autoalliance build --if-needed
+
+run: build
+	$(BIN)/autoalliance serve --host $(HOST) --port $(PORT)
+
+test: setup-test
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check kg server tests bench
+
+bench: setup
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf var

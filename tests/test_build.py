@@ -1,0 +1,144 @@
+"""kg.build, kg.store and kg.dumps: the whole pipeline on the fixture corpus."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset, Graph
+
+from kg.build import build, needs_build
+from kg.config import PROJECT_ROOT, Paths
+from kg.dumps import DUMP_NAMES
+from kg.errors import AnnotationErrors, ValidationFailed
+from kg.store import open_store
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> Paths:
+    shutil.copytree(DATA / "valid", tmp_path / "seeds")
+    return Paths(seeds=tmp_path / "seeds", ontology=PROJECT_ROOT / "ontology", var=tmp_path / "var")
+
+
+def store_triples(paths: Paths) -> set[str]:
+    store = open_store(paths.store)
+    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return {str(t) for t in triples}
+
+
+def test_build_writes_store_dumps_and_manifest(paths: Paths) -> None:
+    manifest = build(paths)
+    assert sorted(p.name for p in paths.dumps.iterdir()) == sorted([*DUMP_NAMES, "SHA256SUMS"])
+    assert manifest["quads"] > 100
+    graphs = manifest["graphs"]
+    assert set(graphs) >= {"https://w3id.org/autoalliance/graph/registry",
+                           "https://w3id.org/autoalliance/graph/ontology",
+                           "https://w3id.org/autoalliance/graph/inferred",
+                           "https://w3id.org/autoalliance/graph/doc/doc1"}
+    ask = open_store(paths.store).query(
+        "ASK { GRAPH <https://w3id.org/autoalliance/graph/inferred> { "
+        "<https://w3id.org/autoalliance/id/firm/alpha-motors> "
+        "<https://w3id.org/autoalliance/ontology#partnerOf> <https://w3id.org/autoalliance/id/firm/beta-cells> } }")
+    assert bool(ask)
+    assert not needs_build(paths)
+
+
+def test_two_builds_give_byte_identical_dumps(paths: Paths, tmp_path: Path) -> None:
+    build(paths)
+    first = {name: (paths.dumps / name).read_bytes() for name in (*DUMP_NAMES, "SHA256SUMS")}
+    other = Paths(seeds=paths.seeds, ontology=paths.ontology, var=tmp_path / "var2")
+    build(other)
+    for name, content in first.items():
+        assert (other.dumps / name).read_bytes() == content, name
+
+
+def test_sha256sums_match_the_files(paths: Paths) -> None:
+    import hashlib
+
+    build(paths)
+    for line in (paths.dumps / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split("  ")
+        assert hashlib.sha256((paths.dumps / name).read_bytes()).hexdigest() == digest
+
+
+def _via_pyoxigraph(data: bytes, fmt: ox.RdfFormat) -> Graph:
+    g = Graph()
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=fmt)]
+    g.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return g
+
+
+@pytest.mark.parametrize("name,rdflib_format,ox_format", [
+    ("autoalliance.ttl", "turtle", ox.RdfFormat.TURTLE),
+    ("autoalliance.trig", "trig", ox.RdfFormat.TRIG),
+    ("autoalliance.nt.gz", "nt", ox.RdfFormat.N_TRIPLES),
+    ("autoalliance.jsonld", "json-ld", ox.RdfFormat.JSON_LD),
+])
+def test_each_dump_reparses_to_the_same_triples(paths: Paths, name: str, rdflib_format: str,
+                                                  ox_format: ox.RdfFormat) -> None:
+    build(paths)
+    data = (paths.dumps / name).read_bytes()
+    if name.endswith(".gz"):
+        data = gzip.decompress(data)
+    if rdflib_format == "trig":
+        ds = Dataset()
+        ds.parse(data=data, format="trig")
+        with_rdflib = Graph()
+        for s, p, o, _ in ds.quads((None, None, None, None)):
+            with_rdflib.add((s, p, o))
+    else:
+        with_rdflib = Graph().parse(data=data, format=rdflib_format)
+    with_oxigraph = _via_pyoxigraph(data, ox_format)
+    assert set(with_rdflib) == set(with_oxigraph)
+    assert {f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in with_oxigraph} == {
+        f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in _via_pyoxigraph(
+            "\n".join(f"{t} ." for t in store_triples(paths)).encode(), ox.RdfFormat.N_TRIPLES)}
+
+
+def test_trig_dump_keeps_the_named_graphs(paths: Paths) -> None:
+    build(paths)
+    ds = Dataset()
+    ds.parse(paths.dumps / "autoalliance.trig", format="trig")
+    names = {str(c.identifier) for c in ds.contexts() if len(c)}
+    assert "https://w3id.org/autoalliance/graph/doc/doc1" in names
+    assert "https://w3id.org/autoalliance/graph/inferred" in names
+
+
+def test_failed_build_leaves_the_last_good_store_and_dumps(paths: Paths) -> None:
+    build(paths)
+    sums = (paths.dumps / "SHA256SUMS").read_bytes()
+    before = store_triples(paths)
+    annotations = paths.seeds / "annotations/doc1.yaml"
+    annotations.write_text(annotations.read_text().replace("from 2014", "from 2099"))
+    with pytest.raises(AnnotationErrors):
+        build(paths)
+    assert (paths.dumps / "SHA256SUMS").read_bytes() == sums
+    assert store_triples(paths) == before
+    assert needs_build(paths)
+
+
+def test_shacl_violation_stops_the_build(paths: Paths, tmp_path: Path) -> None:
+    ontology = tmp_path / "ontology"
+    shutil.copytree(PROJECT_ROOT / "ontology", ontology)
+    with open(ontology / "shapes.ttl", "a", encoding="utf-8") as f:
+        f.write("""
+<https://w3id.org/autoalliance/test#FirmCountryShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
+  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/autoalliance/ontology#Firm> ;
+  <http://www.w3.org/ns/shacl#property> [
+    <http://www.w3.org/ns/shacl#path> <https://w3id.org/autoalliance/ontology#countryCode> ;
+    <http://www.w3.org/ns/shacl#minCount> 1 ;
+    <http://www.w3.org/ns/shacl#message> "a firm needs its country" ] .
+""")
+    registry = paths.seeds / "registry/registry.yaml"
+    registry.write_text(registry.read_text().replace("    country: FR\n", ""))
+    broken = Paths(seeds=paths.seeds, ontology=ontology, var=paths.var)
+    with pytest.raises(ValidationFailed) as info:
+        build(broken)
+    text = "\n".join(info.value.lines)
+    assert "Gamma Cars" in text and "a firm needs its country" in text and "aa:countryCode" in text
+    assert not paths.store.exists()
