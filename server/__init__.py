@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask
 
-from kg.config import Paths
+from kg.config import PROJECT_ROOT, Paths
 
 DEFAULTS: dict[str, Any] = {
     "VAR_DIR": str(Paths().var),            # store/ and dumps/ live here
@@ -22,6 +22,15 @@ DEFAULTS: dict[str, Any] = {
     "SERVICE_ALLOWLIST": [],                # IRIs that SERVICE may call; empty: SERVICE refused
     "CORS_ORIGINS": "*",                    # never sent together with credentials
     "QUERY_WORKERS": 2,
+    "SEEDS_DIR": str(Paths().seeds),        # documents/<id>.txt: the texts whose quotes document pages mark
+    "ONTOLOGY_DIR": str(Paths().ontology),  # *.ttl served at /ontology
+    "EXAMPLE_QUERIES_DIR": str(PROJECT_ROOT / "tests" / "competency"),  # *.rq, first line "# title"
+    "DATASET_LICENSE": "https://creativecommons.org/licenses/by/4.0/",  # dcterms:license in the VoID
+    "CONTENT_SECURITY_POLICY": (            # sent with every HTML page
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    ),
 }
 
 

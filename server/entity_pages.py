@@ -1,0 +1,207 @@
+"""What each kind of page shows: the data of firm, deal, domain, person, document and other resource pages.
+
+Each ``*_page`` function returns a dict for its template; all reads go through ``KGView`` (triple patterns).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.vocab import ROLES
+
+from .document_text import document_text, segments
+from .kgview import DCTERMS, OWL_SAME_AS, RDF_TYPE, SCHEMA, SKOS, KGView, Value, aa, local_name, term
+from .network import build_network
+from .page_data import (
+    Link,
+    comment,
+    concept_label,
+    date_value,
+    deal_row,
+    deal_rows,
+    evidence,
+    evidence_of,
+    link,
+    links,
+)
+from .urls import local_path, resource_url
+
+WIKIDATA = "http://www.wikidata.org/entity/"
+
+
+def literals(kv: KGView, node: Value, prop: ox.NamedNode) -> list[str]:
+    """The lexical values of the literal objects of ``node prop``."""
+    return sorted({o.value for o in kv.objects(node, prop) if isinstance(o, ox.Literal)})
+
+
+def first_literal(kv: KGView, node: Value, prop: ox.NamedNode) -> str:
+    """One literal value of ``node prop`` or ``""``."""
+    values = literals(kv, node, prop)
+    return values[0] if values else ""
+
+
+def deals_of_firm(kv: KGView, firm: ox.NamedNode) -> set[Value]:
+    """The deals in which ``firm`` has any role."""
+    return {s for role in ("party", *ROLES) for s in kv.subjects(aa(role), firm)}
+
+
+def firm_page(kv: KGView, firm: ox.NamedNode) -> dict[str, Any]:
+    """A firm: names, country, kind, parent, Wikidata, its deals with their quotes, its partner network."""
+    deals = deal_rows(kv, deals_of_firm(kv, firm))
+    alliances = {a for d in deals for a in kv.objects(ox.NamedNode(d.link.iri), aa("alliance"))}
+    return {
+        "aliases": literals(kv, firm, term(SKOS, "altLabel")),
+        "legal_name": first_literal(kv, firm, term(SCHEMA, "legalName")),
+        "country": first_literal(kv, firm, aa("countryCode")),
+        "kind": concept_label(kv, kv.value(firm, aa("firmKind"))),
+        "parents": links(kv, kv.objects(firm, aa("subsidiaryOf"))),
+        "subsidiaries": links(kv, kv.subjects(aa("subsidiaryOf"), firm)),
+        "brands": links(kv, kv.subjects(aa("brandOf"), firm)),
+        "people": links(kv, kv.subjects(aa("affiliation"), firm)),
+        "wikidata": [o.value for o in kv.objects(firm, OWL_SAME_AS)
+                     if isinstance(o, ox.NamedNode) and o.value.startswith(WIKIDATA)],
+        "partners": links(kv, kv.objects(firm, aa("partnerOf"))),
+        "deals": deals,
+        "alliances": links(kv, list(alliances)),
+        "investigations": links(kv, kv.subjects(aa("investigates"), firm)),
+        "network": build_network(kv, focus=firm),
+    }
+
+
+def deal_page(kv: KGView, deal: ox.NamedNode) -> dict[str, Any]:
+    """A deal: kind, status, dates, parties with roles, domains, signatories, value, related deals, quotes."""
+    value = kv.value(deal, aa("value"))
+    amount = None
+    if value is not None and not isinstance(value, ox.Literal):
+        amount = {
+            "value": first_literal(kv, value, term(SCHEMA, "value")),
+            "max": first_literal(kv, value, term(SCHEMA, "maxValue")),
+            "currency": first_literal(kv, value, term(SCHEMA, "currency")),
+        }
+    estimated = first_literal(kv, deal, aa("dateEstimated")) == "true"
+    return {
+        "row": deal_row(kv, deal),
+        "signatories": links(kv, kv.objects(deal, aa("signatory"))),
+        "value": amount,
+        "expands": links(kv, kv.objects(deal, aa("expands"))),
+        "expanded_by": links(kv, kv.subjects(aa("expands"), deal)),
+        "part_of": links(kv, kv.objects(deal, aa("partOf"))),
+        "parts": links(kv, kv.subjects(aa("partOf"), deal)),
+        "alliances": links(kv, kv.objects(deal, aa("alliance"))),
+        "establishes": links(kv, kv.objects(deal, aa("establishes"))),
+        "products": links(kv, kv.objects(deal, aa("product"))),
+        "investigations": links(kv, kv.subjects(aa("concerns"), deal)),
+        "date_estimated": estimated,
+        "date_estimate_reason": first_literal(kv, deal, aa("dateEstimateReason")),
+        "comment": comment(kv, deal),
+    }
+
+
+def narrower_closure(kv: KGView, domain: ox.NamedNode) -> list[Value]:
+    """``domain`` and every domain below it (``skos:narrower`` or inverse ``skos:broader``, transitively)."""
+    seen: list[Value] = [domain]
+    queue: list[Value] = [domain]
+    while queue:
+        current = queue.pop()
+        below = set(kv.objects(current, term(SKOS, "narrower"))) | set(kv.subjects(term(SKOS, "broader"), current))
+        for node in kv.sorted_by_label(below):
+            if node not in seen:
+                seen.append(node)
+                queue.append(node)
+    return seen
+
+
+def domain_page(kv: KGView, domain: ox.NamedNode) -> dict[str, Any]:
+    """A technology domain: broader and narrower domains, its deals and those of its narrower domains."""
+    closure = narrower_closure(kv, domain)
+    deals: set[Value] = {d for node in closure for d in kv.subjects(aa("domain"), node)}
+    broader = set(kv.objects(domain, term(SKOS, "broader"))) | set(kv.subjects(term(SKOS, "narrower"), domain))
+    narrower = set(kv.objects(domain, term(SKOS, "narrower"))) | set(kv.subjects(term(SKOS, "broader"), domain))
+    rows = deal_rows(kv, {d for d in deals if aa("Alliance").value not in kv.types(d)})  # type: ignore[arg-type]
+    return {
+        "definition": first_literal(kv, domain, term(SKOS, "definition")),
+        "broader": links(kv, list(broader)),
+        "narrower": links(kv, list(narrower)),
+        "deals": rows,
+        "alliances": links(kv, [d for d in deals if aa("Alliance").value in kv.types(d)]),  # type: ignore[arg-type]
+    }
+
+
+def person_page(kv: KGView, person: ox.NamedNode) -> dict[str, Any]:
+    """A person: job title, affiliation, the deals they signed."""
+    return {
+        "job_title": first_literal(kv, person, term(SCHEMA, "jobTitle")),
+        "affiliations": links(kv, kv.objects(person, aa("affiliation"))),
+        "deals": deal_rows(kv, set(kv.subjects(aa("signatory"), person))),
+        "evidence": evidence_of(kv, person),
+    }
+
+
+def document_page(kv: KGView, doc: ox.NamedNode, doc_id: str, seeds_dir: Path) -> dict[str, Any]:
+    """A source document: metadata, and its quotes highlighted in the text (or listed when it is absent)."""
+    quotes = sorted((evidence(kv, ev) for ev in kv.subjects(term("http://www.w3.org/ns/oa#", "hasSource"), doc)),
+                    key=lambda e: (e.start or 0, e.end or 0))
+    cited_by = {q.iri: links(kv, kv.subjects(aa("evidence"), ox.NamedNode(q.iri))) for q in quotes}
+    text = document_text(seeds_dir, doc_id)
+    issued = date_value(kv.value(doc, term(DCTERMS, "issued")))
+    return {
+        "publisher": first_literal(kv, doc, term(DCTERMS, "publisher")),
+        "issued": issued,
+        "date_estimated": first_literal(kv, doc, aa("dateEstimated")) == "true",
+        "date_estimate_reason": first_literal(kv, doc, aa("dateEstimateReason")),
+        "language": first_literal(kv, doc, term(DCTERMS, "language")),
+        "url": first_literal(kv, doc, term(SCHEMA, "url")) or next(
+            (o.value for o in kv.objects(doc, term(SCHEMA, "url")) if isinstance(o, ox.NamedNode)), ""),
+        "quotes": quotes,
+        "cited_by": cited_by,
+        "segments": segments(text, quotes) if text is not None else None,
+    }
+
+
+def property_rows(kv: KGView, node: ox.NamedNode) -> list[tuple[Link, list[Link]]]:
+    """Every property of ``node`` with its values, as links with labels (for the generic page)."""
+    grouped: dict[ox.NamedNode, list[Value]] = {}
+    for t in kv.triples(node, None, None):
+        grouped.setdefault(t.predicate, []).append(t.object)
+    rows = []
+    for prop in sorted(grouped, key=lambda p: (p != RDF_TYPE, kv.label(p).casefold())):
+        values = [link(kv, v) if not isinstance(v, ox.Literal) else Link(v.value, "", "") for v in grouped[prop]]
+        rows.append((property_link(kv, prop), sorted(set(values), key=lambda v: v.label.casefold())))
+    return rows
+
+
+def property_link(kv: KGView, prop: ox.NamedNode) -> Link:
+    """A property as a link: its ontology label when the ontology graph has one, else its local name."""
+    label = kv.label(prop)
+    return Link(label if label != local_name(prop) else humanize_property(label), resource_url(prop.value),
+                prop.value)
+
+
+def humanize_property(name: str) -> str:
+    """``signedOn`` -> ``signed on``."""
+    from .page_data import humanize
+
+    return humanize(name)
+
+
+def generic_page(kv: KGView, node: ox.NamedNode) -> dict[str, Any]:
+    """Any other resource (alliance, investigation, brand, product, evidence, graph): its properties, the
+    resources that point to it, and its quotes."""
+    incoming: dict[str, list[Link]] = {}
+    for t in kv.triples(None, None, node):
+        incoming.setdefault(property_link(kv, t.predicate).label, []).append(link(kv, t.subject))
+    is_graph = node in set(kv.store.named_graphs())
+    members = []
+    if is_graph:
+        members = links(kv, list({q.subject for q in kv.store.quads_for_pattern(None, RDF_TYPE, None, node)}))
+    return {
+        "properties": property_rows(kv, node),
+        "incoming": {k: sorted(set(v), key=lambda x: x.label.casefold())[:200] for k, v in sorted(incoming.items())},
+        "evidence": evidence_of(kv, node),
+        "graph_members": members,
+        "is_graph": is_graph,
+        "is_evidence": "/evidence/" in (local_path(node.value) or ""),
+    }

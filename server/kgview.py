@@ -1,0 +1,118 @@
+"""Read access to the knowledge graph for pages: triples by pattern over the union of all graphs, labels.
+
+Everything here goes through ``Store.quads_for_pattern`` with terms built from validated IRIs, never through
+SPARQL text assembled from request input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+
+from kg.iris import AA, GRAPH_INFERRED
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+OA = "http://www.w3.org/ns/oa#"
+SCHEMA = "https://schema.org/"
+OWL_SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
+LABEL_PROPERTIES = (
+    ox.NamedNode(SKOS + "prefLabel"),
+    ox.NamedNode(RDFS + "label"),
+    ox.NamedNode(DCTERMS + "title"),
+    ox.NamedNode(OA + "exact"),
+)
+
+
+def aa(name: str) -> ox.NamedNode:
+    """The ``aa:`` term ``name``."""
+    return ox.NamedNode(str(AA) + name)
+
+
+def term(namespace: str, name: str) -> ox.NamedNode:
+    """The IRI ``namespace + name`` as a pyoxigraph node."""
+    return ox.NamedNode(namespace + name)
+
+
+INFERRED = ox.NamedNode(str(GRAPH_INFERRED))
+Node = ox.NamedNode | ox.BlankNode
+Value = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+class KGView:
+    """Triple patterns over the union of the store's graphs, each triple once, with label lookup."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self._labels: dict[Value, str] = {}
+
+    def triples(
+        self, s: Value | None = None, p: ox.NamedNode | None = None, o: Value | None = None,
+        graph: ox.NamedNode | None = None,
+    ) -> Iterator[ox.Triple]:
+        """The distinct triples matching the pattern, in all graphs (or only ``graph``)."""
+        seen: set[ox.Triple] = set()
+        for q in self.store.quads_for_pattern(s, p, o, graph):  # type: ignore[arg-type]
+            t = q.triple
+            if t not in seen:
+                seen.add(t)
+                yield t
+
+    def objects(self, s: Value, p: ox.NamedNode) -> list[Value]:
+        """The distinct objects of ``s p ?o``, sorted by their text."""
+        return sorted({t.object for t in self.triples(s, p, None)}, key=str)
+
+    def subjects(self, p: ox.NamedNode, o: Value) -> list[Node]:
+        """The distinct subjects of ``?s p o``, sorted by their text."""
+        return sorted({t.subject for t in self.triples(None, p, o)}, key=str)  # type: ignore[misc]
+
+    def value(self, s: Value, p: ox.NamedNode) -> Value | None:
+        """One object of ``s p ?o`` (the first by text), or ``None``."""
+        objects = self.objects(s, p)
+        return objects[0] if objects else None
+
+    def exists(self, s: Node) -> bool:
+        """True when ``s`` is the subject of a triple or the name of a graph."""
+        for _ in self.store.quads_for_pattern(s, None, None, None):
+            return True
+        return isinstance(s, ox.NamedNode) and s in set(self.store.named_graphs())
+
+    def types(self, s: Node) -> set[str]:
+        """The IRIs of the classes of ``s``."""
+        return {o.value for o in self.objects(s, RDF_TYPE) if isinstance(o, ox.NamedNode)}
+
+    def label(self, node: Value) -> str:
+        """A human label: ``skos:prefLabel``, ``rdfs:label``, ``dcterms:title`` (English or plain first), else
+        the last segment of the IRI."""
+        if isinstance(node, ox.Literal):
+            return node.value
+        cached = self._labels.get(node)
+        if cached is not None:
+            return cached
+        found = ""
+        for prop in LABEL_PROPERTIES:
+            literals = [o for o in self.objects(node, prop) if isinstance(o, ox.Literal)]
+            if literals:
+                literals.sort(key=lambda lit: (lit.language not in (None, "en"), lit.value))
+                found = literals[0].value
+                break
+        if not found:
+            found = local_name(node)
+        self._labels[node] = found
+        return found
+
+    def sorted_by_label(self, nodes: Iterable[Value]) -> list[Value]:
+        """``nodes`` without duplicates, sorted by label (case-insensitive)."""
+        return sorted(set(nodes), key=lambda n: (self.label(n).casefold(), str(n)))
+
+
+def local_name(node: Value) -> str:
+    """The last path segment or fragment of an IRI (a readable fallback label)."""
+    text = node.value if isinstance(node, ox.NamedNode | ox.Literal) else str(node)
+    for sep in ("#", "/"):
+        if sep in text.rstrip(sep):
+            text = text.rstrip(sep).rsplit(sep, 1)[1]
+    return text

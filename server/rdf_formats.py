@@ -1,0 +1,52 @@
+"""The RDF serializations the site offers: media types, file suffixes and their pyoxigraph formats."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.iris import PREFIXES
+
+
+@dataclass(frozen=True)
+class RdfSerialization:
+    """One offered serialization: its suffix (``ttl``), media type and pyoxigraph format."""
+
+    suffix: str
+    media_type: str
+    format: ox.RdfFormat
+
+
+SERIALIZATIONS: tuple[RdfSerialization, ...] = (
+    RdfSerialization("ttl", "text/turtle", ox.RdfFormat.TURTLE),
+    RdfSerialization("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD),
+    RdfSerialization("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES),
+    RdfSerialization("rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML),
+)
+BY_SUFFIX = {s.suffix: s for s in SERIALIZATIONS}
+BY_MEDIA_TYPE = {s.media_type: s for s in SERIALIZATIONS}
+HTML = "text/html"
+RDF_MEDIA_TYPES = [s.media_type for s in SERIALIZATIONS]
+# Aliases that clients send for the same formats; negotiated like their canonical type.
+MEDIA_TYPE_ALIASES = {"application/x-turtle": "text/turtle", "text/plain": "application/n-triples",
+                      "application/json": "application/ld+json", "application/xml": "application/rdf+xml"}
+
+
+def serialize(triples: Iterable[ox.Triple], serialization: RdfSerialization) -> bytes:
+    """Serialize ``triples`` (deduplicated, in a stable order) with the project's prefixes where supported."""
+    unique = sorted(set(triples), key=str)
+    prefixes = PREFIXES if serialization.format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    return ox.serialize(unique, format=serialization.format, prefixes=prefixes)
+
+
+def link_header(path: str, exclude: str | None = None) -> str:
+    """The ``Link`` header value naming every serialization of the resource at ``path`` (and its HTML)."""
+    links = [f'<{path}.html>; rel="alternate"; type="text/html"'] if exclude != HTML else []
+    links += [
+        f'<{path}.{s.suffix}>; rel="alternate"; type="{s.media_type}"'
+        for s in SERIALIZATIONS
+        if s.media_type != exclude
+    ]
+    return ", ".join(links)

@@ -1,0 +1,73 @@
+"""A timeline of deals, each drawn at the precision of its date: a year as a year-wide bar, a month as a
+month-wide bar, a day as a tick."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .page_data import DateValue, DealRow
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One deal on the timeline, at ``x`` with ``width`` in lane ``lane``."""
+
+    row: DealRow
+    date: DateValue
+    x: float
+    width: float
+    lane: int
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Items in lanes, year ticks and the drawing's size."""
+
+    items: list[TimelineItem]
+    years: list[tuple[int, float]]
+    width: int
+    height: int
+    lane_height: int = 22
+    top: int = 30
+
+
+def _span(date: DateValue) -> tuple[float, float]:
+    """The start and end of the date in fractional years."""
+    parts = date.lexical.split("-")
+    year = int(parts[0])
+    if date.precision == "year" or len(parts) < 2:
+        return year, year + 1
+    month = int(parts[1])
+    if date.precision == "month" or len(parts) < 3:
+        return year + (month - 1) / 12, year + month / 12
+    day = int(parts[2][:2])
+    start = year + (month - 1) / 12 + (day - 1) / 365
+    return start, start + 1 / 365
+
+
+def build_timeline(rows: list[DealRow], width: int = 900, label_width: int = 260) -> Timeline:
+    """Lay out the deals that have a date; each lane holds items whose labels do not overlap."""
+    dated = [(row, row.first_date) for row in rows if row.first_date]
+    spans = []
+    for row, date in dated:
+        try:
+            spans.append((row, date, *_span(date)))  # type: ignore[arg-type]
+        except ValueError:
+            continue
+    if not spans:
+        return Timeline([], [], width, 60)
+    first = int(min(s[2] for s in spans))
+    last = int(max(s[3] for s in spans)) + 1
+    scale = (width - 40) / max(last - first, 1)
+    lanes: list[float] = []
+    items = []
+    for row, date, start, end in sorted(spans, key=lambda s: (s[2], s[0].link.label)):
+        x = 20 + (start - first) * scale
+        w = max((end - start) * scale, 3.0)
+        lane = next((i for i, free_at in enumerate(lanes) if free_at <= x), len(lanes))
+        if lane == len(lanes):
+            lanes.append(0.0)
+        lanes[lane] = x + max(w, label_width)
+        items.append(TimelineItem(row, date, round(x, 1), round(w, 1), lane))
+    years = [(y, round(20 + (y - first) * scale, 1)) for y in range(first, last + 1)]
+    return Timeline(items, years, width, 30 + 22 * len(lanes) + 10)

@@ -1,0 +1,116 @@
+"""One place that builds every URL of the site, so no template or view assembles paths by hand.
+
+Resource IRIs under ``PUBLIC_BASE`` map to local paths (``<base>id/firm/bmw`` -> ``/id/firm/bmw``); other IRIs
+(Wikidata, vocabularies) are linked as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urlencode
+
+from flask import current_app, url_for
+
+EVIDENCE_PATH = re.compile(r"^/id/document/(?P<doc>[^/]+)/evidence/(?P<start>\d+)-(?P<end>\d+)$")
+
+
+def public_base() -> str:
+    """The public base of the app's IRIs, always ending with ``/``."""
+    base = str(current_app.config["PUBLIC_BASE"])
+    return base if base.endswith("/") else base + "/"
+
+
+def iri_for_path(path: str) -> str:
+    """The IRI that the local ``path`` (``/id/firm/bmw``) stands for."""
+    return public_base() + path.lstrip("/")
+
+
+def local_path(iri: str) -> str | None:
+    """The local path of ``iri`` when it is under the public base, else ``None``. The fragment is kept."""
+    base = public_base()
+    if not iri.startswith(base):
+        return None
+    return "/" + quote(iri[len(base):], safe="/#-_.~:")
+
+
+def resource_url(iri: str, suffix: str | None = None) -> str:
+    """Where a browser follows ``iri``: its local page (``suffix`` like ``ttl`` for a format), or the IRI."""
+    path = local_path(iri)
+    if path is None:
+        return iri
+    if suffix and "#" not in path:
+        path = f"{path}.{suffix}"
+    return (current_app.config.get("APPLICATION_ROOT", "/").rstrip("/")) + path
+
+
+def evidence_anchor(start: int, end: int) -> str:
+    """The HTML id of the highlighted quote ``start``-``end`` on its document page."""
+    return f"q-{start}-{end}"
+
+
+def evidence_url(evidence_iri: str) -> str:
+    """The link from an evidence IRI into its document page, anchored at the highlighted quote."""
+    path = local_path(evidence_iri)
+    match = EVIDENCE_PATH.match(path or "")
+    if not match:
+        return resource_url(evidence_iri)
+    doc_path = path[: path.index("/evidence/")]
+    return f"{doc_path}#{evidence_anchor(int(match['start']), int(match['end']))}"
+
+
+def query_ui_url(query: str | None = None, title: str | None = None) -> str:
+    """The query UI, optionally opening a tab with ``query`` (YASGUI reads ``query`` and ``tabTitle``)."""
+    url = url_for("pages.query_ui")
+    params = {k: v for k, v in (("query", query), ("tabTitle", title)) if v}
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def sparql_url() -> str:
+    """The SPARQL endpoint."""
+    return url_for("sparql.endpoint") if "sparql.endpoint" in current_app.view_functions else "/sparql"
+
+
+def absolute(url: str) -> str:
+    """``url`` made absolute against the current request's host (for VoID and service descriptions)."""
+    from flask import request
+
+    return request.host_url.rstrip("/") + url if url.startswith("/") else url
+
+
+def dump_url(name: str) -> str:
+    """One dump file."""
+    return url_for("dumps.dump_file", name=name)
+
+
+def dumps_url() -> str:
+    """The dumps listing."""
+    return url_for("dumps.listing")
+
+
+def ontology_url(suffix: str | None = None) -> str:
+    """The ontology documentation, or its RDF with ``suffix`` (``ttl``, ``jsonld``, ...)."""
+    return url_for("ontology.ontology", ext=suffix) if suffix else url_for("ontology.ontology")
+
+
+def void_url() -> str:
+    """The VoID description."""
+    return url_for("void.void")
+
+
+def static_url(filename: str) -> str:
+    """A file under ``server/static/``."""
+    return url_for("static", filename=filename)
+
+
+TEMPLATE_GLOBALS = {
+    "resource_url": resource_url,
+    "evidence_url": evidence_url,
+    "evidence_anchor": evidence_anchor,
+    "query_ui_url": query_ui_url,
+    "sparql_url": sparql_url,
+    "dump_url": dump_url,
+    "dumps_url": dumps_url,
+    "ontology_url": ontology_url,
+    "void_url": void_url,
+    "static_url": static_url,
+}
