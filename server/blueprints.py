@@ -6,7 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import pages, sparql
+    from . import errors, pages, sparql
 
+    errors.init_app(app)
     sparql.init_app(app)
     pages.init_app(app)

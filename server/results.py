@@ -89,7 +89,7 @@ def tsv_field(term: Term | None) -> str:
 
 
 def _json(variables: list[str], rows: Iterable[Row]) -> Iterator[str]:
-    yield '{"head":{"vars":' + json.dumps(variables) + '},"results":{"bindings":['
+    yield '{"head":{"vars":' + json.dumps(variables, separators=(",", ":")) + '},"results":{"bindings":['
     separator = ""
     for row in rows:
         binding = {v: json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
