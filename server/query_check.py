@@ -66,7 +66,7 @@ def decode_escapes(text: str) -> str:
 
 def keyword_words(text: str) -> list[str]:
     """Return the bare words of ``text`` outside strings, comments, IRIs, variables, language tags and the local
-    parts of prefixed names, upper-cased, in order. Prefixed names contribute their prefix (``ex:`` -> ``EX:``)."""
+    parts of prefixed names, in order: keywords upper-cased, prefixed names as their prefix (``ex:``)."""
     words: list[str] = []
     i, n = 0, len(text)
     while i < n:
@@ -89,7 +89,7 @@ def keyword_words(text: str) -> list[str]:
             word = _WORD.match(text, i)
             end = word.end() if word else i
             if end < n and text[end] == ":":
-                words.append(text[i:end].upper() + ":")
+                words.append(text[i:end] + ":")
                 i = _PN_LOCAL.match(text, end + 1).end()  # type: ignore[union-attr]
             else:
                 words.append(text[i:end].upper())
@@ -102,7 +102,7 @@ def keyword_words(text: str) -> list[str]:
 def _scan(text: str) -> QueryFacts:
     words = keyword_words(text)
     facts = QueryFacts(words=words)
-    facts.services = sum(1 for w in words if "SERVICE" in w)
+    facts.services = sum(1 for w in words if "SERVICE" in w.upper())
     facts.has_from = "FROM" in words
     skip = 0
     for word in words:
@@ -126,6 +126,14 @@ def analyze(query: str) -> QueryFacts:
         has_from=raw.has_from or decoded.has_from,
         words=decoded.words,
     )
+
+
+def undeclared_prefixes(query: str) -> list[str]:
+    """Return the prefixes (``aa:``) that ``query`` uses without a PREFIX declaration, in order of first use."""
+    words = keyword_words(decode_escapes(query))
+    declared = {words[i + 1] for i, word in enumerate(words[:-1]) if word == "PREFIX"}
+    used = [w for w in words if w.endswith(":") and w not in declared]
+    return list(dict.fromkeys(used))
 
 
 def service_iris(query: str) -> list[URIRef | None]:

@@ -18,7 +18,7 @@ from . import service_description
 from .errors import error_response
 from .formats import GRAPH_ALIASES, GRAPH_TYPES, UnknownFormat, choose_formats
 from .negotiation import negotiate, prefers_html
-from .query_check import QueryRefused, check_query
+from .query_check import QueryRefused, check_query, undeclared_prefixes
 from .query_exec import OX_GRAPHS, QueryFailed, QueryJob, pool_for
 
 bp = Blueprint("sparql", __name__)
@@ -130,13 +130,26 @@ def run_query(query: str, params: dict[str, list[str]]) -> Response:
         head, stream = pool_for(current_app).execute(job)
     except QueryFailed as exc:
         headers = {"Retry-After": "5"} if exc.status == 503 else None
-        return error_response(exc.status, exc.message, headers)
+        return error_response(exc.status, exc.message + _prefix_hint(query, exc), headers)
     response = Response(stream, status=200, content_type=_content_type(head.media_type))
     response.headers["Vary"] = "Accept"
     response.headers["X-Result-Rows"] = str(head.rows)
     response.headers["X-Result-Row-Limit"] = str(job.max_rows)
     response.headers["X-Result-Truncated"] = "true" if head.truncated else "false"
     return response
+
+
+def _prefix_hint(query: str, failure: QueryFailed) -> str:
+    """For a syntax error caused by undeclared prefixes, say which and how to declare them."""
+    if failure.status != 400 or "Prefix not found" not in failure.message:
+        return ""
+    known = _prefixes()
+    hints = []
+    for prefix in undeclared_prefixes(query):
+        name = prefix[:-1]
+        declaration = f"PREFIX {prefix} <{known[name]}>" if name in known else f"PREFIX {prefix} <...>"
+        hints.append(f"undeclared prefix {prefix} (add `{declaration}`)")
+    return ("\n" + "; ".join(hints)) if hints else ""
 
 
 def _prefixes() -> dict[str, str]:
