@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SKOS
 
 from . import __version__, iris
@@ -101,7 +102,7 @@ def compile_dataset(paths: Paths, progress: Progress = _quiet, check: bool = Tru
     progress("inferring")
     inferred = infer(data + ontology, ontology)
     target = ds.graph(iris.GRAPH_ONTOLOGY)
-    for triple in ontology:
+    for triple in to_canonical_graph(ontology):  # stable blank-node labels, so dumps are byte-identical
         target.add(triple)
     target = ds.graph(iris.GRAPH_INFERRED)
     for triple in inferred:

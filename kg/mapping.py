@@ -30,6 +30,19 @@ def date_literal(value: PartialDate) -> Literal:
     return Literal(value.isoformat(), datatype=XSD[value.datatype])
 
 
+def amount_literal(amount: str) -> Literal:
+    """A whole amount as ``xsd:integer``, otherwise ``xsd:decimal`` without trailing zeros.
+
+    Both forms survive every round trip unchanged (rdflib's Turtle writer turns ``"5"^^xsd:decimal`` into
+    ``5.0``, while Oxigraph stores it as ``"5"``).
+    """
+    whole, _, fraction = amount.partition(".")
+    fraction = fraction.rstrip("0")
+    if not fraction:
+        return Literal(str(int(whole)), datatype=XSD.integer)
+    return Literal(f"{int(whole)}.{fraction}", datatype=XSD.decimal)
+
+
 def map_registry(corpus: Corpus) -> Graph:
     """The curated firms, brands, authorities, people and products, as the triples of ``graph:registry``."""
     g = Graph()
@@ -88,8 +101,10 @@ def _map_evidence(g: Graph, doc: Document, subject: URIRef, quotes: list[Quote],
         if anchor.suffix:
             g.add((text_sel, OA.suffix, Literal(anchor.suffix)))
         g.add((pos_sel, RDF.type, OA.TextPositionSelector))
-        g.add((pos_sel, OA.start, Literal(anchor.start, datatype=XSD.nonNegativeInteger)))
-        g.add((pos_sel, OA.end, Literal(anchor.end, datatype=XSD.nonNegativeInteger)))
+        # xsd:integer, not xsd:nonNegativeInteger: Oxigraph stores integer subtypes as xsd:integer, and the
+        # store and the dumps must hold the same literals (the shapes check that offsets are >= 0).
+        g.add((pos_sel, OA.start, Literal(anchor.start, datatype=XSD.integer)))
+        g.add((pos_sel, OA.end, Literal(anchor.end, datatype=XSD.integer)))
 
 
 def _map_deal(g: Graph, deal: Deal) -> URIRef:
@@ -123,8 +138,7 @@ def _map_deal(g: Graph, deal: Deal) -> URIRef:
         g.add((value, RDF.type, SCHEMA.MonetaryAmount))
         g.add((value, SCHEMA.currency, Literal(deal.value.currency)))
         amount, prop = (deal.value.max, SCHEMA.maxValue) if deal.value.max else (deal.value.amount, SCHEMA.value)
-        canonical = amount if "." in amount else amount + ".0"  # xsd:decimal's canonical form keeps the point
-        g.add((value, prop, Literal(canonical, datatype=XSD.decimal)))
+        g.add((value, prop, amount_literal(amount)))
     if deal.note:
         g.add((node, RDFS.comment, Literal(deal.note)))
     return node
