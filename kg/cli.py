@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from rdflib import URIRef
 from rich.console import Console
 from rich.table import Table
 
@@ -186,10 +187,12 @@ def stats(seeds: Path | None, ontology: Path | None, var: Path | None, fmt: str)
     if fmt == "json":
         click.echo(json.dumps(counts, indent=1))
         return
+    from .validation import short_name
+
     for kind, rows in counts.items():
         table = Table(kind, "count", title=f"per {kind}")
         for key, n in rows.items():
-            table.add_row(key, str(n))
+            table.add_row(short_name(URIRef(key)), str(n))
         out.print(table)
 
 
