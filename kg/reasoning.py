@@ -1,0 +1,322 @@
+"""Reasoning stage: HermiT checks the data against the ontology; rules derive the triples of graph:inferred.
+
+``check_consistency`` runs HermiT (through owlready2) on the ontology plus the data's types and links, and
+explains a clash in terms of the individuals and classes involved. ``infer`` applies the named ``RULES``
+(SPARQL CONSTRUCT queries, documented in docs/inference.md) and returns only what was not asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import owlready2
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.graph import ConjunctiveGraph
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import Node
+
+from kg.errors import ReasoningError
+from kg.iris import PREFIXES
+from kg.ontology import load_ontology
+from kg.validation import short_name
+
+__all__ = ["Rule", "RULES", "check_consistency", "infer", "reasoner_input"]
+
+Triple = tuple[Node, Node, Node]
+
+# Clashes listed in a ReasoningError; more would drown the first ones.
+_MAX_CLASHES = 20
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Consistency (HermiT)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _declared(ontology: Graph, kind: URIRef) -> set[Node]:
+    return set(ontology.subjects(RDF.type, kind))
+
+
+def _triples(graph: Graph) -> Iterable[Triple]:
+    if isinstance(graph, ConjunctiveGraph):
+        return ((s, p, o) for s, p, o, _ in graph.quads((None, None, None, None)))
+    return iter(graph)
+
+
+def reasoner_input(data: Graph, ontology: Graph) -> Graph:
+    """Return the graph HermiT reasons over: the ontology, then from ``data`` only what a clash can involve.
+
+    Kept from the data: ``rdf:type`` triples whose class the ontology declares, and triples whose predicate
+    the ontology declares an ``owl:ObjectProperty``. Dropped: every literal (dates are ``xsd:date``,
+    ``xsd:gYearMonth`` or ``xsd:gYear``, which are not in the OWL 2 datatype map, and HermiT stops with an
+    UnsupportedDatatypeException on them; the SHACL shapes check literals instead), ``owl:sameAs`` links to
+    Wikidata and annotations. Blank nodes of the data become IRIs, so that owlready2 reads them as individuals.
+    """
+    classes = _declared(ontology, OWL.Class)
+    properties = _declared(ontology, OWL.ObjectProperty)
+    graph = Graph()
+    graph += ontology
+    for s, p, o in _triples(data):
+        if isinstance(o, Literal) or not ((p == RDF.type and o in classes) or p in properties):
+            continue
+        graph.add((_skolem(s), p, o if p == RDF.type else _skolem(o)))
+    return graph
+
+
+def _skolem(node: Node) -> Node:
+    return URIRef(f"urn:autoalliance:bnode:{node}") if isinstance(node, BNode) else node
+
+
+def _java() -> str:
+    java = shutil.which("java")
+    if java is None and os.environ.get("JAVA_HOME"):
+        candidate = Path(os.environ["JAVA_HOME"]) / "bin" / "java"
+        java = str(candidate) if candidate.exists() else None
+    if java is None:
+        raise ReasoningError("HermiT needs Java: no `java` on PATH and no usable JAVA_HOME")
+    return java
+
+
+def check_consistency(graph: Graph, ontology_dir: Path) -> None:
+    """Check that ``graph`` (a Graph, or a Dataset read as its union) is consistent with the ontology.
+
+    Runs HermiT through owlready2 on ``reasoner_input(graph, ontology)`` in a fresh owlready2 World.
+    Returns None when consistent. Raises ``ReasoningError`` when HermiT finds the ontology and the data
+    inconsistent (the message names the individuals and the disjoint classes they fall into, as far as the
+    asserted types, domains and ranges show them), and when HermiT cannot run at all.
+    """
+    ontology = load_ontology(ontology_dir)
+    pushed = reasoner_input(graph, ontology)
+    owlready2.JAVA_EXE = _java()
+    with tempfile.TemporaryDirectory(prefix="autoalliance-hermit-") as tmp:
+        path = Path(tmp) / "input.nt"
+        path.write_bytes(pushed.serialize(format="nt", encoding="utf-8"))
+        world = owlready2.World()
+        try:
+            onto = world.get_ontology(path.as_uri()).load()
+            with onto:
+                owlready2.sync_reasoner(world, infer_property_values=False, debug=0)
+        except owlready2.OwlReadyInconsistentOntologyError:
+            clashes = explain_clashes(pushed)
+            detail = "\n".join(f"  {c}" for c in clashes[:_MAX_CLASHES]) or "  (no disjointness clash found)"
+            more = f"\n  ... and {len(clashes) - _MAX_CLASHES} more" if len(clashes) > _MAX_CLASHES else ""
+            raise ReasoningError(f"HermiT finds the data inconsistent with the ontology:\n{detail}{more}") from None
+        except (owlready2.OwlReadyJavaError, OSError, ValueError) as exc:
+            raise ReasoningError(f"HermiT could not run: {exc}") from exc
+        finally:
+            world.close()
+
+
+def _closure(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, set[Node]]:
+    """Reflexive-transitive closure of a relation, as node -> every node reachable from it."""
+    direct: dict[Node, set[Node]] = defaultdict(set)
+    for a, b in pairs:
+        direct[a].add(b)
+    closed: dict[Node, set[Node]] = {}
+
+    def reach(node: Node) -> set[Node]:
+        if node not in closed:
+            closed[node] = {node}
+            for nxt in direct.get(node, ()):
+                closed[node] |= reach(nxt)
+        return closed[node]
+
+    for node in list(direct):
+        reach(node)
+    return defaultdict(set, closed)
+
+
+def _disjoint_pairs(graph: Graph) -> set[frozenset[Node]]:
+    pairs: set[frozenset[Node]] = set()
+    for node in graph.subjects(RDF.type, OWL.AllDisjointClasses):
+        members = list(graph.items(graph.value(node, OWL.members)))
+        pairs |= {frozenset((a, b)) for a in members for b in members if a != b}
+    for a, b in graph.subject_objects(OWL.disjointWith):
+        pairs.add(frozenset((a, b)))
+    return pairs
+
+
+def explain_clashes(graph: Graph) -> list[str]:
+    """Return one sentence per individual that falls into two disjoint classes, sorted.
+
+    Types come from ``rdf:type``, from the ``rdfs:domain`` and ``rdfs:range`` of the (super-)properties an
+    individual is used with, and from ``rdfs:subClassOf``: the reasons HermiT finds in this ontology.
+    """
+    supers = _closure((a, b) for a, b in graph.subject_objects(RDFS.subClassOf) if isinstance(b, URIRef))
+    super_props = _closure(graph.subject_objects(RDFS.subPropertyOf))
+    properties = _declared(graph, OWL.ObjectProperty)
+    reasons: dict[Node, dict[Node, str]] = defaultdict(dict)
+
+    def add(individual: Node, cls: Node, why: str) -> None:
+        for c in supers.get(cls, {cls}) | {cls}:
+            reasons[individual].setdefault(c, why if c == cls else f"{why}, a kind of {short_name(c)}")
+
+    # Asserted types first, then the rest in a fixed order, so each type keeps its most direct reason.
+    for s, p, o in sorted(graph, key=lambda t: (t[1] != RDF.type, t)):
+        if p == RDF.type and isinstance(o, URIRef) and s not in properties:
+            add(s, o, f"typed {short_name(o)}")
+        elif p in properties:
+            for q in super_props.get(p, {p}):
+                for cls in graph.objects(q, RDFS.domain):
+                    if isinstance(cls, URIRef):
+                        add(s, cls, f"as subject of {short_name(p)}")
+                for cls in graph.objects(q, RDFS.range):
+                    if isinstance(cls, URIRef):
+                        add(o, cls, f"as {short_name(p)} of {short_name(s)}")
+    disjoint = _disjoint_pairs(graph)
+    clashes = []
+    for individual, types in reasons.items():
+        for a, b in sorted((tuple(sorted(pair)) for pair in disjoint if pair <= types.keys()), key=str):
+            clashes.append(
+                f"{short_name(individual)} is both {short_name(a)} ({types[a]}) and {short_name(b)} "
+                f"({types[b]}), which the ontology declares disjoint"
+            )
+    return sorted(clashes)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Inference rules (graph:inferred)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named inference rule: ``construct`` is a SPARQL CONSTRUCT run over data, ontology and earlier rules."""
+
+    name: str
+    doc: str
+    construct: str
+
+
+_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(PREFIXES.items()))
+_ACTIVE = "VALUES ?status { aa:Announced aa:Signed aa:Completed }"
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "roles-imply-party",
+        "A firm in any role of a deal (aa:supplier, aa:acquirer, aa:member, ...) is a party of it: the "
+        "rdfs:subPropertyOf closure of aa:party, with the sub-properties read from the ontology.",
+        """CONSTRUCT { ?deal aa:party ?firm }
+WHERE {
+  ?role rdfs:subPropertyOf+ aa:party .
+  ?deal ?role ?firm .
+}""",
+    ),
+    Rule(
+        "type-closure",
+        "A node of an aa: class is also of every aa: class above it along rdfs:subClassOf: a memorandum of "
+        "understanding is an aa:Deal, an antitrust investigation an aa:Investigation.",
+        """CONSTRUCT { ?node rdf:type ?super }
+WHERE {
+  { SELECT DISTINCT ?class ?super WHERE {
+      ?class rdfs:subClassOf+ ?super .
+      FILTER (isIRI(?super) && STRSTARTS(STR(?super), STR(aa:)))
+  } }
+  ?node rdf:type ?class .
+}""",
+    ),
+    Rule(
+        "domain-closure",
+        "A deal or alliance about a technology domain is also about every broader domain (skos:broader, "
+        "transitively, through every broader concept): fuel cells -> powertrain electrification -> powertrain.",
+        """CONSTRUCT { ?node aa:domain ?broader }
+WHERE {
+  ?node aa:domain ?domain .
+  ?domain skos:broader+ ?broader .
+}""",
+    ),
+    Rule(
+        "deal-partners",
+        "Two distinct parties of the same deal whose status is Announced, Signed or Completed are partners, "
+        "in both directions; never an acquirer and an acquiree of that deal (co-acquirers are partners). "
+        "Rumoured, InTalks and Ended deals make no partners.",
+        f"""CONSTRUCT {{ ?a aa:partnerOf ?b }}
+WHERE {{
+  {_ACTIVE}
+  ?deal aa:status ?status ; aa:party ?a, ?b .
+  FILTER (?a != ?b)
+  FILTER NOT EXISTS {{ ?deal aa:acquirer ?a ; aa:acquiree ?b }}
+  FILTER NOT EXISTS {{ ?deal aa:acquiree ?a ; aa:acquirer ?b }}
+}}""",
+    ),
+    Rule(
+        "alliance-partners",
+        "Firms in the same alliance are partners: the members of its Announced, Signed or Completed "
+        "alliance memberships (aa:alliance) and the parties of such a deal that aa:establishes it.",
+        f"""CONSTRUCT {{ ?a aa:partnerOf ?b }}
+WHERE {{
+  {{ SELECT DISTINCT ?alliance ?a WHERE {{
+      {_ACTIVE}
+      ?deal aa:status ?status ; aa:party ?a .
+      {{ ?deal aa:alliance ?alliance }} UNION {{ ?deal aa:establishes ?alliance }}
+  }} }}
+  {{ SELECT DISTINCT ?alliance ?b WHERE {{
+      {_ACTIVE}
+      ?deal aa:status ?status ; aa:party ?b .
+      {{ ?deal aa:alliance ?alliance }} UNION {{ ?deal aa:establishes ?alliance }}
+  }} }}
+  FILTER (?a != ?b)
+}}""",
+    ),
+    Rule(
+        "partner-symmetry",
+        "aa:partnerOf is symmetric: every partnership is stated in both directions.",
+        "CONSTRUCT { ?b aa:partnerOf ?a } WHERE { ?a aa:partnerOf ?b }",
+    ),
+)
+
+
+def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def infer(dataset_union: Graph, ontology: Graph) -> Graph:
+    """Return the triples for graph:inferred: what ``RULES`` derive, in order, and nobody asserted.
+
+    ``dataset_union`` is the union of the document and registry graphs (a Graph, or a Dataset read as its
+    union); ``ontology`` supplies rdfs:subPropertyOf, rdfs:subClassOf and skos:broader. Each rule sees the
+    data, the ontology and the triples of the rules before it. Neither input is changed. The result is a set
+    of triples, the same for the same input. The rules run in an in-memory Oxigraph store, whose SPARQL is
+    many times faster than rdflib's on large graphs.
+    """
+    store = ox.Store()
+    for source in (_triples(dataset_union), iter(ontology)):
+        store.bulk_extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in source)
+    inferred = Graph()
+    for prefix, namespace in PREFIXES.items():
+        inferred.bind(prefix, namespace)
+    for rule in RULES:
+        new = [
+            quad
+            for quad in (ox.Quad(t.subject, t.predicate, t.object) for t in store.query(_PROLOGUE + rule.construct))
+            if quad not in store
+        ]
+        store.bulk_extend(new)
+        for quad in new:
+            inferred.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
+    return inferred
