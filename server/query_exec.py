@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -224,7 +226,7 @@ class QueryPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
-        self._closed = False
+        self.closed = False
         for _ in range(self.size):
             self._idle.put(self._spawn())
 
@@ -236,7 +238,7 @@ class QueryPool:
 
     def release(self, worker: _Worker) -> None:
         """Give a worker that finished cleanly back to the pool."""
-        if self._closed:
+        if self.closed:
             worker.kill()
         else:
             self._idle.put(worker)
@@ -246,7 +248,7 @@ class QueryPool:
         worker.kill()
         with self._lock:
             self._all.discard(worker)
-        if not self._closed:
+        if not self.closed:
             self._idle.put(self._spawn())
 
     def _acquire(self) -> _Worker:
@@ -291,7 +293,7 @@ class QueryPool:
 
     def close(self) -> None:
         """Stop every worker."""
-        self._closed = True
+        self.closed = True
         with self._lock:
             workers = list(self._all)
             self._all.clear()
@@ -332,8 +334,26 @@ class ResultStream:
         return b"".join(self)
 
     def close(self) -> None:
-        if self._worker is not None:
-            worker, self._worker = self._worker, None
+        """Finish early (client gone, response never read): drain the rest of the body within the time limit so
+        the worker can serve again; a worker that does not finish in time is killed and replaced."""
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return
+        if self._pool.closed or sys.is_finalizing():
+            worker.kill()
+            return
+        deadline = time.monotonic() + self._pool.timeout
+        try:
+            while True:
+                message = worker.receive(deadline - time.monotonic())
+                if message[0] != "chunk":
+                    break
+        except (TimeoutError, EOFError, OSError):
+            self._pool.discard(worker)
+            return
+        if message[0] == "end":
+            self._pool.release(worker)
+        else:
             self._pool.discard(worker)
 
     def __del__(self) -> None:
