@@ -17,6 +17,7 @@ class TimelineItem:
     x: float
     width: float
     lane: int
+    label_end: bool = False  # the label ends at the bar (it would overflow the drawing otherwise)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,6 @@ def build_timeline(rows: list[DealRow], width: int = 900, label_width: int = 260
         if lane == len(lanes):
             lanes.append(0.0)
         lanes[lane] = x + max(w, label_width)
-        items.append(TimelineItem(row, date, round(x, 1), round(w, 1), lane))
+        items.append(TimelineItem(row, date, round(x, 1), round(w, 1), lane, x + label_width > width))
     years = [(y, round(20 + (y - first) * scale, 1)) for y in range(first, last + 1)]
     return Timeline(items, years, width, 30 + 22 * len(lanes) + 10)
