@@ -235,15 +235,21 @@ WHERE {
     Rule(
         "deal-partners",
         "Two distinct parties of the same deal whose status is Announced, Signed or Completed are partners, "
-        "in both directions; never an acquirer and an acquiree of that deal (co-acquirers are partners). "
-        "Rumoured, InTalks and Ended deals make no partners.",
+        "in both directions; never the two sides of a sale in that deal: acquirer and acquiree, acquirer and "
+        "seller, seller and acquiree (co-acquirers are partners). Rumoured, InTalks and Ended deals make no "
+        "partners.",
         f"""CONSTRUCT {{ ?a aa:partnerOf ?b }}
 WHERE {{
   {_ACTIVE}
   ?deal aa:status ?status ; aa:party ?a, ?b .
   FILTER (?a != ?b)
-  FILTER NOT EXISTS {{ ?deal aa:acquirer ?a ; aa:acquiree ?b }}
-  FILTER NOT EXISTS {{ ?deal aa:acquiree ?a ; aa:acquirer ?b }}
+  FILTER NOT EXISTS {{
+    VALUES (?sideA ?sideB) {{
+      (aa:acquirer aa:acquiree) (aa:acquiree aa:acquirer) (aa:acquirer aa:seller)
+      (aa:seller aa:acquirer) (aa:seller aa:acquiree) (aa:acquiree aa:seller)
+    }}
+    ?deal ?sideA ?a ; ?sideB ?b .
+  }}
 }}""",
     ),
     Rule(

@@ -47,8 +47,7 @@ def test_validation_does_not_change_the_data() -> None:
 CASES = {
     "missing-status.ttl": 'deal:x ("BMW–Toyota talks"): aa:status: a deal needs exactly one status from '
     "aa:DealStatuses",
-    "two-statuses.ttl": 'deal:x ("BMW–Toyota talks"): aa:status: a deal needs exactly one status from '
-    "aa:DealStatuses",
+    "two-statuses.ttl": 'deal:x ("BMW–Toyota talks"): aa:status: a deal needs exactly one status from aa:DealStatuses',
     "status-outside-scheme.ttl": 'deal:x ("BMW–Toyota talks"): aa:status: a deal\'s status must be one of '
     "aa:DealStatuses: Rumoured, InTalks, Announced, Signed, Completed, Ended (value: aa:Open)",
     "one-party.ttl": 'deal:x ("BMW alone"): aa:party or a role: a deal needs at least two distinct parties '

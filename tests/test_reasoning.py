@@ -1,0 +1,214 @@
+"""Reasoning: HermiT catches disjointness mistakes; each inference rule derives what it should, and no more."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import RDF
+
+from kg.errors import ReasoningError
+from kg.iris import alliance, deal, domain, firm
+from kg.ontology import load_ontology
+from kg.reasoning import RULES, check_consistency, infer, reasoner_input
+from kg.vocab import AA
+
+ROOT = Path(__file__).resolve().parent.parent
+ONTOLOGY_DIR = ROOT / "ontology"
+SHAPES_FIXTURES = Path(__file__).resolve().parent / "data" / "shapes"
+
+PREFIXES = """
+@prefix aa: <https://w3id.org/autoalliance/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix firm: <https://w3id.org/autoalliance/id/firm/> .
+@prefix person: <https://w3id.org/autoalliance/id/person/> .
+@prefix deal: <https://w3id.org/autoalliance/id/deal/> .
+@prefix alliance: <https://w3id.org/autoalliance/id/alliance/> .
+@prefix domain: <https://w3id.org/autoalliance/id/domain/> .
+"""
+
+
+def turtle(text: str) -> Graph:
+    return Graph().parse(data=PREFIXES + text, format="turtle")
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return load_ontology(ONTOLOGY_DIR)
+
+
+# Consistency ---------------------------------------------------------------------------------------------------
+
+
+def test_consistent_data_passes() -> None:
+    graph = Graph()
+    for name in ("context.ttl", "valid-deal.ttl"):
+        graph.parse(SHAPES_FIXTURES / name)
+    check_consistency(graph, ONTOLOGY_DIR)
+
+
+def test_a_firm_that_is_also_a_person_is_inconsistent() -> None:
+    graph = turtle("firm:bmw a aa:Firm, aa:Person ; rdfs:label 'BMW' .")
+    with pytest.raises(ReasoningError) as error:
+        check_consistency(graph, ONTOLOGY_DIR)
+    assert "firm:bmw is both aa:Firm (typed aa:Firm) and aa:Person (typed aa:Person)" in str(error.value)
+
+
+def test_a_deal_used_as_a_party_is_inconsistent() -> None:
+    graph = turtle(
+        """
+        firm:bmw a aa:Firm . firm:toyota a aa:Firm .
+        deal:mou a aa:MemorandumOfUnderstanding ; aa:party firm:bmw, firm:toyota .
+        deal:supply a aa:SupplyAgreement ; aa:supplier firm:bmw ; aa:customer deal:mou .
+        """
+    )
+    with pytest.raises(ReasoningError) as error:
+        check_consistency(graph, ONTOLOGY_DIR)
+    message = str(error.value)
+    assert "deal:mou is both aa:Deal" in message
+    assert "aa:Firm (as aa:customer of deal:supply" in message
+
+
+def test_a_person_signing_for_a_firm_is_consistent() -> None:
+    graph = turtle(
+        """
+        firm:bmw a aa:Firm . person:p a aa:Person ; aa:affiliation firm:bmw .
+        deal:mou a aa:Cooperation ; aa:party firm:bmw ; aa:signatory person:p ;
+            aa:signedOn "2012-06"^^xsd:gYearMonth ; aa:startsOn "2014"^^xsd:gYear .
+        """
+    )
+    check_consistency(graph, ONTOLOGY_DIR)
+
+
+def test_reasoner_input_drops_literals_and_keeps_types_and_links(ontology: Graph) -> None:
+    graph = turtle('deal:d a aa:Cooperation ; aa:party firm:bmw ; aa:signedOn "2012-06"^^xsd:gYearMonth .')
+    pushed = reasoner_input(graph, ontology)
+    assert (deal("d"), RDF.type, AA.Cooperation) in pushed
+    assert (deal("d"), AA.party, firm("bmw")) in pushed
+    assert (deal("d"), AA.signedOn, None) not in pushed
+
+
+# Inference rules -----------------------------------------------------------------------------------------------
+
+
+def test_rules_are_named_and_documented() -> None:
+    names = [rule.name for rule in RULES]
+    assert len(names) == len(set(names))
+    assert all(rule.doc and rule.construct.lstrip().startswith("CONSTRUCT") for rule in RULES)
+
+
+def partners(inferred: Graph) -> set[tuple[str, str]]:
+    return {(str(a).rsplit("/", 1)[1], str(b).rsplit("/", 1)[1]) for a, b in inferred.subject_objects(AA.partnerOf)}
+
+
+def test_parties_of_a_signed_deal_are_partners_both_ways(ontology: Graph) -> None:
+    inferred = infer(turtle("deal:d a aa:Cooperation ; aa:status aa:Signed ; aa:party firm:a, firm:b ."), ontology)
+    assert partners(inferred) == {("a", "b"), ("b", "a")}
+
+
+@pytest.mark.parametrize("status", ["Announced", "Completed"])
+def test_announced_and_completed_deals_make_partners(ontology: Graph, status: str) -> None:
+    inferred = infer(turtle(f"deal:d a aa:Cooperation ; aa:status aa:{status} ; aa:party firm:a, firm:b ."), ontology)
+    assert partners(inferred) == {("a", "b"), ("b", "a")}
+
+
+@pytest.mark.parametrize("status", ["Rumoured", "InTalks", "Ended"])
+def test_no_partners_from_rumours_talks_or_ended_deals(ontology: Graph, status: str) -> None:
+    inferred = infer(turtle(f"deal:d a aa:Cooperation ; aa:status aa:{status} ; aa:party firm:a, firm:b ."), ontology)
+    assert partners(inferred) == set()
+
+
+def test_co_acquirers_are_partners_but_not_with_the_acquiree_or_the_seller(ontology: Graph) -> None:
+    data = turtle(
+        """
+        deal:here a aa:Acquisition ; aa:status aa:Completed ;
+            aa:acquirer firm:audi, firm:bmw, firm:daimler ; aa:acquiree firm:here ; aa:seller firm:nokia .
+        """
+    )
+    found = partners(infer(data, ontology))
+    acquirers = {"audi", "bmw", "daimler"}
+    assert {(a, b) for a in acquirers for b in acquirers if a != b} <= found
+    assert not any("here" in pair or "nokia" in pair for pair in found)
+
+
+def test_an_acquirer_and_its_acquiree_are_not_partners(ontology: Graph) -> None:
+    data = turtle("deal:d a aa:Acquisition ; aa:status aa:Completed ; aa:acquirer firm:a ; aa:acquiree firm:b .")
+    assert partners(infer(data, ontology)) == set()
+
+
+def test_asserted_partnerships_are_made_symmetric(ontology: Graph) -> None:
+    inferred = infer(turtle("firm:a aa:partnerOf firm:b ."), ontology)
+    assert set(inferred) == {(firm("b"), AA.partnerOf, firm("a"))}
+
+
+def test_roles_imply_party(ontology: Graph) -> None:
+    inferred = infer(
+        turtle("deal:s a aa:SupplyAgreement ; aa:status aa:Signed ; aa:supplier firm:bmw ; aa:customer firm:tme ."),
+        ontology,
+    )
+    assert {(deal("s"), AA.party, firm("bmw")), (deal("s"), AA.party, firm("tme"))} <= set(inferred)
+    assert partners(inferred) == {("bmw", "tme"), ("tme", "bmw")}
+
+
+def test_type_closure_along_subclasses(ontology: Graph) -> None:
+    inferred = infer(turtle("deal:m a aa:MemorandumOfUnderstanding ."), ontology)
+    assert (deal("m"), RDF.type, AA.Deal) in inferred
+    assert not any(str(o).startswith("https://spec.edmcouncil.org/") for o in inferred.objects(deal("m"), RDF.type))
+
+
+def test_domain_closure_through_two_broader_levels(ontology: Graph) -> None:
+    inferred = infer(turtle("deal:d a aa:Cooperation ; aa:domain domain:fuel-cells ."), ontology)
+    assert set(inferred.objects(deal("d"), AA.domain)) == {
+        domain("powertrain-electrification"),
+        domain("powertrain"),
+    }
+
+
+def test_domain_closure_through_a_concept_with_two_broaders(ontology: Graph) -> None:
+    inferred = infer(turtle("alliance:x a aa:Alliance ; aa:domain domain:electric-vehicle-platforms ."), ontology)
+    assert set(inferred.objects(alliance("x"), AA.domain)) == {
+        domain("powertrain-electrification"),
+        domain("powertrain"),
+        domain("vehicle-architecture"),
+    }
+
+
+def test_alliance_founders_and_members_are_partners(ontology: Graph) -> None:
+    data = turtle(
+        """
+        deal:found a aa:Cooperation ; aa:status aa:Signed ; aa:party firm:bmw, firm:intel ;
+            aa:establishes alliance:adp .
+        deal:join a aa:AllianceMembership ; aa:status aa:Signed ; aa:member firm:fca ; aa:alliance alliance:adp .
+        deal:talks a aa:AllianceMembership ; aa:status aa:InTalks ; aa:member firm:vw ; aa:alliance alliance:adp .
+        """
+    )
+    found = partners(infer(data, ontology))
+    assert {("fca", "bmw"), ("bmw", "fca"), ("fca", "intel"), ("intel", "fca")} <= found
+    assert not any("vw" in pair for pair in found)
+
+
+def test_only_triples_not_asserted_are_returned(ontology: Graph) -> None:
+    data = turtle(
+        """
+        deal:d a aa:Cooperation, aa:Deal ; aa:status aa:Signed ; aa:party firm:a, firm:b ;
+            aa:domain domain:fuel-cells, domain:powertrain .
+        firm:a aa:partnerOf firm:b .
+        """
+    )
+    inferred = infer(data, ontology)
+    assert not set(inferred) & set(data)
+    assert set(inferred) == {
+        (firm("b"), AA.partnerOf, firm("a")),
+        (deal("d"), AA.domain, domain("powertrain-electrification")),
+    }
+
+
+def test_inference_is_deterministic_and_leaves_inputs_alone(ontology: Graph) -> None:
+    data = turtle("deal:d a aa:Acquisition ; aa:status aa:Completed ; aa:acquirer firm:a ; aa:acquiree firm:b .")
+    before = len(data), len(ontology)
+    first = infer(data, ontology).serialize(format="nt")
+    second = infer(data, ontology).serialize(format="nt")
+    assert sorted(first.splitlines()) == sorted(second.splitlines())
+    assert (len(data), len(ontology)) == before
