@@ -1,6 +1,6 @@
 """Browser fixtures: the app served on a free local port from a thread, and headless Chromium (Debian's
-``/usr/bin/chromium``) driven by Playwright. Every test here is marked ``browser`` and skipped when either is
-missing."""
+``/usr/bin/chromium``) driven by Playwright. Every test here is marked ``browser``; a missing
+Chromium is a failure (``make test`` installs it), never a silent skip."""
 
 from __future__ import annotations
 
@@ -74,9 +74,10 @@ def sample_site(sample_var: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
+
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's chromium (make test does)")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

@@ -1,0 +1,78 @@
+"""Integrity checks over the real seeds, not fixtures: what the published graph promises."""
+
+from __future__ import annotations
+
+import filecmp
+from pathlib import Path
+
+import pytest
+
+from kg.build import compile_dataset, domain_slugs
+from kg.config import PROJECT_ROOT, Paths
+from kg.evidence import read_corpus
+from kg.ontology import load_ontology
+from kg.records import Corpus
+
+SHARED_SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
+# Wikidata items confirmed to be the same legal entity as the firm (DESIGN.md); no other link is allowed.
+CONFIRMED_QIDS = {"bmw": "Q26678", "toyota": "Q53268", "daimler": "Q27530", "general-motors": "Q81965",
+                  "volkswagen": "Q156578", "ford": "Q44294", "suzuki": "Q181642", "intel": "Q248",
+                  "renault": "Q6686", "nissan": "Q20165"}
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    paths = Paths()
+    corpus, _ = read_corpus(paths.seeds, domain_slugs(load_ontology(paths.ontology)))
+    return corpus
+
+
+def test_seed_articles_are_verbatim_copies() -> None:
+    if not SHARED_SEEDS.exists():
+        pytest.skip("the shared seed folder is not beside this checkout")
+    for original in SHARED_SEEDS.glob("*.txt"):
+        assert filecmp.cmp(original, Paths().documents / original.name, shallow=False), original.name
+
+
+def test_every_document_is_annotated(corpus: Corpus) -> None:
+    assert sorted(d.id for d in corpus.documents) == sorted(p.stem for p in Paths().documents.glob("*.txt"))
+    for doc in corpus.documents:
+        assert doc.deals or doc.refs, doc.id
+        assert doc.issued_estimated, f"{doc.id}: the publication dates of the seeds are estimated; say why"
+
+
+def test_wikidata_links_only_where_confirmed(corpus: Corpus) -> None:
+    for firm in corpus.entities("firms").values():
+        qid = firm.fields.get("wikidata")
+        if qid is not None:
+            assert CONFIRMED_QIDS.get(firm.id) == qid, f"{firm.id}: {qid} is not a confirmed link"
+    for brand in corpus.entities("brands").values():
+        assert brand.fields.get("wikidata") in (None, "Q116232"), brand.id
+
+
+def test_the_deals_design_names_are_present(corpus: Corpus) -> None:
+    kinds = {d.kind for doc in corpus.documents for d in doc.deals}
+    assert {"MemorandumOfUnderstanding", "CollaborationAgreement", "SupplyAgreement", "Acquisition", "Merger",
+            "AllianceMembership"} <= kinds
+    deals = {d.id: d for doc in corpus.documents for d in doc.deals}
+    mou = deals["bmw-toyota-2012-mou"]
+    assert mou.dates["signed"].isoformat() == "2012-06"
+    assert "bmw-toyota-2011-cooperation" in mou.expands
+    research = deals["bmw-toyota-2012-battery-research"]
+    assert research.dates["signed"].isoformat() == "2012-03"  # March 2012 is a month, never 2012-03-01
+    here = next(d for d in deals.values() if d.kind == "Acquisition")
+    assert here.value is not None and here.value.max == "2710000000" and here.value.currency == "USD"
+
+
+def test_seeds_conform_to_the_shapes_and_the_ontology() -> None:
+    compiled = compile_dataset(Paths())
+    assert compiled.report.conforms
+    assert compiled.counts["https://w3id.org/autoalliance/graph/inferred"] > 0
+
+
+def test_every_deal_has_evidence_from_its_text(corpus: Corpus) -> None:
+    for doc in corpus.documents:
+        for item in [*doc.deals, *doc.refs, *doc.alliances, *doc.investigations]:
+            assert item.evidence, getattr(item, "id", getattr(item, "ref", "?"))
+            for quote in item.evidence:
+                assert quote.exact in doc.text
