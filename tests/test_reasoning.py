@@ -99,6 +99,13 @@ def test_rules_are_named_and_documented() -> None:
     assert all(rule.doc and rule.construct.lstrip().startswith("CONSTRUCT") for rule in RULES)
 
 
+def test_every_rule_is_documented_verbatim() -> None:
+    text = (ROOT / "docs" / "inference.md").read_text(encoding="utf-8")
+    for rule in RULES:
+        assert f"## `{rule.name}`" in text
+        assert rule.construct.strip() in text, f"docs/inference.md is out of date for {rule.name}"
+
+
 def partners(inferred: Graph) -> set[tuple[str, str]]:
     return {(str(a).rsplit("/", 1)[1], str(b).rsplit("/", 1)[1]) for a, b in inferred.subject_objects(AA.partnerOf)}
 
