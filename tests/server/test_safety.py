@@ -189,6 +189,7 @@ def test_runaway_query_over_http(live_server: str) -> None:
         except urllib.error.HTTPError as error:
             results["status"] = error.code
             results["body"] = error.read().decode()
+            error.close()
         results["finished"] = time.monotonic()
 
     thread = threading.Thread(target=send_runaway)
