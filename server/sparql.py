@@ -92,6 +92,12 @@ def read_protocol_request() -> tuple[str | None, dict[str, list[str]]]:
     return query, params
 
 
+def service_allowlist() -> list[str]:
+    """``SERVICE_ALLOWLIST`` as a list of IRIs (a string setting is split on spaces and commas)."""
+    setting = current_app.config.get("SERVICE_ALLOWLIST") or []
+    return setting.replace(",", " ").split() if isinstance(setting, str) else [str(iri) for iri in setting]
+
+
 def _format_parameter(params: dict[str, list[str]]) -> str | None:
     values = params.get("format") or params.get("output") or []
     return values[0] if values else None
@@ -101,7 +107,7 @@ def run_query(query: str, params: dict[str, list[str]]) -> Response:
     """Check, run and stream ``query``; errors come back as :func:`server.errors.error_response`."""
     config = current_app.config
     try:
-        facts = check_query(query, list(config["SERVICE_ALLOWLIST"]))
+        facts = check_query(query, service_allowlist())
         results_type, graph_type = choose_formats(request.headers.get("Accept"), _format_parameter(params))
     except QueryRefused as exc:
         return error_response(exc.status, exc.message)
@@ -179,9 +185,7 @@ def describe_endpoint() -> Response:
         union, graphs = service_description.dataset_counts(pool_for(current_app))
     except QueryFailed as exc:
         return error_response(exc.status, exc.message)
-    triples = service_description.describe_service(
-        request.base_url, union, graphs, federated=bool(current_app.config["SERVICE_ALLOWLIST"])
-    )
+    triples = service_description.describe_service(request.base_url, union, graphs, federated=bool(service_allowlist()))
     prefixes = service_description.SD_PREFIXES if media_type in ("text/turtle", "application/rdf+xml") else None
     body = ox.serialize(triples, format=OX_GRAPHS[media_type], prefixes=prefixes)
     response = Response(body, content_type=_content_type(media_type))

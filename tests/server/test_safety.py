@@ -180,6 +180,7 @@ def test_runaway_query_is_stopped_while_others_are_answered(app: Flask) -> None:
         assert client.get(url(query=SMALL)).status_code == 200
 
 
+@pytest.mark.live
 def test_runaway_query_over_http(live_server: str) -> None:
     results: dict[str, object] = {}
 

@@ -149,7 +149,7 @@ def test_error_shape(accept: str | None, mimetype: str) -> None:
 
 def test_solutions_round_trip_through_pyoxigraph_parsers() -> None:
     rows = [
-        [ox.NamedNode("http://example.org/a"), ox.Literal("x,\"y\"\n\tz", language="en")],
+        [ox.NamedNode("http://example.org/a"), ox.Literal('x,"y"\n\tz', language="en")],
         [ox.BlankNode("b0"), ox.Literal("12", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))],
         [None, ox.Literal("<&>")],
     ]
