@@ -139,25 +139,26 @@ ANNOTATION_FILE = {
 }
 
 _COMMON = {"id": Field(slug_of(""), required=True), "label": Field(text, required=True), "note": Field(text)}
+_ALT = Field(lambda r, v, loc: [text(r, x, loc) for x in (v if isinstance(v, list) else [v])])
 _WIKIDATA = Field(_pattern(QID, "Wikidata id (Q followed by digits)"))
 REGISTRY: dict[str, dict[str, Field]] = {
     "firms": {
         **_COMMON,
         "legal_name": Field(text),
-        "alt": Field(lambda r, v, loc: [text(r, x, loc) for x in (v if isinstance(v, list) else [v])]),
+        "alt": _ALT,
         "country": Field(_pattern(COUNTRY, "ISO 3166-1 alpha-2 country code")),
         "kind": Field(choice(FIRM_KINDS, "firm kind")),
         "parent": Field(slug_of("firms")),
         "wikidata": _WIKIDATA,
     },
-    "brands": {**_COMMON, "alt": Field(lambda r, v, loc: v), "owner": Field(slug_of("firms")), "wikidata": _WIKIDATA},
-    "authorities": {**_COMMON, "alt": Field(lambda r, v, loc: v), "wikidata": _WIKIDATA},
+    "brands": {**_COMMON, "alt": _ALT, "owner": Field(slug_of("firms")), "wikidata": _WIKIDATA},
+    "authorities": {**_COMMON, "alt": _ALT, "wikidata": _WIKIDATA},
     "people": {**_COMMON, "title": Field(text), "affiliation": Field(slug_of("firms")), "wikidata": _WIKIDATA},
     "products": {
         **_COMMON,
         "kind": Field(choice(PRODUCT_KINDS, "product kind")),
         "maker": Field(slug_of("firms")),
-        "alt": Field(lambda r, v, loc: v),
+        "alt": _ALT,
     },
 }
 
