@@ -303,8 +303,8 @@ def _check_corpus(corpus: Corpus, readers: list[Reader], domains: set[str]) -> l
             for item in items:
                 if item.id in known[kind]:
                     first = known[kind][item.id]
-                    err(item.loc, f"{kind[:-1]} '{item.id}' is already defined at {first.path}:{first.line}:{first.col}; "
-                        "use 'ref' to cite it")
+                    where = f"{first.path}:{first.line}:{first.col}"
+                    err(item.loc, f"{kind[:-1]} '{item.id}' is already defined at {where}; use 'ref' to cite it")
                 known[kind].setdefault(item.id, item.loc)
     names = {"firms": "firm", "brands": "brand", "authorities": "authority", "people": "person",
              "products": "product", "deals": "deal", "alliances": "alliance", "domains": "technology domain"}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.evidence import read_corpus
 from kg.errors import AnnotationErrors
+from kg.evidence import read_corpus
 from kg.records import PartialDate
 
 DATA = Path(__file__).parent / "data"

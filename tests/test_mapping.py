@@ -59,10 +59,9 @@ def test_dates_keep_their_precision() -> None:
 def test_evidence_offsets_select_the_quote() -> None:
     ds = mapped()
     text = (DATA / "valid/documents/doc1.txt").read_text(encoding="utf-8")
-    oa = "http://www.w3.org/ns/oa#"
     rows = ds.query(
-        "SELECT ?exact ?start ?end WHERE { GRAPH ?g { ?q <%sexact> ?exact . ?ev <%shasSelector> ?q, ?p . "
-        "?p <%sstart> ?start ; <%send> ?end } }" % (oa, oa, oa, oa))
+        "PREFIX oa: <http://www.w3.org/ns/oa#> SELECT ?exact ?start ?end WHERE { GRAPH ?g { "
+        "?q oa:exact ?exact . ?ev oa:hasSelector ?q, ?p . ?p oa:start ?start ; oa:end ?end } }")
     checked = 0
     for exact, start, end in rows:
         assert text[int(start):int(end)] == str(exact)
