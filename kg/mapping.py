@@ -107,10 +107,22 @@ def _map_evidence(g: Graph, doc: Document, subject: URIRef, quotes: list[Quote],
         g.add((pos_sel, OA.end, Literal(anchor.end, datatype=XSD.integer)))
 
 
+def _map_node(g: Graph, node: URIRef, rdf_type: URIRef, label: str, note: str | None) -> URIRef:
+    """Type, label and reviewer's note of an asserted node; returns ``node``."""
+    g.add((node, RDF.type, rdf_type))
+    g.add((node, RDFS.label, Literal(label)))
+    if note:
+        g.add((node, RDFS.comment, Literal(note)))
+    return node
+
+
+def _link_all(g: Graph, node: URIRef, prop: URIRef, targets: list[URIRef]) -> None:
+    for target in targets:
+        g.add((node, prop, target))
+
+
 def _map_deal(g: Graph, deal: Deal) -> URIRef:
-    node = iris.deal(deal.id)
-    g.add((node, RDF.type, AA[deal.kind]))
-    g.add((node, RDFS.label, Literal(deal.label)))
+    node = _map_node(g, iris.deal(deal.id), AA[deal.kind], deal.label, deal.note)
     g.add((node, AA.status, AA[deal.status]))
     for firm in deal.parties:
         g.add((node, AA.party, iris.firm(firm)))
@@ -126,8 +138,7 @@ def _map_deal(g: Graph, deal: Deal) -> URIRef:
              (AA.signatory, iris.person, deal.signatories), (AA.expands, iris.deal, deal.expands),
              (AA.partOf, iris.deal, deal.part_of)]
     for prop, mint, slugs in links:
-        for slug in slugs:
-            g.add((node, prop, mint(slug)))
+        _link_all(g, node, prop, [mint(slug) for slug in slugs])
     if deal.alliance:
         g.add((node, AA.alliance, iris.alliance(deal.alliance)))
     if deal.establishes:
@@ -139,8 +150,6 @@ def _map_deal(g: Graph, deal: Deal) -> URIRef:
         g.add((value, SCHEMA.currency, Literal(deal.value.currency)))
         amount, prop = (deal.value.max, SCHEMA.maxValue) if deal.value.max else (deal.value.amount, SCHEMA.value)
         g.add((value, prop, amount_literal(amount)))
-    if deal.note:
-        g.add((node, RDFS.comment, Literal(deal.note)))
     return node
 
 
@@ -163,30 +172,19 @@ def map_document(doc: Document, anchors: dict[Quote, Anchor]) -> Graph:
     for ref in doc.refs:
         _map_evidence(g, doc, iris.deal(ref.ref), ref.evidence, anchors)
     for alliance in doc.alliances:
-        a = iris.alliance(alliance.id)
-        g.add((a, RDF.type, AA.Alliance))
-        g.add((a, RDFS.label, Literal(alliance.label)))
-        for slug in alliance.domains:
-            g.add((a, AA.domain, iris.domain(slug)))
+        a = _map_node(g, iris.alliance(alliance.id), AA.Alliance, alliance.label, alliance.note)
+        _link_all(g, a, AA.domain, [iris.domain(slug) for slug in alliance.domains])
         if alliance.founded:
             g.add((a, AA.foundedOn, date_literal(alliance.founded)))
-        if alliance.note:
-            g.add((a, RDFS.comment, Literal(alliance.note)))
         _map_evidence(g, doc, a, alliance.evidence, anchors)
     for inv in doc.investigations:
-        i = iris.investigation(inv.id)
-        g.add((i, RDF.type, AA[inv.kind]))
-        g.add((i, RDFS.label, Literal(inv.label)))
+        i = _map_node(g, iris.investigation(inv.id), AA[inv.kind], inv.label, inv.note)
         g.add((i, AA.status, AA[inv.status]))
         g.add((i, AA.investigatedBy, iris.authority(inv.by)))
-        for firm in inv.investigates:
-            g.add((i, AA.investigates, iris.firm(firm)))
-        for deal in inv.concerns:
-            g.add((i, AA.concerns, iris.deal(deal)))
+        _link_all(g, i, AA.investigates, [iris.firm(slug) for slug in inv.investigates])
+        _link_all(g, i, AA.concerns, [iris.deal(slug) for slug in inv.concerns])
         if inv.started:
             g.add((i, AA.startsOn, date_literal(inv.started)))
-        if inv.note:
-            g.add((i, RDFS.comment, Literal(inv.note)))
         _map_evidence(g, doc, i, inv.evidence, anchors)
     return g
 
