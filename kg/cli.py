@@ -219,7 +219,8 @@ def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str
     from server.serve import run
 
     err.print(f"serving {paths.store} on http://{host}:{port}/")
-    run(host=host, port=port, query_timeout=query_timeout, var_dir=str(paths.var), threads=threads)
+    run(host=host, port=port, query_timeout=query_timeout, var_dir=str(paths.var), threads=threads,
+        SEEDS_DIR=str(paths.seeds), ONTOLOGY_DIR=str(paths.ontology))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,37 @@
+"""The documentation stays true: settings, commands and links it names exist, and what exists is named."""
+
+from __future__ import annotations
+
+import re
+
+from kg.cli import main
+from kg.config import PROJECT_ROOT
+from server import DEFAULTS
+
+README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+DEPLOYMENT = (PROJECT_ROOT / "docs/deployment.md").read_text(encoding="utf-8")
+
+
+def test_every_setting_is_documented() -> None:
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", DEPLOYMENT, flags=re.MULTILINE))
+    assert documented == set(DEFAULTS)
+
+
+def test_every_command_is_in_the_readme() -> None:
+    for name in main.commands:
+        assert f"autoalliance {name}" in README, name
+
+
+def test_readme_links_resolve() -> None:
+    for target in re.findall(r"\]\(([^)#]+)\)", README):
+        if not target.startswith("http"):
+            assert (PROJECT_ROOT / target).exists(), target
+
+
+def test_readme_commands_are_make_targets() -> None:
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    for target in ("run", "test"):
+        assert f"make {target}" in README
+        assert re.search(rf"^{target}:", makefile, flags=re.MULTILINE), target
+    ci = (PROJECT_ROOT / ".ci/run").read_text(encoding="utf-8")
+    assert "make test" in ci
