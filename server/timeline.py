@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from .page_data import DateValue, DealRow
 
+CHAR_WIDTH = 6.6  # average width of a label character at the timeline's 11px font, for the layout
+
 
 @dataclass(frozen=True)
 class TimelineItem:
@@ -46,7 +48,7 @@ def _span(date: DateValue) -> tuple[float, float]:
     return start, start + 1 / 365
 
 
-def build_timeline(rows: list[DealRow], width: int = 900, label_width: int = 260) -> Timeline:
+def build_timeline(rows: list[DealRow], width: int = 900) -> Timeline:
     """Lay out the deals that have a date; each lane holds items whose labels do not overlap."""
     dated = [(row, row.first_date) for row in rows if row.first_date]
     spans = []
@@ -60,15 +62,19 @@ def build_timeline(rows: list[DealRow], width: int = 900, label_width: int = 260
     first = int(min(s[2] for s in spans))
     last = int(max(s[3] for s in spans)) + 1
     scale = (width - 40) / max(last - first, 1)
-    lanes: list[float] = []
+    lanes: list[list[tuple[float, float]]] = []  # the spans each lane already holds, label included
     items = []
     for row, date, start, end in sorted(spans, key=lambda s: (s[2], s[0].link.label)):
         x = 20 + (start - first) * scale
         w = max((end - start) * scale, 3.0)
-        lane = next((i for i, free_at in enumerate(lanes) if free_at <= x), len(lanes))
+        label = len(row.link.label) * CHAR_WIDTH + 8
+        label_end = x + label > width
+        left, right = (min(x, x + w - label), x + w) if label_end else (x, x + max(w, label))
+        lane = next((i for i, taken in enumerate(lanes) if all(b <= left or a >= right for a, b in taken)),
+                    len(lanes))
         if lane == len(lanes):
-            lanes.append(0.0)
-        lanes[lane] = x + max(w, label_width)
-        items.append(TimelineItem(row, date, round(x, 1), round(w, 1), lane, x + label_width > width))
+            lanes.append([])
+        lanes[lane].append((left, right))
+        items.append(TimelineItem(row, date, round(x, 1), round(w, 1), lane, label_end))
     years = [(y, round(20 + (y - first) * scale, 1)) for y in range(first, last + 1)]
     return Timeline(items, years, width, 30 + 22 * len(lanes) + 10)
