@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import hashlib
 
 import pytest
 
@@ -13,6 +14,11 @@ from kg.ontology import load_ontology
 from kg.records import Corpus
 
 SHARED_SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
+ORIGINAL_SHA256 = {
+    "000_c6643370935e1eee.txt": "668f6e7e926ac174ad906984960d83d0fc87043d2903bf2bb47000991464f132",
+    "001_688c4f44f09f2543.txt": "effc59fce8547ad66d98cbaeed79ee7a2022108897a4cf13a4543f796bd628e9",
+    "002_35351c6655a1b446.txt": "ab0580a84f0c6519bfce4b185e65bf9022be84d3ae12944cc01d41ee4e4ed6b2",
+}
 # Wikidata items confirmed to be the same legal entity as the firm (DESIGN.md); no other link is allowed.
 CONFIRMED_QIDS = {"bmw": "Q26678", "toyota": "Q53268", "daimler": "Q27530", "general-motors": "Q81965",
                   "volkswagen": "Q156578", "ford": "Q44294", "suzuki": "Q181642", "intel": "Q248",
@@ -27,10 +33,12 @@ def corpus() -> Corpus:
 
 
 def test_seed_articles_are_verbatim_copies() -> None:
-    if not SHARED_SEEDS.exists():
-        pytest.skip("the shared seed folder is not beside this checkout")
-    for original in SHARED_SEEDS.glob("*.txt"):
-        assert filecmp.cmp(original, Paths().documents / original.name, shallow=False), original.name
+    """The articles are the originals byte for byte (their SHA-256 as published with the seeds)."""
+    found = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in Paths().documents.glob("*.txt")}
+    assert found == ORIGINAL_SHA256
+    if SHARED_SEEDS.exists():  # beside the shared seed folder, compare with it too
+        for original in SHARED_SEEDS.glob("*.txt"):
+            assert filecmp.cmp(original, Paths().documents / original.name, shallow=False), original.name
 
 
 def test_every_document_is_annotated(corpus: Corpus) -> None:
