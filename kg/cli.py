@@ -144,7 +144,10 @@ def query(seeds: Path | None, ontology: Path | None, var: Path | None, query: st
     try:
         result = store.query(text, use_default_graph_as_union=True)
     except SyntaxError as exc:
-        err.print(f"syntax error: {exc}", markup=False)
+        from server.query_check import prefix_hint
+
+        hint = prefix_hint(text)
+        err.print(f"syntax error: {exc}" + (f"\n{hint}" if hint else ""), markup=False)
         sys.exit(2)
     if isinstance(result, ox.QueryBoolean):
         click.echo(json.dumps({"boolean": bool(result)}) if fmt == "json" else str(bool(result)).lower())

@@ -136,6 +136,18 @@ def undeclared_prefixes(query: str) -> list[str]:
     return list(dict.fromkeys(used))
 
 
+def prefix_hint(query: str) -> str:
+    """Say which prefixes ``query`` uses undeclared and the PREFIX line to add for each; "" when none."""
+    from kg.iris import PREFIXES
+
+    hints = []
+    for prefix in undeclared_prefixes(query):
+        name = prefix[:-1]
+        declaration = f"PREFIX {prefix} <{PREFIXES[name]}>" if name in PREFIXES else f"PREFIX {prefix} <...>"
+        hints.append(f"undeclared prefix {prefix} (add `{declaration}`)")
+    return "; ".join(hints)
+
+
 def service_iris(query: str) -> list[URIRef | None]:
     """Return the target of every SERVICE in ``query`` as parsed by rdflib: an IRI, or ``None`` for a variable.
 

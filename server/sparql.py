@@ -18,7 +18,7 @@ from . import service_description
 from .errors import error_response
 from .formats import GRAPH_ALIASES, GRAPH_TYPES, UnknownFormat, choose_formats
 from .negotiation import negotiate, prefers_html
-from .query_check import QueryRefused, check_query, undeclared_prefixes
+from .query_check import QueryRefused, check_query, prefix_hint
 from .query_exec import OX_GRAPHS, QueryFailed, QueryJob, pool_for
 
 bp = Blueprint("sparql", __name__)
@@ -149,13 +149,8 @@ def _prefix_hint(query: str, failure: QueryFailed) -> str:
     """For a syntax error caused by undeclared prefixes, say which and how to declare them."""
     if failure.status != 400 or "Prefix not found" not in failure.message:
         return ""
-    known = _prefixes()
-    hints = []
-    for prefix in undeclared_prefixes(query):
-        name = prefix[:-1]
-        declaration = f"PREFIX {prefix} <{known[name]}>" if name in known else f"PREFIX {prefix} <...>"
-        hints.append(f"undeclared prefix {prefix} (add `{declaration}`)")
-    return ("\n" + "; ".join(hints)) if hints else ""
+    hint = prefix_hint(query)
+    return f"\n{hint}" if hint else ""
 
 
 def _prefixes() -> dict[str, str]:

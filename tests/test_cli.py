@@ -82,3 +82,12 @@ def test_query_without_store_exits_2(dirs: list[str]) -> None:
     result = CliRunner().invoke(main, ["query", "ASK {}", *dirs])
     assert result.exit_code == 2
     assert "autoalliance build" in result.output
+
+
+def test_query_names_undeclared_prefixes(dirs: list[str]) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "-q", *dirs]).exit_code == 0
+    result = runner.invoke(main, ["query", "SELECT ?s WHERE { ?s rdf:type ?o }", *dirs])
+    assert result.exit_code == 2
+    assert "undeclared prefix rdf:" in result.output
+    assert "http://www.w3.org/1999/02/22-rdf-syntax-ns#" in result.output
