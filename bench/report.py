@@ -97,6 +97,17 @@ def render(results: dict) -> str:
                                               "alliances", "investigations", "quotes", "generated in s"], rows)]
     if results.get("builds"):
         parts += ["\n## Build\n\n", _builds(results["builds"])]
+    if results.get("dumps"):
+        sizes = list(results["dumps"])
+        names = list(dict.fromkeys(n for d in results["dumps"].values() for n in d))
+        rows = []
+        for name in names:
+            values = [results["dumps"][s].get(name, 0.0) for s in sizes]
+            rows.append([name, *[f"{v:.2f}" for v in values], *[
+                _growth(a, b, int(sa), int(sb)) for a, b, sa, sb in zip(values, values[1:], sizes, sizes[1:],
+                                                                         strict=False)]])
+        parts += ["\n## Dump writers\n\n", _table(["writer", *[f"{int(s):,} docs (s)" for s in sizes], *[
+            f"growth {int(a):,}→{int(b):,}" for a, b in zip(sizes, sizes[1:], strict=False)]], rows)]
     for size, measured in (results.get("queries") or {}).items():
         parts += [f"\n## Query latency, {int(size):,} documents\n\n", _queries(size, measured)]
     return "".join(parts)

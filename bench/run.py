@@ -6,9 +6,10 @@
 
 Sub-benchmarks (``--only``, comma-separated): ``generate`` (the corpora), ``build`` (time and peak memory per
 size and per stage, each build in a child process), ``query`` (latency of the same queries on pyoxigraph, the
-endpoint, rdflib and rdflib-endpoint, side by side). A build is skipped, with the reason, when the sizes measured
-before it predict that it would exceed ``--build-limit`` seconds or the machine's memory. Results go to
-``OUT/results.json`` and ``OUT/report.md``; docs/benchmarks.md explains them.
+endpoint, rdflib and rdflib-endpoint, side by side), ``dumps`` (each dump writer timed alone over a build). A
+build is skipped, with the reason, when the sizes measured before it predict that it would exceed
+``--build-limit`` seconds or the machine's memory. Results go to ``OUT/results.json`` (sub-benchmarks not run
+keep their earlier results) and ``OUT/report.md``; docs/benchmarks.md explains them.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .build_scaling import measure_build
+from .dump_formats import measure_dumps
 from .generate import generate
 from .query_latency import measure_queries, ratios
 from .report import render
 
-SUBS = ("generate", "build", "query")
+SUBS = ("generate", "build", "query", "dumps")
 PACKAGES = ("rdflib", "pyoxigraph", "pyshacl", "owlready2", "Flask", "waitress", "rdflib-endpoint", "uvicorn",
             "fastapi", "ruamel.yaml")
 
@@ -157,6 +159,13 @@ def main(argv: list[str] | None = None) -> None:
             measured = measure_queries(var, logs, budget=args.query_budget)
             measured["ratios"] = ratios(measured["queries"])
             results["queries"][str(size)] = measured
+    if "dumps" in only:
+        results["dumps"] = {}
+        for size in sizes:
+            var = out / f"var-{size}"
+            if (var / "dumps" / "autoalliance.trig").exists():
+                results["dumps"][str(size)] = measure_dumps(var)
+                print(f"dumps {size}: {results['dumps'][str(size)]}", flush=True)
     results_path.write_text(json.dumps(results, indent=1))
     (out / "report.md").write_text(render(results), encoding="utf-8")
     print(f"wrote {results_path} and {out / 'report.md'}")
