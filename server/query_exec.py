@@ -13,6 +13,7 @@ defence behind the SERVICE check in :mod:`server.query_check`.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import sys
 import threading
@@ -190,8 +191,17 @@ def worker_main(conn: Connection, store_path: str, deny_network: bool) -> None:
 # ---------------------------------------------------------------- the web process side
 
 
+def store_identity(store_path: str) -> int | None:
+    """The inode of the store directory: a build swaps in a new directory, so a new build has a new identity."""
+    try:
+        return os.stat(store_path).st_ino
+    except FileNotFoundError:
+        return None
+
+
 class _Worker:
     def __init__(self, context: Any, store_path: str, deny_network: bool) -> None:
+        self.identity = store_identity(store_path)  # the build this worker opens
         self.conn, child = context.Pipe(duplex=True)
         self.process = context.Process(
             target=worker_main, args=(child, store_path, deny_network), name="autoalliance-query", daemon=True
@@ -252,10 +262,14 @@ class QueryPool:
             self._idle.put(self._spawn())
 
     def _acquire(self) -> _Worker:
-        try:
-            worker = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
-            raise QueryFailed(503, f"all {self.size} query workers are busy; try again shortly") from None
+        while True:
+            try:
+                worker = self._idle.get(timeout=self.timeout)
+            except queue.Empty:
+                raise QueryFailed(503, f"all {self.size} query workers are busy; try again shortly") from None
+            if worker.identity == store_identity(self.store_path):
+                break
+            self.discard(worker)  # a build replaced the store since this worker opened it
         if not worker.ready:
             try:
                 message = worker.receive(self.startup_timeout)
