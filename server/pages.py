@@ -103,6 +103,14 @@ def template_globals() -> dict[str, Any]:
     return dict(TEMPLATE_GLOBALS, query_ui_url=query_ui_url)
 
 
+def amount(value: str) -> str:
+    """A monetary amount for people: ``2710000000`` -> ``2,710,000,000``; anything else unchanged."""
+    whole, dot, fraction = str(value).partition(".")
+    if not whole.isdigit() or (fraction and not fraction.isdigit()):
+        return str(value)
+    return f"{int(whole):,}" + (dot + fraction if fraction else "")
+
+
 def init_app(app: Flask) -> None:
     """Register the pages and the other page blueprints (linked data, ontology, dumps, VoID)."""
     from . import dumps, linked_data, ontology_docs, void
@@ -113,4 +121,5 @@ def init_app(app: Flask) -> None:
     dumps.init_app(app)
     void.init_app(app)
     app.context_processor(template_globals)
+    app.add_template_filter(amount, "amount")
     app.after_request(add_security_headers)

@@ -327,3 +327,9 @@ def test_dumps_of_the_build(client: FlaskClient, kg_var: Path) -> None:
     listing = fetch(client, "/dumps/?format=json").json
     names = {d["name"] for d in listing["dumps"]}
     assert names == {p.name for p in (kg_var / "dumps").iterdir()}
+
+
+def test_deal_value_reads_as_an_amount(client) -> None:  # noqa: ANN001
+    page = client.get("/id/deal/bmw-daimler-here-acquisition", headers=HTML)
+    assert page.status_code == 200
+    assert "up to 2,710,000,000 USD" in page.text
