@@ -48,19 +48,25 @@ class HttpEngine:
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
         self.conn: http.client.HTTPConnection | None = None
         self.reconnects = 0
+        try:
+            self._wait_ready(log, t0, ready_timeout)
+        except BaseException:
+            self.close()  # never leave a server behind, whatever went wrong
+            raise
+        self.startup_seconds = time.perf_counter() - t0
+
+    def _wait_ready(self, log: Path, t0: float, ready_timeout: float) -> None:
         while True:
             try:
                 self.query(TRIVIAL)
-                break
+                return
             except (OSError, http.client.HTTPException):
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"{name} exited with {self.proc.returncode}; see {log}") from None
+                    raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {log}") from None
                 if time.perf_counter() - t0 > ready_timeout:
-                    self.close()
-                    raise RuntimeError(f"{name} not ready after {ready_timeout} s; see {log}") from None
+                    raise RuntimeError(f"{self.name} not ready after {ready_timeout} s; see {log}") from None
                 self.conn = None
                 time.sleep(0.2)
-        self.startup_seconds = time.perf_counter() - t0
 
     def query(self, text: str) -> bytes:
         for attempt in (1, 2):
@@ -90,6 +96,7 @@ class HttpEngine:
     def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
+            self.conn = None
         self.proc.terminate()
         try:
             self.proc.wait(timeout=20)
