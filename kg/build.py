@@ -123,17 +123,18 @@ def build(paths: Paths, progress: Progress = _quiet) -> dict[str, object]:
     Raises like :func:`compile_dataset`; on any error the previous store, dumps and manifest stay in place.
     """
     compiled = compile_dataset(paths, progress)
+    quads = _quads(compiled.dataset)
     progress("writing the dumps")
-    staged_dumps, sums = stage_dumps(compiled.dataset, paths.dumps)
+    staged_dumps, sums = stage_dumps(quads, paths.dumps)
     progress("loading the Oxigraph store")
-    staged_store, quads = stage_store(_quads(compiled.dataset), paths.store)
+    staged_store, count = stage_store(quads, paths.store)
     swap_in(staged_store, paths.store)
     swap_in(staged_dumps, paths.dumps)
     manifest = {
         "digest": input_digest(paths),
         "version": __version__,
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "quads": quads,
+        "quads": count,
         "graphs": compiled.counts,
         "dumps": sums,
     }
