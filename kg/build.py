@@ -94,13 +94,13 @@ def compile_dataset(paths: Paths, progress: Progress = _quiet, check: bool = Tru
     ds = map_corpus(corpus, anchors)
     data = union_graph(ds)
     progress("validating with SHACL")
-    report = validate_dataset(data, paths.ontology)
+    report = validate_dataset(data, paths.ontology, in_place=True)  # data is ours: no copy; it gains the ontology
     if check and not report.conforms:
         raise ValidationFailed(f"{len(report.results)} SHACL violation(s)", report.lines())
     progress("checking consistency with HermiT")
     check_consistency(data, paths.ontology)
     progress("inferring")
-    inferred = infer(data + ontology, ontology)
+    inferred = infer(data, ontology)  # infer reads the ontology itself
     target = ds.graph(iris.GRAPH_ONTOLOGY)
     for triple in to_canonical_graph(ontology):  # stable blank-node labels, so dumps are byte-identical
         target.add(triple)

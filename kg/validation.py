@@ -177,16 +177,18 @@ def _as_graph(data: Graph) -> Graph:
     return union
 
 
-def validate_dataset(data: Graph, ontology_dir: Path) -> ValidationReport:
+def validate_dataset(data: Graph, ontology_dir: Path, in_place: bool = False) -> ValidationReport:
     """Validate ``data`` (a Graph, or a Dataset read as its union) against the shapes of ``ontology_dir``.
 
     The ontology and the technology domains are mixed into a copy of the data first, so that targets and
     ``sh:class`` follow ``rdfs:subClassOf`` and domains resolve; no other inference is made. ``data`` is not
-    changed. Returns a ``ValidationReport``; raises ``ValidationFailed`` only when the run itself breaks.
+    changed, unless ``in_place`` is true: then the ontology is added to ``data`` itself (a plain Graph), which
+    spares a copy of a large graph the caller owns. Returns a ``ValidationReport``; raises
+    ``ValidationFailed`` only when the run itself breaks.
     """
     try:
         shapes = load_shapes(ontology_dir)
-        working = _as_graph(data)
+        working = data if in_place and not isinstance(data, ConjunctiveGraph) else _as_graph(data)
         working += load_ontology(ontology_dir)
     except KGError as exc:
         raise ValidationFailed(f"cannot load the shapes or the ontology: {exc}") from exc
