@@ -28,11 +28,9 @@ def sample_var(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def kg_var(tmp_path_factory: pytest.TempPathFactory, sample_var: Path) -> Path:
-    try:
-        from kg.build import build
-    except ImportError:  # the pipeline is not importable yet: fall back to the sample dataset
-        return sample_var
+def kg_var(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from kg.build import build
+
     var = tmp_path_factory.mktemp("kg-var")
     build(Paths(var=var))
     return var
