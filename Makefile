@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make run    set up, build the graph from seeds/ if it changed, and serve it on http://127.0.0.1:8000/
-#   make test   set up (Python packages, Chromium for the browser tests) and run every test
+#   make test   set up (Python packages, Chromium for the browser tests), lint, and run every test
 # Each target is safe to run on a fresh clone; set-up steps are skipped when already done.
 
 PYTHON ?= python3
@@ -30,6 +30,7 @@ run: build
 	$(BIN)/autoalliance serve --host $(HOST) --port $(PORT)
 
 test: setup-test
+	$(BIN)/ruff check kg server tests bench
 	$(BIN)/python -m pytest
 
 lint: setup
