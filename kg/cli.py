@@ -21,8 +21,8 @@ from rich.table import Table
 from .config import Paths
 from .errors import AnnotationErrors, KGError, ReasoningError, ValidationFailed
 
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, emoji=False)  # ":email:" in a path must not become an emoji
+out = Console(emoji=False)
 
 path_options = [
     click.option("--seeds", type=click.Path(file_okay=False, path_type=Path), help="Seeds directory [./seeds]."),

@@ -91,3 +91,23 @@ def test_query_names_undeclared_prefixes(dirs: list[str]) -> None:
     assert result.exit_code == 2
     assert "undeclared prefix rdf:" in result.output
     assert "http://www.w3.org/1999/02/22-rdf-syntax-ns#" in result.output
+
+
+def test_shacl_violation_exits_1_naming_the_node(dirs: list[str], tmp_path: Path) -> None:
+    ontology = tmp_path / "ontology"
+    shutil.copytree(PROJECT_ROOT / "ontology", ontology)
+    with open(ontology / "shapes.ttl", "a", encoding="utf-8") as f:
+        f.write("""
+<https://w3id.org/autoalliance/test#PersonTitleShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
+  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/autoalliance/ontology#Person> ;
+  <http://www.w3.org/ns/shacl#property> [
+    <http://www.w3.org/ns/shacl#path> <https://schema.org/email> ;
+    <http://www.w3.org/ns/shacl#minCount> 1 ;
+    <http://www.w3.org/ns/shacl#message> "a person needs an e-mail address" ] .
+""")
+    args = [*dirs[:2], "--ontology", str(ontology), *dirs[4:]]
+    for command in ("validate", "build"):
+        result = CliRunner().invoke(main, [command, "-q", *args])
+        assert result.exit_code == 1, result.output
+        assert 'person:ann-example ("Ann Example"): schema:email: a person needs an e-mail address' in result.output
+    assert not (tmp_path / "var").exists()
