@@ -51,22 +51,27 @@ def _progress(quiet: bool) -> Iterator:
         yield lambda step: status.update(f"{step}…")
 
 
+def _line(text: str) -> None:
+    """One problem, as plain text on stderr: never wrapped, styled or rewritten, so tools can parse it."""
+    click.echo(text, err=True)
+
+
 def _fail(exc: KGError) -> None:
     """Print one line per problem and exit with the documented code."""
     if isinstance(exc, AnnotationErrors):
         for e in exc.errors:
-            err.print(str(e), markup=False, highlight=False)
+            _line(str(e))
         err.print(f"[red]{len(exc.errors)} problem(s) in the annotations; nothing written[/red]")
         sys.exit(2)
     if isinstance(exc, ValidationFailed):
         for line in exc.lines:
-            err.print(line, markup=False, highlight=False)
+            _line(line)
         err.print(f"[red]{exc.message}; nothing written[/red]")
         sys.exit(1)
     if isinstance(exc, ReasoningError):
-        err.print(f"inconsistent: {exc}", markup=False, highlight=False)
+        _line(f"inconsistent: {exc}")
         sys.exit(1)
-    err.print(str(exc), markup=False, highlight=False)
+    _line(str(exc))
     sys.exit(2)
 
 
@@ -120,7 +125,7 @@ def _open(paths: Paths):  # noqa: ANN202
     try:
         return open_store(paths.store)
     except (FileNotFoundError, OSError) as exc:
-        err.print(str(exc), markup=False)
+        _line(str(exc))
         sys.exit(2)
 
 
@@ -147,7 +152,7 @@ def query(seeds: Path | None, ontology: Path | None, var: Path | None, query: st
         from server.query_check import prefix_hint
 
         hint = prefix_hint(text)
-        err.print(f"syntax error: {exc}" + (f"\n{hint}" if hint else ""), markup=False)
+        _line(f"syntax error: {exc}" + (f"\n{hint}" if hint else ""))
         sys.exit(2)
     if isinstance(result, ox.QueryBoolean):
         click.echo(json.dumps({"boolean": bool(result)}) if fmt == "json" else str(bool(result)).lower())
