@@ -33,7 +33,7 @@ def child(var: Path) -> dict[str, float]:
         ("Turtle", lambda: ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dumps.DUMP_PREFIXES)),
         ("TriG", lambda: ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=dumps.DUMP_PREFIXES)),
         ("N-Triples gz", lambda: dumps._gzip(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), "x.nt")),
-        ("JSON-LD (_jsonld)", lambda: dumps._jsonld(triples)),
+        ("JSON-LD (jsonld)", lambda: dumps.jsonld(triples)),
     )
     for name, write in writers:
         t0 = time.perf_counter()

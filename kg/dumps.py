@@ -81,7 +81,8 @@ def _compact_node(node: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _jsonld(triples: list[ox.Triple]) -> bytes:
+def jsonld(triples: list[ox.Triple]) -> bytes:
+    """JSON-LD of ``triples`` (in their order) with a ``@context`` of the project's prefixes and compact IRIs."""
     expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
     nodes = expanded if isinstance(expanded, list) else expanded.get("@graph", [expanded])
     doc = {"@context": dict(sorted(DUMP_PREFIXES.items())),
@@ -104,7 +105,7 @@ def render_dumps(quads: Iterable[ox.Quad]) -> dict[str, bytes]:
         "autoalliance.ttl": ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=DUMP_PREFIXES),
         "autoalliance.trig": ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=DUMP_PREFIXES),
         "autoalliance.nt.gz": _gzip(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), "autoalliance.nt"),
-        "autoalliance.jsonld": _jsonld(triples),
+        "autoalliance.jsonld": jsonld(triples),
     }
 
 

@@ -28,6 +28,8 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Flask
 
+from kg.dumps import jsonld
+
 from .formats import CSV, JSON_LD, N_TRIPLES, RDF_XML, RESULTS_JSON, RESULTS_XML, TSV, TURTLE
 from .results import write_solutions
 
@@ -149,8 +151,11 @@ def _run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
             del triples[job.max_rows :]
             conn.send(("head", ResultHead(kind, media, len(triples), truncated)))
             writer = _ChunkWriter(conn)
-            prefixes = dict(job.prefixes) if media in (TURTLE, RDF_XML) else None
-            ox.serialize(triples, writer, format=OX_GRAPHS[media], prefixes=prefixes)
+            if media == JSON_LD:
+                writer.write(jsonld(triples))  # compact, with the project's prefixes as its @context
+            else:
+                prefixes = dict(job.prefixes) if media in (TURTLE, RDF_XML) else None
+                ox.serialize(triples, writer, format=OX_GRAPHS[media], prefixes=prefixes)
             writer.flush()
     except SyntaxError as exc:
         conn.send(("failed", 400, f"query syntax error: {exc}"))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.iris import PREFIXES
+from kg.dumps import DUMP_PREFIXES, jsonld
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,9 @@ MEDIA_TYPE_ALIASES = {"application/x-turtle": "text/turtle", "text/plain": "appl
 def serialize(triples: Iterable[ox.Triple], serialization: RdfSerialization) -> bytes:
     """Serialize ``triples`` (deduplicated, in a stable order) with the project's prefixes where supported."""
     unique = sorted(set(triples), key=str)
-    prefixes = PREFIXES if serialization.format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    if serialization.format == ox.RdfFormat.JSON_LD:
+        return jsonld(unique)
+    prefixes = DUMP_PREFIXES if serialization.format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
     return ox.serialize(unique, format=serialization.format, prefixes=prefixes)
 
 

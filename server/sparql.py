@@ -154,9 +154,10 @@ def _prefix_hint(query: str, failure: QueryFailed) -> str:
 
 
 def _prefixes() -> dict[str, str]:
-    from kg.iris import PREFIXES
+    """Prefixes for Turtle and RDF/XML output: those that never need escaped characters in local names."""
+    from kg.dumps import DUMP_PREFIXES
 
-    return PREFIXES
+    return DUMP_PREFIXES
 
 
 def _content_type(media_type: str) -> str:

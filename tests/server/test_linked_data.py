@@ -136,3 +136,23 @@ def test_every_resource_iri_dereferences(client: FlaskClient, kg_var: Path) -> N
         turtle = client.get(path, headers={"Accept": "text/turtle"})
         assert turtle.status_code == 200, path
         assert (rdflib.URIRef(iri), None, None) in parse(turtle.data, "turtle"), path
+
+
+def test_json_ld_is_compact_with_the_project_context(client) -> None:  # noqa: ANN001
+    import json
+
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    page = client.get("/id/firm/bmw", headers={"Accept": "application/ld+json"})
+    doc = json.loads(page.data)
+    assert doc["@context"]["aa"] == "https://w3id.org/autoalliance/ontology#"
+    node = next(n for n in doc["@graph"] if n["@id"] == "firm:bmw")
+    assert "skos:prefLabel" in node
+    construct = client.get("/sparql", headers={"Accept": "application/ld+json"}, query_string={
+        "query": "CONSTRUCT { ?f ?p ?o } WHERE { VALUES ?f { <https://w3id.org/autoalliance/id/firm/bmw> } ?f ?p ?o }"})
+    assert construct.status_code == 200
+    assert json.loads(construct.data)["@context"]["firm"] == "https://w3id.org/autoalliance/id/firm/"
+    as_turtle = client.get("/id/firm/bmw", headers={"Accept": "text/turtle"}).data
+    from_json = Graph().parse(data=page.data, format="json-ld")
+    assert len(from_json) > 10 and isomorphic(from_json, Graph().parse(data=as_turtle, format="turtle"))
