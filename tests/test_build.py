@@ -13,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
+from shapes_support import ontology_with_required
 
 from kg.build import build, needs_build
 from kg.config import PROJECT_ROOT, Paths
@@ -130,17 +131,8 @@ def test_failed_build_leaves_the_last_good_store_and_dumps(paths: Paths) -> None
 
 
 def test_shacl_violation_stops_the_build(paths: Paths, tmp_path: Path) -> None:
-    ontology = tmp_path / "ontology"
-    shutil.copytree(PROJECT_ROOT / "ontology", ontology)
-    with open(ontology / "shapes.ttl", "a", encoding="utf-8") as f:
-        f.write("""
-<https://w3id.org/autoalliance/test#FirmCountryShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
-  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/autoalliance/ontology#Firm> ;
-  <http://www.w3.org/ns/shacl#property> [
-    <http://www.w3.org/ns/shacl#path> <https://w3id.org/autoalliance/ontology#countryCode> ;
-    <http://www.w3.org/ns/shacl#minCount> 1 ;
-    <http://www.w3.org/ns/shacl#message> "a firm needs its country" ] .
-""")
+    ontology = ontology_with_required(tmp_path, "https://w3id.org/autoalliance/ontology#Firm",
+                                      "https://w3id.org/autoalliance/ontology#countryCode", "a firm needs its country")
     registry = paths.seeds / "registry/registry.yaml"
     registry.write_text(registry.read_text().replace("    country: FR\n", ""))
     broken = Paths(seeds=paths.seeds, ontology=ontology, var=paths.var)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from shapes_support import ontology_with_required
 
 from kg.cli import main
 from kg.config import PROJECT_ROOT
@@ -94,17 +95,8 @@ def test_query_names_undeclared_prefixes(dirs: list[str]) -> None:
 
 
 def test_shacl_violation_exits_1_naming_the_node(dirs: list[str], tmp_path: Path) -> None:
-    ontology = tmp_path / "ontology"
-    shutil.copytree(PROJECT_ROOT / "ontology", ontology)
-    with open(ontology / "shapes.ttl", "a", encoding="utf-8") as f:
-        f.write("""
-<https://w3id.org/autoalliance/test#PersonTitleShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
-  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/autoalliance/ontology#Person> ;
-  <http://www.w3.org/ns/shacl#property> [
-    <http://www.w3.org/ns/shacl#path> <https://schema.org/email> ;
-    <http://www.w3.org/ns/shacl#minCount> 1 ;
-    <http://www.w3.org/ns/shacl#message> "a person needs an e-mail address" ] .
-""")
+    ontology = ontology_with_required(tmp_path, "https://w3id.org/autoalliance/ontology#Person",
+                                      "https://schema.org/email", "a person needs an e-mail address")
     args = [*dirs[:2], "--ontology", str(ontology), *dirs[4:]]
     for command in ("validate", "build"):
         result = CliRunner().invoke(main, [command, "-q", *args])
