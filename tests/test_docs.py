@@ -35,3 +35,18 @@ def test_readme_commands_are_make_targets() -> None:
         assert re.search(rf"^{target}:", makefile, flags=re.MULTILINE), target
     ci = (PROJECT_ROOT / ".ci/run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def test_readme_example_output_is_the_real_output(kg_var) -> None:  # noqa: ANN001
+    import csv
+    import io
+
+    from kg.store import open_store
+
+    query = re.search(r"```sparql\n(.*?)```", README, flags=re.DOTALL).group(1)
+    shown = re.search(r"prints:\n\n```\n(.*?)```", README, flags=re.DOTALL).group(1)
+    expected = list(csv.reader(io.StringIO(shown)))
+    result = open_store(kg_var / "store").query(query, use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]
+    rows = [[solution[n].value for n in names] for solution in result]
+    assert [names, *rows] == expected
