@@ -50,3 +50,20 @@ def test_readme_example_output_is_the_real_output(kg_var) -> None:  # noqa: ANN0
     names = [v.value for v in result.variables]
     rows = [[solution[n].value for n in names] for solution in result]
     assert [names, *rows] == expected
+
+
+def test_querying_guide_results_are_the_real_results(kg_var) -> None:  # noqa: ANN001
+    """Every query of docs/querying.md that shows a result table still gives exactly that table."""
+    from kg.store import open_store
+
+    guide = (PROJECT_ROOT / "docs/querying.md").read_text(encoding="utf-8")
+    pairs = re.findall(r"```sparql\n((?:(?!```).)*?)```\n\n((?:\|[^\n]*\|\n)+)", guide, flags=re.DOTALL)
+    assert len(pairs) >= 10
+    store = open_store(kg_var / "store")
+    for query, table in pairs:
+        lines = table.strip().splitlines()
+        shown = [[cell.strip() for cell in line.strip("|").split("|")] for line in (lines[0], *lines[2:])]
+        result = store.query(query, use_default_graph_as_union=True)
+        names = [v.value for v in result.variables]
+        rows = [[solution[n].value if solution[n] is not None else "" for n in names] for solution in result]
+        assert [names, *rows] == shown, query
