@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from .atomic import staging_dir, swap_in
+
+
+def store_identity(path: Path | str) -> int | None:
+    """Which build is at ``path``: the inode of the store directory (a build swaps in a new directory), or None.
+
+    Readers compare it with the identity they opened to notice that a build replaced the store.
+    """
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
 
 
 def open_store(path: Path, read_only: bool = True) -> ox.Store:

@@ -13,7 +13,6 @@ defence behind the SERVICE check in :mod:`server.query_check`.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import queue
 import sys
 import threading
@@ -29,6 +28,7 @@ import pyoxigraph as ox
 from flask import Flask
 
 from kg.dumps import jsonld
+from kg.store import store_identity
 
 from .formats import CSV, JSON_LD, N_TRIPLES, RDF_XML, RESULTS_JSON, RESULTS_XML, TSV, TURTLE
 from .results import write_solutions
@@ -194,14 +194,6 @@ def worker_main(conn: Connection, store_path: str, deny_network: bool) -> None:
 
 
 # ---------------------------------------------------------------- the web process side
-
-
-def store_identity(store_path: str) -> int | None:
-    """The inode of the store directory: a build swaps in a new directory, so a new build has a new identity."""
-    try:
-        return os.stat(store_path).st_ino
-    except FileNotFoundError:
-        return None
 
 
 class _Worker:

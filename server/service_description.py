@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import threading
-from pathlib import Path
 
 import pyoxigraph as ox
+
+from kg.store import store_identity
 
 from .formats import CSV, JSON_LD, N_TRIPLES, RDF_XML, RESULTS_JSON, RESULTS_XML, TSV, TURTLE
 from .query_exec import QueryJob, QueryPool
@@ -50,12 +51,7 @@ def dataset_counts(pool: QueryPool) -> tuple[int, list[tuple[str, int]]]:
     Cached until the store on disk is replaced. Raises :class:`server.query_exec.QueryFailed` when the store
     cannot be queried.
     """
-    current = Path(pool.store_path) / "CURRENT"
-    try:
-        stat = current.stat()
-        key = (pool.store_path, stat.st_ino, stat.st_mtime_ns)
-    except OSError:
-        key = (pool.store_path, 0, 0)
+    key = (pool.store_path, store_identity(pool.store_path))
     with _cache_lock:
         if key in _cache:
             return _cache[key]

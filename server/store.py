@@ -13,7 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Flask
 
-from kg.store import open_store
+from kg.store import open_store, store_identity
 
 _LOCK = threading.Lock()
 
@@ -35,10 +35,7 @@ def get_store(app: Flask) -> ox.Store:
     """
     state = extension_state(app)
     path = store_path(app)
-    try:
-        identity = path.stat().st_ino
-    except FileNotFoundError:
-        identity = None
+    identity = store_identity(path)
     store = state.get("store")
     if store is not None and state.get("store_identity") == identity:
         return store
