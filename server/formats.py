@@ -7,6 +7,7 @@ media type is what the response's ``Content-Type`` says; aliases (``application/
 from __future__ import annotations
 
 from .negotiation import negotiate
+from .rdf_formats import MEDIA_TYPE_ALIASES, RDF_MEDIA_TYPES
 
 RESULTS_JSON = "application/sparql-results+json"
 RESULTS_XML = "application/sparql-results+xml"
@@ -18,7 +19,7 @@ JSON_LD = "application/ld+json"
 RDF_XML = "application/rdf+xml"
 
 RESULT_TYPES = [RESULTS_JSON, RESULTS_XML, CSV, TSV]
-GRAPH_TYPES = [TURTLE, N_TRIPLES, JSON_LD, RDF_XML]
+GRAPH_TYPES = list(RDF_MEDIA_TYPES)
 
 # Accept-header types that stand for a canonical one, per kind, in order of preference after the canonical ones.
 RESULT_ALIASES = {
@@ -28,14 +29,7 @@ RESULT_ALIASES = {
     "application/xml": RESULTS_XML,
     "text/xml": RESULTS_XML,
 }
-GRAPH_ALIASES = {
-    "application/x-turtle": TURTLE,
-    "text/n3": TURTLE,  # Turtle is a subset of N3
-    "text/plain": N_TRIPLES,
-    "application/json": JSON_LD,
-    "application/xml": RDF_XML,
-    "text/xml": RDF_XML,
-}
+GRAPH_ALIASES = MEDIA_TYPE_ALIASES
 
 # Values of the ``format``/``output`` parameters -> (results type, graph type); None: not for that kind.
 FORMAT_PARAMETER: dict[str, tuple[str | None, str | None]] = {

@@ -27,10 +27,10 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Flask
 
-from kg.dumps import jsonld
 from kg.store import store_identity
 
-from .formats import CSV, JSON_LD, N_TRIPLES, RDF_XML, RESULTS_JSON, RESULTS_XML, TSV, TURTLE
+from .formats import CSV, RESULTS_JSON, RESULTS_XML, TSV
+from .rdf_formats import BY_MEDIA_TYPE, serialize
 from .results import write_solutions
 
 CHUNK_SIZE = 64 * 1024
@@ -39,12 +39,6 @@ OX_RESULTS = {
     RESULTS_XML: ox.QueryResultsFormat.XML,
     CSV: ox.QueryResultsFormat.CSV,
     TSV: ox.QueryResultsFormat.TSV,
-}
-OX_GRAPHS = {
-    TURTLE: ox.RdfFormat.TURTLE,
-    N_TRIPLES: ox.RdfFormat.N_TRIPLES,
-    JSON_LD: ox.RdfFormat.JSON_LD,
-    RDF_XML: ox.RdfFormat.RDF_XML,
 }
 
 
@@ -151,11 +145,7 @@ def _run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
             del triples[job.max_rows :]
             conn.send(("head", ResultHead(kind, media, len(triples), truncated)))
             writer = _ChunkWriter(conn)
-            if media == JSON_LD:
-                writer.write(jsonld(triples))  # compact, with the project's prefixes as its @context
-            else:
-                prefixes = dict(job.prefixes) if media in (TURTLE, RDF_XML) else None
-                ox.serialize(triples, writer, format=OX_GRAPHS[media], prefixes=prefixes)
+            writer.write(serialize(triples, BY_MEDIA_TYPE[media], dict(job.prefixes)))
             writer.flush()
     except SyntaxError as exc:
         conn.send(("failed", 400, f"query syntax error: {exc}"))

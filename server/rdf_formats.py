@@ -21,8 +21,8 @@ class RdfSerialization:
 
 SERIALIZATIONS: tuple[RdfSerialization, ...] = (
     RdfSerialization("ttl", "text/turtle", ox.RdfFormat.TURTLE),
-    RdfSerialization("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD),
     RdfSerialization("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES),
+    RdfSerialization("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD),
     RdfSerialization("rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML),
 )
 BY_SUFFIX = {s.suffix: s for s in SERIALIZATIONS}
@@ -30,17 +30,22 @@ BY_MEDIA_TYPE = {s.media_type: s for s in SERIALIZATIONS}
 HTML = "text/html"
 RDF_MEDIA_TYPES = [s.media_type for s in SERIALIZATIONS]
 # Aliases that clients send for the same formats; negotiated like their canonical type.
-MEDIA_TYPE_ALIASES = {"application/x-turtle": "text/turtle", "text/plain": "application/n-triples",
-                      "application/json": "application/ld+json", "application/xml": "application/rdf+xml"}
+MEDIA_TYPE_ALIASES = {"application/x-turtle": "text/turtle", "text/n3": "text/turtle",  # Turtle is a subset of N3
+                      "text/plain": "application/n-triples", "application/json": "application/ld+json",
+                      "application/xml": "application/rdf+xml", "text/xml": "application/rdf+xml"}
 
 
-def serialize(triples: Iterable[ox.Triple], serialization: RdfSerialization) -> bytes:
-    """Serialize ``triples`` (deduplicated, in a stable order) with the project's prefixes where supported."""
+def serialize(triples: Iterable[ox.Triple], serialization: RdfSerialization,
+              prefixes: dict[str, str] = DUMP_PREFIXES) -> bytes:
+    """Serialize ``triples`` (deduplicated, in a stable order) with ``prefixes`` where the format has them.
+
+    JSON-LD is compact, with the project's prefixes as its ``@context``.
+    """
     unique = sorted(set(triples), key=str)
     if serialization.format == ox.RdfFormat.JSON_LD:
         return jsonld(unique)
-    prefixes = DUMP_PREFIXES if serialization.format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-    return ox.serialize(unique, format=serialization.format, prefixes=prefixes)
+    with_prefixes = serialization.format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
+    return ox.serialize(unique, format=serialization.format, prefixes=prefixes if with_prefixes else None)
 
 
 def link_header(path: str, exclude: str | None = None) -> str:

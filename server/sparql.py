@@ -11,15 +11,15 @@ A result larger than ``MAX_RESULT_ROWS`` is cut at that many rows (or triples) a
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, request
 
 from . import service_description
 from .errors import error_response
-from .formats import GRAPH_ALIASES, GRAPH_TYPES, UnknownFormat, choose_formats
-from .negotiation import negotiate, prefers_html
+from .formats import UnknownFormat, choose_formats
+from .negotiation import prefers_html
 from .query_check import QueryRefused, check_query, prefix_hint
-from .query_exec import OX_GRAPHS, QueryFailed, QueryJob, pool_for
+from .query_exec import QueryFailed, QueryJob, pool_for
+from .rdf_formats import BY_MEDIA_TYPE, serialize
 
 bp = Blueprint("sparql", __name__)
 
@@ -167,14 +167,10 @@ def _content_type(media_type: str) -> str:
 def describe_endpoint() -> Response:
     """The Service Description in the negotiated RDF format (Turtle by default); 406 when none fits."""
     fmt = _format_parameter({k: request.args.getlist(k) for k in request.args})
-    if fmt:
-        try:
-            media_type = choose_formats(None, fmt)[1]
-        except UnknownFormat as exc:
-            return error_response(400, str(exc))
-    else:
-        chosen = negotiate(request.headers.get("Accept"), GRAPH_TYPES + list(GRAPH_ALIASES))
-        media_type = GRAPH_ALIASES.get(chosen, chosen) if chosen else None
+    try:
+        media_type = choose_formats(request.headers.get("Accept"), fmt)[1]
+    except UnknownFormat as exc:
+        return error_response(400, str(exc))
     if media_type is None:
         return error_response(406, "the service description is Turtle, N-Triples, JSON-LD or RDF/XML")
     try:
@@ -182,8 +178,7 @@ def describe_endpoint() -> Response:
     except QueryFailed as exc:
         return error_response(exc.status, exc.message)
     triples = service_description.describe_service(request.base_url, union, graphs, federated=bool(service_allowlist()))
-    prefixes = service_description.SD_PREFIXES if media_type in ("text/turtle", "application/rdf+xml") else None
-    body = ox.serialize(triples, format=OX_GRAPHS[media_type], prefixes=prefixes)
+    body = serialize(triples, BY_MEDIA_TYPE[media_type], service_description.SD_PREFIXES)
     response = Response(body, content_type=_content_type(media_type))
     response.headers["Vary"] = "Accept"
     return response
