@@ -19,7 +19,7 @@ from .errors import error_response
 from .kgview import KGView
 from .negotiation import negotiate
 from .page_data import concept_label
-from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, link_header, serialize
+from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, content_type, link_header, serialize
 from .store import get_store
 from .urls import iri_for_path
 
@@ -75,15 +75,11 @@ def dereference(space: str, rest: str) -> Response:
     else:
         serialization = BY_MEDIA_TYPE[media_type]
         triples = graph_content(kv, node) if space == "graph" else describe(kv, node)
-        response = Response(serialize(triples, serialization), content_type=_content_type(media_type))
+        response = Response(serialize(triples, serialization), content_type=content_type(media_type))
     if suffix is None:
         chosen = "html" if media_type == HTML else BY_MEDIA_TYPE[media_type].suffix
         response.headers["Content-Location"] = f"{base_path}.{chosen}"
     return _decorate(response, base_path, negotiated=suffix is None, exclude=media_type)
-
-
-def _content_type(media_type: str) -> str:
-    return media_type + ("; charset=utf-8" if media_type in ("text/turtle", "application/n-triples") else "")
 
 
 def _decorate(response: Response, base_path: str, negotiated: bool, exclude: str | None = None) -> Response:

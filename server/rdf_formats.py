@@ -48,6 +48,12 @@ def serialize(triples: Iterable[ox.Triple], serialization: RdfSerialization,
     return ox.serialize(unique, format=serialization.format, prefixes=prefixes if with_prefixes else None)
 
 
+def content_type(media_type: str) -> str:
+    """The ``Content-Type`` for ``media_type``: text types and N-Triples say they are UTF-8."""
+    utf8 = media_type.startswith("text/") or media_type == "application/n-triples"
+    return f"{media_type}; charset=utf-8" if utf8 else media_type
+
+
 def link_header(path: str, exclude: str | None = None) -> str:
     """The ``Link`` header value naming every serialization of the resource at ``path`` (and its HTML)."""
     links = [f'<{path}.html>; rel="alternate"; type="text/html"'] if exclude != HTML else []

@@ -19,7 +19,7 @@ from .formats import UnknownFormat, choose_formats
 from .negotiation import prefers_html
 from .query_check import QueryRefused, check_query, prefix_hint
 from .query_exec import QueryFailed, QueryJob, pool_for
-from .rdf_formats import BY_MEDIA_TYPE, serialize
+from .rdf_formats import BY_MEDIA_TYPE, content_type, serialize
 
 bp = Blueprint("sparql", __name__)
 
@@ -137,7 +137,7 @@ def run_query(query: str, params: dict[str, list[str]]) -> Response:
     except QueryFailed as exc:
         headers = {"Retry-After": "5"} if exc.status == 503 else None
         return error_response(exc.status, exc.message + _prefix_hint(query, exc), headers)
-    response = Response(stream, status=200, content_type=_content_type(head.media_type))
+    response = Response(stream, status=200, content_type=content_type(head.media_type))
     response.headers["Vary"] = "Accept"
     response.headers["X-Result-Rows"] = str(head.rows)
     response.headers["X-Result-Row-Limit"] = str(job.max_rows)
@@ -160,10 +160,6 @@ def _prefixes() -> dict[str, str]:
     return DUMP_PREFIXES
 
 
-def _content_type(media_type: str) -> str:
-    return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type
-
-
 def describe_endpoint() -> Response:
     """The Service Description in the negotiated RDF format (Turtle by default); 406 when none fits."""
     fmt = _format_parameter({k: request.args.getlist(k) for k in request.args})
@@ -179,7 +175,7 @@ def describe_endpoint() -> Response:
         return error_response(exc.status, exc.message)
     triples = service_description.describe_service(request.base_url, union, graphs, federated=bool(service_allowlist()))
     body = serialize(triples, BY_MEDIA_TYPE[media_type], service_description.SD_PREFIXES)
-    response = Response(body, content_type=_content_type(media_type))
+    response = Response(body, content_type=content_type(media_type))
     response.headers["Vary"] = "Accept"
     return response
 
