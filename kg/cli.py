@@ -1,7 +1,8 @@
 """The ``autoalliance`` command: a thin layer over :mod:`kg.build` and the server.
 
-Exit codes: 0 success (or data conforms), 1 the data break the shapes or are inconsistent, 2 the command could
-not run (bad annotations, bad arguments, no store).
+Exit codes: 0 success (or data conforms), 1 the data do not conform (a SHACL violation, or HermiT finds them
+inconsistent), 2 the command could not run (bad annotations, bad arguments, no store, a missing or broken shapes
+file, no Java for HermiT, another build running).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from rich.table import Table
 
 from .config import Paths
 from .errors import AnnotationErrors, KGError, ReasoningError, ValidationFailed
+from .reasoning import ReasonerCouldNotRun
+from .validation import ShapesCouldNotRun
 
 err = Console(stderr=True, emoji=False)  # ":email:" in a path must not become an emoji
 out = Console(emoji=False)
@@ -56,23 +59,31 @@ def _line(text: str) -> None:
     click.echo(text, err=True)
 
 
-def _fail(exc: KGError) -> None:
-    """Print one line per problem and exit with the documented code."""
+def _report(exc: KGError) -> int:
+    """Print one line per problem; returns the documented exit code."""
     if isinstance(exc, AnnotationErrors):
         for e in exc.errors:
             _line(str(e))
         err.print(f"[red]{len(exc.errors)} problem(s) in the annotations; nothing written[/red]")
-        sys.exit(2)
+        return 2
+    if isinstance(exc, (ShapesCouldNotRun, ReasonerCouldNotRun)):
+        _line(f"could not run: {exc}")
+        return 2
     if isinstance(exc, ValidationFailed):
         for line in exc.lines:
             _line(line)
         err.print(f"[red]{exc.message}; nothing written[/red]")
-        sys.exit(1)
+        return 1
     if isinstance(exc, ReasoningError):
         _line(f"inconsistent: {exc}")
-        sys.exit(1)
+        return 1
     _line(str(exc))
-    sys.exit(2)
+    return 2
+
+
+def _fail(exc: KGError) -> None:
+    """Print one line per problem and exit with the documented code."""
+    sys.exit(_report(exc))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -216,6 +227,7 @@ def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str
     """Serve the SPARQL endpoint, linked-data pages and dumps; builds first if the seeds changed."""
     from .build import build as run_build
     from .build import needs_build
+    from .store import store_opens
 
     paths = _paths(seeds, ontology, var)
     if not no_build and needs_build(paths):
@@ -223,7 +235,10 @@ def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str
             with _progress(False) as progress:
                 run_build(paths, progress)
         except KGError as exc:
-            _fail(exc)
+            if not store_opens(paths.store):
+                _fail(exc)  # no good build to fall back on
+            _report(exc)
+            err.print("[yellow]the build failed; serving the last good build[/yellow]")
     from server.serve import run
 
     err.print(f"serving {paths.store} on http://{host}:{port}/")
