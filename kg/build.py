@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -30,7 +31,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SKOS
 
 from . import __version__, iris
-from .atomic import begin_build, make_current
+from .atomic import begin_build, current_build, make_current
 from .cache import Cache, digest, file_digest, files_digest
 from .config import Paths
 from .corpus_checks import check_corpus, cited_types, read_registry
@@ -152,6 +153,26 @@ def _list_documents(paths: Paths) -> tuple[list[tuple[str, Path, Path]], list[An
     return units, errors
 
 
+def _registry(paths: Paths, cache: Path,
+              domains: set[str]) -> tuple[list[AnnotationError], dict[str, dict[str, str]], bytes]:
+    """The registry's problems, labels (kind -> id -> label) and graph, cached by the registry files' digest."""
+    files = sorted(paths.registry.glob("*.yaml"))
+    key = digest(__version__, "registry", str(paths.registry), str(paths.seeds.parent),
+                 files_digest(files, paths.registry), *sorted(domains))
+    entries = Cache(cache, "registry")
+    cached = entries.get_json(key)
+    if cached is not None:
+        return [AnnotationError(*e) for e in cached["errors"]], cached["labels"], cached["nquads"].encode("utf-8")
+    entities, errors = read_registry(paths.registry, paths.seeds.parent, domains)
+    nquads = graph_nquads(map_registry(Corpus([], entities)), iris.GRAPH_REGISTRY)
+    labels: dict[str, dict[str, str]] = {}
+    for entity in entities:
+        labels.setdefault(entity.kind, {})[entity.id] = entity.label
+    entries.put_json(key, {"errors": [[e.path, e.line, e.col, e.message] for e in errors], "labels": labels,
+                           "nquads": nquads.decode("utf-8")})
+    return errors, labels, nquads
+
+
 def check_inputs(paths: Paths, progress: Progress = _quiet, cache: Path | None = None) -> Checked:
     """Read, map and check every input, one document at a time; write nothing but the cache (``cache``, by
     default ``paths.cache``).
@@ -169,12 +190,8 @@ def check_inputs(paths: Paths, progress: Progress = _quiet, cache: Path | None =
     domains = domain_slugs(ontology)
     root = paths.seeds.parent
     progress("reading the registry")
-    entities, errors = read_registry(paths.registry, root, domains)
-    registry_nquads = graph_nquads(map_registry(Corpus([], entities)), iris.GRAPH_REGISTRY)
-    labels: dict[str, dict[str, str]] = {}
-    for entity in entities:
-        labels.setdefault(entity.kind, {})[entity.id] = entity.label
     cache = cache or paths.cache
+    errors, labels, registry_nquads = _registry(paths, cache, domains)
     context = Context(paths.ontology, root, cache, frozenset(domains), labels,
                       hashlib.sha256(registry_nquads).hexdigest(), ontology_digest, shapes_digest,
                       schema_triples(ontology))
@@ -256,27 +273,81 @@ def _reason(context: Context, ontology: Graph, summaries: list[dict[str, Any]], 
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _load(checked: Checked, path: Path) -> ox.Store:
+def _graph_nquads(checked: Checked) -> dict[str, tuple[str, Callable[[], bytes]]]:
+    """Every asserted graph of ``checked``: IRI -> (digest, a function returning its sorted N-Quads)."""
+    graphs: dict[str, tuple[str, Callable[[], bytes]]] = {}
+    for name, nquads in ((iris.GRAPH_ONTOLOGY, checked.ontology_nquads),
+                         (iris.GRAPH_REGISTRY, checked.registry_nquads)):
+        graphs[str(name)] = (hashlib.sha256(nquads).hexdigest(), lambda data=nquads: data)
+    for summary in checked.documents:
+        graphs[str(iris.document_graph(summary["id"]))] = (summary["graph"],
+                                                           lambda s=summary: checked.document_nquads(s))
+    return graphs
+
+
+def _copy_store(source: Path, target: Path) -> None:
+    """Copy a closed Oxigraph (RocksDB) store: its table files, never changed once written, as hard links."""
+    def link_or_copy(src: str, dst: str) -> None:
+        if src.endswith(".sst"):
+            try:
+                os.link(src, dst)
+                return
+            except OSError:
+                pass
+        shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, copy_function=link_or_copy)
+
+
+def _load(checked: Checked, path: Path, previous: Path | None, progress: Progress) -> tuple[ox.Store, bool]:
+    """The store of ``checked`` at ``path``; returns it and whether it was loaded from scratch.
+
+    When ``previous`` (the directory of the last good build) holds a store and the digests of its graphs, the
+    store is that one, copied, with only the graphs whose digest changed replaced; otherwise every graph is
+    loaded. Both give a store with the same quads.
+    """
+    graphs = _graph_nquads(checked)
+    old = _previous_digests(previous) if previous is not None else None
+    if old is not None and previous is not None:
+        try:
+            _copy_store(previous / "store", path)
+            store = ox.Store(str(path))
+            changed = [g for g, (key, _) in graphs.items() if old.get(g) != key]
+            gone = [g for g in old if g not in graphs]
+            progress(f"updating the Oxigraph store ({len(changed)} graph(s) changed, {len(gone)} removed)")
+            for graph in [*gone, *changed, str(iris.GRAPH_INFERRED)]:
+                store.remove_graph(ox.NamedNode(graph))
+            store.bulk_extend(q for g in changed for q in ox.parse(graphs[g][1](), format=ox.RdfFormat.N_QUADS))
+            return store, False
+        except (OSError, RuntimeError, ValueError):
+            shutil.rmtree(path, ignore_errors=True)
+    progress("loading the Oxigraph store")
     store = ox.Store(str(path))
-
-    def quads():  # noqa: ANN202
-        yield from ox.parse(checked.ontology_nquads, format=ox.RdfFormat.N_QUADS)
-        yield from ox.parse(checked.registry_nquads, format=ox.RdfFormat.N_QUADS)
-        for summary in checked.documents:
-            yield from ox.parse(checked.document_nquads(summary), format=ox.RdfFormat.N_QUADS)
-
-    store.bulk_extend(quads())
-    return store
+    store.bulk_extend(q for _, read in graphs.values() for q in ox.parse(read(), format=ox.RdfFormat.N_QUADS))
+    return store, True
 
 
-def stage(checked: Checked, directory: Path, progress: Progress = _quiet) -> dict[str, Any]:
+def _previous_digests(previous: Path) -> dict[str, str] | None:
+    """The asserted graphs' digests of the build in ``previous``, when its store can be reused."""
+    try:
+        manifest = json.loads((previous / "build.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    digests = manifest.get("graph_digests")
+    if manifest.get("version") != __version__ or not isinstance(digests, dict) or not store_opens(previous / "store"):
+        return None
+    return {g: d for g, d in digests.items() if g != str(iris.GRAPH_INFERRED)}
+
+
+def stage(checked: Checked, directory: Path, progress: Progress = _quiet,
+          previous: Path | None = None) -> dict[str, Any]:
     """Load ``checked`` into a new store under ``directory``, infer, check the whole graph, write the dumps.
 
+    ``previous``, the directory of the last good build, lets the store start from a copy of its store.
     Returns the manifest's counts and digests. Raises :class:`~kg.errors.ReasoningError` when nodes of
     different graphs clash.
     """
-    progress("loading the Oxigraph store")
-    store = _load(checked, directory / "store")
+    store, fresh = _load(checked, directory / "store", previous, progress)
     progress("inferring")
     inferred = infer_in_store(store, str(iris.GRAPH_INFERRED))
     progress("checking the whole graph")
@@ -284,7 +355,8 @@ def stage(checked: Checked, directory: Path, progress: Progress = _quiet) -> dic
     if clashes:
         raise ReasoningError(clash_report(clashes))
     store.flush()
-    store.optimize()
+    if fresh:
+        store.optimize()
     progress("writing the dumps")
     by_graph = {str(iris.document_graph(s["id"])): s for s in checked.documents}
     by_graph[str(iris.GRAPH_ONTOLOGY)] = {"nquads": checked.ontology_nquads}
@@ -340,7 +412,7 @@ def build(paths: Paths, progress: Progress = _quiet) -> dict[str, object]:
         checked = check_inputs(paths, progress)
         staged = begin_build(paths.builds, bid)
         try:
-            written = stage(checked, staged, progress)
+            written = stage(checked, staged, progress, current_build(paths.var))
             # Site data, exports and the release step go here: on the staged store (staged / "store"), into
             # staged / "site" and staged / "exports", before the switch below.
             manifest = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import owlready2
+import owlready2.reasoning
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph
@@ -104,24 +106,26 @@ def check_consistency(graph: Graph, ontology_dir: Path) -> None:
 def hermit(pushed: Graph) -> None:
     """Run HermiT on ``pushed`` (the ontology and the data, as :func:`reasoner_input` makes it).
 
-    Returns None when consistent; raises ``ReasoningError`` with the clashes when inconsistent, and
-    :class:`ReasonerCouldNotRun` when Java or HermiT fail.
+    HermiT (the jar owlready2 ships) is asked for consistency only, in a JVM of its own with owlready2's
+    memory limit. Returns None when consistent; raises ``ReasoningError`` with the clashes when inconsistent,
+    and :class:`ReasonerCouldNotRun` when Java or HermiT fail.
     """
-    owlready2.JAVA_EXE = _java()
+    java = _java()
     with tempfile.TemporaryDirectory(prefix="autoalliance-hermit-") as tmp:
         path = Path(tmp) / "input.nt"
         path.write_bytes(pushed.serialize(format="nt", encoding="utf-8"))
-        world = owlready2.World()
+        command = [java, f"-Xmx{owlready2.reasoning.JAVA_MEMORY}M", "-cp", owlready2.reasoning._HERMIT_CLASSPATH,
+                   "org.semanticweb.HermiT.cli.CommandLine", "-k", path.as_uri()]
         try:
-            onto = world.get_ontology(path.as_uri()).load()
-            with onto:
-                owlready2.sync_reasoner(world, infer_property_values=False, debug=0)
-        except owlready2.OwlReadyInconsistentOntologyError:
-            raise ReasoningError(clash_report(explain_clashes(pushed))) from None
-        except (owlready2.OwlReadyJavaError, OSError, ValueError) as exc:
+            proc = subprocess.run(command, capture_output=True, text=True, check=False)
+        except OSError as exc:
             raise ReasonerCouldNotRun(f"HermiT could not run: {exc}") from exc
-        finally:
-            world.close()
+    if proc.returncode == 0 and "is satisfiable" in proc.stdout:
+        return
+    if "InconsistentOntologyException" in proc.stderr or "is not satisfiable" in proc.stdout:
+        raise ReasoningError(clash_report(explain_clashes(pushed)))
+    detail = (proc.stderr or proc.stdout).strip().splitlines()
+    raise ReasonerCouldNotRun(f"HermiT could not run: {detail[0] if detail else f'exit code {proc.returncode}'}")
 
 
 def clash_report(clashes: list[str]) -> str:
