@@ -145,14 +145,16 @@ def query(seeds: Path | None, ontology: Path | None, var: Path | None, query: st
     text = query_file.read() if query_file else query
     if not text:
         raise click.UsageError("give a QUERY or --file")
+    from .iris import QUERY_PREFIXES
+
     store = _open(_paths(seeds, ontology, var))
     try:
-        result = store.query(text, use_default_graph_as_union=True)
+        result = store.query(text, use_default_graph_as_union=True, prefixes=QUERY_PREFIXES)
     except SyntaxError as exc:
-        from server.query_check import prefix_hint
+        from .query_text import prefix_hint
 
-        hint = prefix_hint(text)
-        _line(f"syntax error: {exc}" + (f"\n{hint}" if hint else ""))
+        hint = prefix_hint(text)  # one short line instead of the parser's list of expected tokens
+        _line(hint if hint else f"syntax error: {exc}")
         sys.exit(2)
     if isinstance(result, ox.QueryBoolean):
         click.echo(json.dumps({"boolean": bool(result)}) if fmt == "json" else str(bool(result)).lower())
@@ -208,12 +210,15 @@ def stats(seeds: Path | None, ontology: Path | None, var: Path | None, fmt: str)
 @with_paths
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--query-timeout", default=30.0, show_default=True, type=float, help="Seconds per SPARQL query.")
-@click.option("--threads", default=8, show_default=True, type=int)
-@click.option("--no-build", is_flag=True, help="Serve the existing store even if the seeds changed.")
+@click.option("--query-timeout", default=30.0, show_default=True, type=float,
+              help="Seconds per SPARQL request, from arrival to the last byte.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Request threads.")
+@click.option("--no-build", is_flag=True, help="Serve the existing build even if the seeds changed.")
 def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str, port: int,
           query_timeout: float, threads: int, no_build: bool) -> None:
     """Serve the SPARQL endpoint, linked-data pages and dumps; builds first if the seeds changed."""
+    import signal
+
     from .build import build as run_build
     from .build import needs_build
 
@@ -224,10 +229,11 @@ def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str
                 run_build(paths, progress)
         except KGError as exc:
             _fail(exc)
-    from server.serve import run
+    from server.serve import run  # the one way to serve; `python -m server` comes here too
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the query workers on SIGTERM too
     err.print(f"serving {paths.store} on http://{host}:{port}/")
-    run(host=host, port=port, query_timeout=query_timeout, var_dir=str(paths.var), threads=threads,
+    run(host=host, port=port, threads=threads, QUERY_TIMEOUT=query_timeout, VAR_DIR=str(paths.var),
         SEEDS_DIR=str(paths.seeds), ONTOLOGY_DIR=str(paths.ontology))
 
 
