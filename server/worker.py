@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import resource
+import threading
 from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.connection import Connection
@@ -206,6 +208,15 @@ def evaluate(store: ox.Store, job: QueryJob) -> QueryAnswer:
     return answer
 
 
+def _preload_parser() -> None:
+    from .query_check import service_targets
+
+    try:
+        service_targets("ASK { SERVICE <http://example.org/> {} }", {})
+    except HTTPError:
+        pass
+
+
 def worker_main(conn: Connection, store_path: str, deny_network: bool, memory_limit: int) -> None:
     """Entry point of a worker process: limit its memory, drop Internet sockets, open the store, then answer
     jobs (one ``("ok", QueryAnswer)`` or ``("failed", status, message)`` message each) until ``None``."""
@@ -220,10 +231,13 @@ def worker_main(conn: Connection, store_path: str, deny_network: bool, memory_li
         if not (path / "CURRENT").exists():
             raise FileNotFoundError
         store = ox.Store.read_only(str(path))
-    except (OSError, MemoryError):  # the reason (paths, RocksDB details) is for the log, not for clients
+    except (OSError, MemoryError) as exc:  # the reason (paths, RocksDB details) is for the log, not for clients
+        logging.getLogger("autoalliance.query").warning("a query worker cannot open the store: %s", exc)
         conn.send(("failed", 503, "the knowledge graph is not available yet; try again shortly"))
         return
     conn.send(("ready",))
+    # rdflib's SPARQL parser (for queries that may hold SERVICE) loads beside the first jobs, not before them
+    threading.Thread(target=_preload_parser, name="preload-parser", daemon=True).start()
     while True:
         try:
             job = conn.recv()

@@ -5,16 +5,19 @@ every connection it receives)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,8 +42,21 @@ def _close(app: Flask) -> None:
 def app(kg_var: Path) -> Iterator[Flask]:
     """The app over the knowledge graph, with a short time limit; shared by the session (its workers too)."""
     application = create_app({"VAR_DIR": str(kg_var), "QUERY_TIMEOUT": TEST_TIMEOUT, "TESTING": True})
+    warm(application)
     yield application
     _close(application)
+
+
+def warm(app: Flask) -> None:
+    """Wait until ``app``'s query workers have started and loaded the SERVICE check's parser, so that the short
+    time limit of the tests does not count a cold start on a busy machine."""
+    client = app.test_client()
+    deadline = time.monotonic() + 120
+    for query in ("ASK { FILTER(1 = 1) }", 'ASK { FILTER("service" != "") }'):
+        while client.get("/sparql", query_string={"query": query}).status_code != 200:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the query workers did not start")
+            time.sleep(0.5)
 
 
 @pytest.fixture
@@ -69,6 +85,8 @@ def make_app(kg_var: Path) -> Iterator[Callable[..., Flask]]:
     def factory(**settings: Any) -> Flask:
         config = {"VAR_DIR": str(kg_var), "QUERY_TIMEOUT": TEST_TIMEOUT, "TESTING": True, **settings}
         made.append(create_app(config))
+        if "VAR_DIR" not in settings:  # over the real build: start its workers before the test's clock runs
+            warm(made[-1])
         return made[-1]
 
     yield factory
@@ -82,22 +100,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(kg_var: Path) -> Iterator[str]:
-    """Base URL of ``python -m server`` running in its own process over ``kg_var``; stopped after the session."""
+@contextmanager
+def running_server(var: Path, *, threads: int = 6, timeout: float = TEST_TIMEOUT, **settings: Any) -> Iterator[str]:
+    """Run ``autoalliance serve --no-build`` (through ``python -m server``) over ``var`` on a free port, with
+    further app settings as ``AUTOALLIANCE_*`` environment variables; yield its base URL, stop it afterwards."""
     port = free_port()
     command = [
         sys.executable, "-m", "server", "--host", "127.0.0.1", "--port", str(port),
-        "--query-timeout", str(TEST_TIMEOUT), "--var", str(kg_var), "--threads", "6",
+        "--query-timeout", str(timeout), "--var", str(var), "--threads", str(threads),
     ]  # fmt: skip
     env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stderr=subprocess.PIPE)
+    env.update({f"AUTOALLIANCE_{name}": json.dumps(value) for name, value in settings.items()})
+    log = tempfile.TemporaryFile()  # a pipe nobody reads would block the server once full
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stderr=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     try:
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stderr.read().decode() if process.stderr else ''}")
+                log.seek(0)
+                raise RuntimeError(f"server exited: {log.read().decode(errors='replace')}")
             try:
                 with urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=5) as response:
                     if response.status == 200:
@@ -114,8 +136,20 @@ def live_server(kg_var: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stderr:
-            process.stderr.close()
+        log.close()
+
+
+@pytest.fixture
+def start_server() -> Callable[..., Any]:
+    """``with start_server(var, timeout=5, QUERY_WORKERS=2) as base_url:`` runs a server of its own."""
+    return running_server
+
+
+@pytest.fixture(scope="session")
+def live_server(kg_var: Path) -> Iterator[str]:
+    """Base URL of ``python -m server`` running in its own process over ``kg_var``; stopped after the session."""
+    with running_server(kg_var) as base:
+        yield base
 
 
 @dataclass
