@@ -25,12 +25,22 @@ from .vocab import (
     PRODUCT_KINDS,
     ROLES,
 )
-from .yamlread import Field, Reader, choice, date, decimal, slug_of, slugs_of, text
+from .yamlread import Field, Reader, boolean, choice, date, decimal, integer, read_text, slug_of, slugs_of, text
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
-DATE_KEYS = ("announced", "signed", "starts", "ended")
+DATE_KEYS = ("announced", "signed", "signed_on_or_before", "completed", "starts", "ended")
+#: Pairs of dates of one deal that must be in this order (compared at the precision both share).
+DATE_ORDER = (("announced", "signed"), ("signed", "completed"), ("announced", "ended"), ("signed", "ended"),
+              ("starts", "ended"), ("completed", "ended"))
+
+#: Input size limits, in bytes. A news article and its annotations are a few kilobytes; the registry grows with
+#: the corpus (about 1 MB for 6,000 firms) and may be split into several files. Parsing YAML costs about
+#: 10 s per megabyte, so the limits also bound the time a bad file can take.
+MAX_ANNOTATION_BYTES = 512 * 1024
+MAX_REGISTRY_BYTES = 4 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 
 
 def _quotes(reader: Reader, value: Any, loc: Loc) -> list[Quote]:
@@ -42,6 +52,7 @@ def _quotes(reader: Reader, value: Any, loc: Loc) -> list[Quote]:
         "attribution": Field(choice(ATTRIBUTIONS, "attribution"), required=True),
         "prefix": Field(text),
         "suffix": Field(text),
+        "speaker": Field(slug_of("people")),
     }
     quotes = []
     for i, item in enumerate(value):
@@ -49,7 +60,8 @@ def _quotes(reader: Reader, value: Any, loc: Loc) -> list[Quote]:
         got = reader.mapping(item, item_loc, spec, "evidence")
         if got and got.get("quote") and got.get("attribution"):
             quote_loc = reader.loc(item, "quote")
-            quotes.append(Quote(got["quote"], got["attribution"], quote_loc, got.get("prefix"), got.get("suffix")))
+            quotes.append(Quote(got["quote"], got["attribution"], quote_loc, got.get("prefix"), got.get("suffix"),
+                                got.get("speaker")))
     return quotes
 
 
@@ -59,17 +71,18 @@ def _roles(reader: Reader, value: Any, loc: Loc) -> dict[str, list[str]]:
 
 
 def _value(reader: Reader, value: Any, loc: Loc) -> Value | None:
-    spec = {"amount": Field(decimal), "max": Field(decimal), "currency": Field(text, required=True)}
+    spec = {"amount": Field(decimal), "max": Field(decimal), "min": Field(decimal),
+            "currency": Field(text, required=True), "shared": Field(slug_of(""))}
     got = reader.mapping(value, loc, spec, "value")
     if not got or not got.get("currency"):
         return None
     if not CURRENCY.match(got["currency"]):
         reader.error(reader.loc(value, "currency"), f"currency '{got['currency']}' is not an ISO 4217 code")
         return None
-    if ("amount" in got) == ("max" in got):
-        reader.error(loc, "value: give exactly one of 'amount' (exact) or 'max' (up to)")
+    if sum(key in got for key in ("amount", "max", "min")) != 1:
+        reader.error(loc, "value: give exactly one of 'amount' (exact), 'max' (up to) or 'min' (more than)")
         return None
-    return Value(got["currency"], got.get("amount"), got.get("max"))
+    return Value(got["currency"], got.get("amount"), got.get("max"), got.get("min"), got.get("shared"))
 
 
 def _pattern(regex: re.Pattern[str], what: str):  # noqa: ANN202
@@ -104,8 +117,19 @@ DEAL = {
     "signatories": Field(slugs_of("people")),
     "expands": Field(slugs_of("deals")),
     "part_of": Field(slugs_of("deals")),
+    "formalises": Field(slugs_of("deals")),
+    "reaffirms": Field(slugs_of("deals")),
+    "ends": Field(slugs_of("deals")),
     "alliance": Field(slug_of("alliances")),
     "establishes": Field(slug_of("alliances")),
+    "merges": Field(slugs_of("firms")),
+    "creates": Field(slugs_of("firms")),
+    "declined_to_comment": Field(slugs_of("firms")),
+    "unnamed_parties": Field(integer(1, 10_000)),
+    "exclusive": Field(boolean),
+    "third_party_licensing": Field(boolean),
+    "headcount": Field(integer(0, 10_000_000)),
+    "automation_level": Field(integer(0, 5)),
     "value": Field(_value),
     "note": Field(text),
     "evidence": Field(_quotes, required=True),
@@ -116,6 +140,7 @@ ALLIANCE = {
     "label": Field(text, required=True),
     "domains": Field(slugs_of("domains")),
     "founded": Field(date),
+    "automation_level": Field(integer(0, 5)),
     "note": Field(text),
     "evidence": Field(_quotes, required=True),
 }
@@ -139,7 +164,7 @@ ANNOTATION_FILE = {
 }
 
 _COMMON = {"id": Field(slug_of(""), required=True), "label": Field(text, required=True), "note": Field(text)}
-_ALT = Field(lambda r, v, loc: [text(r, x, loc) for x in (v if isinstance(v, list) else [v])])
+_ALT = Field(lambda r, v, loc: [x for x in (text(r, x, loc) for x in (v if isinstance(v, list) else [v])) if x])
 _WIKIDATA = Field(_pattern(QID, "Wikidata id (Q followed by digits)"))
 REGISTRY: dict[str, dict[str, Field]] = {
     "firms": {
@@ -149,6 +174,8 @@ REGISTRY: dict[str, dict[str, Field]] = {
         "country": Field(_pattern(COUNTRY, "ISO 3166-1 alpha-2 country code")),
         "kind": Field(choice(FIRM_KINDS, "firm kind")),
         "parent": Field(slug_of("firms")),
+        "owners": Field(slugs_of("firms")),
+        "headcount": Field(integer(0, 10_000_000)),
         "wikidata": _WIKIDATA,
     },
     "brands": {**_COMMON, "alt": _ALT, "owner": Field(slug_of("firms")), "wikidata": _WIKIDATA},
@@ -248,7 +275,7 @@ def parse_annotations(seeds: Path, domains: Iterable[str], display_root: Path | 
     errors: list[AnnotationError] = []
     registry: list[Entity] = []
     for path in sorted((seeds / "registry").glob("*.yaml")):
-        reader = Reader(path, _display(path, root))
+        reader = Reader(path, _display(path, root), MAX_REGISTRY_BYTES)
         registry.extend(_read_registry(reader))
         readers.append(reader)
 
@@ -263,19 +290,21 @@ def parse_annotations(seeds: Path, domains: Iterable[str], display_root: Path | 
         if not DOC_ID.match(path.stem):
             errors.append(AnnotationError(display, 1, 1, f"'{path.stem}' is not a valid document id"))
             continue
-        reader = Reader(path, display)
-        with open(texts[path.stem], encoding="utf-8", newline="") as f:
-            doc = _read_document(reader, path.stem, f.read())
+        reader = Reader(path, display, MAX_ANNOTATION_BYTES)
+        readers.append(reader)
+        text_ = read_text(texts[path.stem], _display(texts[path.stem], root), errors, MAX_DOCUMENT_BYTES)
+        if text_ is None:
+            continue
+        doc = _read_document(reader, path.stem, text_)
         if doc is not None:
             documents.append(doc)
-        readers.append(reader)
     for stem, path in texts.items():
         if not (ann_dir / f"{stem}.yaml").exists():
             errors.append(AnnotationError(_display(path, root), 1, 1, f"document has no annotations/{stem}.yaml"))
 
     corpus = Corpus(documents, registry)
     for reader in readers:
-        errors.extend(reader.errors)
+        errors.extend(reader.problems())
     errors.extend(_check_corpus(corpus, readers, set(domains)))
     if errors:
         problem = AnnotationErrors(sorted(errors, key=lambda e: (e.path, e.line, e.col)))
@@ -314,25 +343,108 @@ def _check_corpus(corpus: Corpus, readers: list[Reader], domains: set[str]) -> l
             if not exists:
                 where = "ontology/domains.ttl" if ref.kind == "domains" else "the registry or annotations"
                 err(ref.loc, f"unknown {names[ref.kind]} '{ref.slug}' (not in {where})")
-    for doc in corpus.documents:
-        for deal in doc.deals:
-            errors.extend(_check_parties(deal))
+    deals = [deal for doc in corpus.documents for deal in doc.deals]
+    for deal in deals:
+        errors.extend(_check_parties(deal))
+        errors.extend(_check_dates(deal))
+    errors.extend(_check_links(deals))
+    errors.extend(_check_shared_values(deals))
     return errors
+
+
+def _error(deal: Deal, message: str) -> AnnotationError:
+    return AnnotationError(deal.loc.path, deal.loc.line, deal.loc.col, f"deal '{deal.id}': {message}")
+
+
+def _check_dates(deal: Deal) -> list[AnnotationError]:
+    """Dates in their order, compared at the precision both give (2012 and 2012-06-29 agree)."""
+    problems = []
+    for first, second in DATE_ORDER:
+        a, b = deal.dates.get(first), deal.dates.get(second)
+        if a is None or b is None:
+            continue
+        n = min(len(a.isoformat()), len(b.isoformat()))
+        if b.isoformat()[:n] < a.isoformat()[:n]:
+            problems.append(_error(deal, f"'{second}' ({b.isoformat()}) is before '{first}' ({a.isoformat()})"))
+    return problems
+
+
+def _check_links(deals: list[Deal]) -> list[AnnotationError]:
+    """No deal expands, is part of, formalises, reaffirms or ends itself, directly or through a cycle."""
+    edges = {deal.id: sorted({t for targets in deal.links().values() for t in targets}) for deal in deals}
+    by_id = {deal.id: deal for deal in deals}
+    problems: list[AnnotationError] = []
+    for deal in deals:
+        for key, targets in deal.links().items():
+            if deal.id in targets:
+                problems.append(_error(deal, f"'{key}' names the deal itself"))
+    reported: set[frozenset[str]] = set()
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    for start in edges:
+        if state.get(start):
+            continue
+        stack: list[tuple[str, int]] = [(start, 0)]
+        path: list[str] = []
+        while stack:  # iterative depth-first search: a long chain of links must not exhaust the stack
+            node, i = stack.pop()
+            if i == 0:
+                state[node] = 1
+                path.append(node)
+            targets = [t for t in edges.get(node, []) if t != node]
+            if i < len(targets):
+                stack.append((node, i + 1))
+                target = targets[i]
+                if state.get(target) == 1:
+                    cycle = path[path.index(target):]
+                    if frozenset(cycle) not in reported:
+                        reported.add(frozenset(cycle))
+                        where = by_id[cycle[0]]
+                        problems.append(_error(where, "links between deals form a cycle: "
+                                               + " -> ".join([*cycle, cycle[0]])))
+                elif not state.get(target) and target in edges:
+                    stack.append((target, 0))
+            else:
+                state[node] = 2
+                path.pop()
+    return problems
+
+
+def _check_shared_values(deals: list[Deal]) -> list[AnnotationError]:
+    """Deals that share an amount (``value: {shared: id}``) state the same amount."""
+    first: dict[str, Deal] = {}
+    problems = []
+    for deal in deals:
+        value = deal.value
+        if value is None or value.shared is None:
+            continue
+        other = first.setdefault(value.shared, deal)
+        if other.value != value:
+            problems.append(_error(deal, f"the shared amount '{value.shared}' differs from the one of deal "
+                                   f"'{other.id}'; a shared amount is stated the same way in every deal"))
+    return problems
 
 
 def _check_parties(deal: Deal) -> list[AnnotationError]:
     def need(ok: bool, message: str) -> list[AnnotationError]:
-        loc = deal.loc
-        return [] if ok else [AnnotationError(loc.path, loc.line, loc.col, f"deal '{deal.id}': {message}")]
+        return [] if ok else [_error(deal, message)]
 
     roles = deal.roles
+    problems = need(not deal.merges or deal.kind == "Merger", "only a Merger 'merges' firms")
     if deal.kind == "AllianceMembership":
-        return need(bool(roles.get("member")), "an AllianceMembership needs a 'member' role") + need(
+        return problems + need(bool(roles.get("member")) or deal.unnamed_parties is not None,
+                               "an AllianceMembership needs a 'member' role (or 'unnamed_parties')") + need(
+            len(roles.get("member", [])) <= 1, "an AllianceMembership has one 'member'; make one per firm") + need(
             deal.alliance is not None, "an AllianceMembership needs an 'alliance'")
     if deal.kind == "Divestment":
-        return need(bool(roles.get("seller")), "a Divestment needs a 'seller' role")
-    problems = need(len(deal.all_parties()) >= 2, f"a {deal.kind} needs at least two parties, "
-                    f"found {len(deal.all_parties())}")
+        return problems + need(bool(roles.get("seller")), "a Divestment needs a 'seller' role")
+    count = len(deal.all_parties()) + (deal.unnamed_parties or 0)
+    problems += need(count >= 2, f"a {deal.kind} needs at least two parties, found {count}")
+    if deal.kind in ("EquityStake", "CrossShareholding"):
+        problems += need(bool(roles.get("investor")) and bool(roles.get("investee")),
+                         f"an {deal.kind} needs an 'investor' and an 'investee' role")
+    if deal.kind == "CrossShareholding":
+        problems += need(set(roles.get("investor", [])) == set(roles.get("investee", [])),
+                         "in a CrossShareholding every firm is both 'investor' and 'investee'")
     if deal.kind == "Acquisition":
         problems += need(bool(roles.get("acquirer")) and bool(roles.get("acquiree")),
                          "an Acquisition needs an 'acquirer' and an 'acquiree' role")
