@@ -12,9 +12,10 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import Composer, ComposerError
-from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.nodes import ScalarNode
 
 from .errors import AnnotationError
 from .iris import SLUG
@@ -48,13 +49,28 @@ class _TextDates(RoundTripConstructor):
 _TextDates.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
-class _NoAliases(Composer):
-    """Refuses YAML aliases: the format never needs them, and a few nested aliases expand to billions of values."""
+def _bounded_int(loader: RoundTripConstructor, node: ScalarNode) -> Any:
+    """An integer of at most 100 digits: longer ones are an error at their place (Python refuses > 4300 digits)."""
+    if len(str(node.value)) > 100:
+        raise ConstructorError(None, None, "integer of more than 100 digits", node.start_mark)
+    return RoundTripConstructor.construct_yaml_int(loader, node)
+
+
+_TextDates.add_constructor("tag:yaml.org,2002:int", _bounded_int)
+
+
+class _PlainYAML(Composer):
+    """Refuses aliases and explicit tags, at their place: the format needs neither; a few nested aliases expand
+    to billions of values, and tags such as ``!!python/object`` ask for objects the format never holds."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.parser.check_event(AliasEvent):
-            event = self.parser.peek_event()
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent):
             raise ComposerError(None, None, "aliases (*name) are not allowed in annotation files", event.start_mark)
+        tag = getattr(event, "tag", None)
+        if tag is not None and str(getattr(tag, "value", tag) or ""):
+            shown_tag = str(getattr(tag, "value", tag))[:60]
+            raise ComposerError(None, None, f"tags ({shown_tag}) are not allowed in annotation files", event.start_mark)
         return super().compose_node(parent, index)
 
 
@@ -104,7 +120,7 @@ class Reader:
             return None
         yaml = YAML(typ="rt", pure=True)
         yaml.Constructor = _TextDates
-        yaml.Composer = _NoAliases
+        yaml.Composer = _PlainYAML
         yaml.max_depth = MAX_DEPTH
         try:
             return yaml.load(text)
@@ -112,8 +128,8 @@ class Reader:
             mark = exc.problem_mark or exc.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             problem = exc.problem or exc.context or "invalid YAML"
-            if "could not determine a constructor for the tag" in problem:
-                problem = f"tags are not allowed ({problem.split('tag', 1)[-1].strip()})"
+            if "maximum depth" in problem:
+                problem = f"lists and mappings nested deeper than {MAX_DEPTH} levels"
             self.errors.append(AnnotationError(self.name, line, col, f"YAML syntax: {problem}"))
         except YAMLError as exc:  # the reader's errors (bad characters) carry a position but no mark
             line, col = _position(exc, text)
