@@ -59,8 +59,8 @@ def _line(text: str) -> None:
 def _fail(exc: KGError) -> None:
     """Print one line per problem and exit with the documented code."""
     if isinstance(exc, AnnotationErrors):
-        for e in exc.errors:
-            _line(str(e))
+        for text in exc.lines():  # capped: a broken file must not print half a million lines
+            _line(text)
         err.print(f"[red]{len(exc.errors)} problem(s) in the annotations; nothing written[/red]")
         sys.exit(2)
     if isinstance(exc, ValidationFailed):
