@@ -99,8 +99,9 @@ def _propose_organisations(text: str, sentences: list[Sentence], known: dict[str
                 continue
             if any(label.startswith((f"{k} ", f"{k}’s", f"{k}'s")) for k in known):
                 continue  # "BMW’s Reithofer": a known name followed by another capitalised word
-            if any(label in other and label != other for other in found):
-                continue  # "Nordwerk" is the short form of "Nordwerk Batteries" already found
+            if any(label in (other, legal) or label.startswith(other + " ") or other.startswith(label + " ")
+                   for other, legal, _ in found.values()):
+                continue  # "Nordwerk" or "Nordwerk Batteries GmbH": a form of a name already found
             found.setdefault(label, (label, None, sentence_at(m.start())))
     proposals: list[Proposal] = []
     names: dict[str, str] = {}
@@ -181,23 +182,27 @@ def find_names(text: str, sentences: list[Sentence], registry: Registry, rules: 
 
 
 class References:
-    """Phrases such as "the two companies", resolved to the two firms of the text just before them."""
+    """Phrases such as "the two companies" or "the US carmaker", resolved to the firms of the text just before."""
 
     def __init__(self, rules: dict[str, Any]) -> None:
-        self.rules = [(compile_patterns([str(r["pattern"])]), int(r.get("last", 2)))
+        self.rules = [(compile_patterns([str(r["pattern"])]), int(r.get("last", 1)), r.get("country"))
                       for r in rules.get("references") or []]
 
-    def resolve(self, sentence: Sentence, recent: list[str]) -> list[tuple[int, list[str], str]]:
+    def resolve(self, sentence: Sentence, recent: list[str], countries: dict[str, str]
+                ) -> list[tuple[int, list[str], str]]:
         """(offset in the text, firm ids, the phrase) for each phrase of ``sentence`` that ``recent`` (the
-        distinct firms of this and the previous paragraph, before the phrase) makes unambiguous."""
+        distinct firms named just before, in order) makes unambiguous: exactly ``last`` firms for "the two
+        companies", a single firm of the country for "the US carmaker"."""
         found: list[tuple[int, list[str], str]] = []
-        seen: set[int] = set()
-        for pattern, count in self.rules:
+        for pattern, count, country in self.rules:
             for m in pattern.finditer(sentence.text):
                 pos = sentence.start + m.start()
-                if pos in seen or any(s <= pos < s + len(p) for s, _, p in found):
+                if any(s <= pos < s + len(p) for s, _, p in found):
                     continue
-                seen.add(pos)
-                if len(recent) == count:
+                if country:
+                    of_country = [f for f in recent if countries.get(f) == country]
+                    if len(of_country) == 1:
+                        found.append((pos, of_country, m.group()))
+                elif len(recent) == count:
                     found.append((pos, list(recent), m.group()))
         return found
