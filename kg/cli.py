@@ -239,3 +239,28 @@ def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str
 
 if __name__ == "__main__":
     main()
+
+
+@main.command()
+@click.option("--seeds", type=click.Path(file_okay=False, path_type=Path), help="Seeds directory [./seeds].")
+@click.argument("document", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--issued", help="Publication date YYYY[-MM[-DD]]: relative dates ('last week') count from it.")
+@click.option("--force", is_flag=True, help="Overwrite an existing annotation (and proposed registry) file.")
+def draft(seeds: Path | None, document: Path, issued: str | None, force: bool) -> None:
+    """Draft seeds/annotations/<doc-id>.yaml (and registry proposals) from an article saved in seeds/documents/."""
+    from .draft import draft_document
+    from .draft_dates import parse_issued
+
+    try:
+        date = parse_issued(issued) if issued else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--issued") from None
+    try:
+        result = draft_document(document, _paths(seeds, None, None).seeds, date, force)
+    except KGError as exc:
+        _fail(exc)
+    err.print(f"wrote {result.annotation}: {result.deals} deal(s), {result.alliances} alliance(s), "
+              f"{result.checks} '# check:' comment(s) to review")
+    if result.registry:
+        err.print(f"wrote {result.registry}: {len(result.proposals)} proposed registry entr(y/ies)")
+    err.print("next: review the draft, then `autoalliance validate` and `autoalliance build`")
