@@ -18,15 +18,17 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SKOS
 
-from . import __version__, iris
-from .atomic import swap_in
+from . import __version__, iris, sitedata
+from .atomic import staging_dir, swap_in
 from .config import Paths
 from .dumps import stage_dumps, union_graph
 from .errors import ValidationFailed
 from .evidence import read_corpus
+from .exports import write_exports
 from .mapping import map_corpus
 from .ontology import load_ontology
 from .reasoning import check_consistency, infer
+from .releases import record_release
 from .store import stage_store
 from .validation import ValidationReport, validate_dataset
 from .vocab import AA
@@ -128,8 +130,18 @@ def build(paths: Paths, progress: Progress = _quiet) -> dict[str, object]:
     staged_dumps, sums = stage_dumps(quads, paths.dumps)
     progress("loading the Oxigraph store")
     staged_store, count = stage_store(quads, paths.store)
+    progress("writing the site data and the exports")
+    site, exports = sitedata.site_path(paths), sitedata.exports_path(paths)
+    staged_site, staged_exports = staging_dir(site), staging_dir(exports)
+    staged = ox.Store.read_only(str(staged_store))
+    facts = sitedata.read_facts(staged)
+    sitedata.write_site_data(staged, staged_site, facts)
+    export_sums = write_exports(staged, staged_exports, facts)
+    del staged
     swap_in(staged_store, paths.store)
     swap_in(staged_dumps, paths.dumps)
+    swap_in(staged_site, site)
+    swap_in(staged_exports, exports)
     manifest = {
         "digest": input_digest(paths),
         "version": __version__,
@@ -137,8 +149,12 @@ def build(paths: Paths, progress: Progress = _quiet) -> dict[str, object]:
         "quads": count,
         "graphs": compiled.counts,
         "dumps": sums,
+        "exports": export_sums,
     }
     tmp = paths.manifest.with_suffix(".json.new")
     tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     tmp.replace(paths.manifest)
+    progress("recording the release")
+    record_release(sitedata.releases_path(paths), str(manifest["digest"]), paths.dumps, sums, exports, export_sums,
+                   site / sitedata.CONTENT)
     return manifest
