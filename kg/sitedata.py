@@ -270,10 +270,22 @@ def timeline_data(facts: Facts, limit: int = TIMELINE_MAX_DEALS) -> dict[str, ob
     return {"deals": [], "years": sorted([int(y), n] for y, n in per_year.items())}
 
 
+def _statements(store: ox.Store, subject: ox.NamedNode | ox.BlankNode, depth: int = 0) -> list[str]:
+    """The sorted statements of ``subject`` (each triple once, over all graphs), blank-node objects written as
+    their own statements in brackets, so the text does not depend on blank-node labels."""
+    lines = set()
+    for quad in store.quads_for_pattern(subject, None, None, None):
+        obj = quad.object
+        if isinstance(obj, ox.BlankNode) and depth < 3:
+            lines.add(f"{quad.predicate} [{' ; '.join(_statements(store, obj, depth + 1))}]")
+        else:
+            lines.add(f"{quad.predicate} {obj}")
+    return sorted(lines)
+
+
 def description_digest(store: ox.Store, iri: str) -> str:
-    """SHA-256 of the sorted N-Triples of what ``iri`` states (over all graphs, each triple once)."""
-    lines = sorted({str(q.triple) for q in store.quads_for_pattern(ox.NamedNode(iri), None, None, None)})
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    """SHA-256 of what ``iri`` states (over all graphs), independent of blank-node labels."""
+    return hashlib.sha256("\n".join(_statements(store, ox.NamedNode(iri))).encode("utf-8")).hexdigest()
 
 
 def content_rows(store: ox.Store, facts: Facts) -> list[tuple[str, str, str]]:
