@@ -24,7 +24,7 @@ from .page_data import iri_link
 from .releases import releases_dir
 from .site_data import site_data
 from .timeline import build_timeline, per_year_bars, timeline_deals
-from .urls import TEMPLATE_GLOBALS, export_url, iri_for_path, public_base, query_ui_url, sparql_url
+from .urls import TEMPLATE_GLOBALS, export_url, iri_for_path, public_base, query_ui_url, sparql_url, with_query
 
 bp = Blueprint("pages", __name__)
 
@@ -150,5 +150,6 @@ def init_app(app: Flask) -> None:
     dumps.init_app(app)
     void.init_app(app)
     app.context_processor(template_globals)
+    app.jinja_env.globals["with_query"] = with_query  # for macros, which do not see the context
     app.add_template_filter(amount, "amount")
     app.after_request(add_security_headers)
