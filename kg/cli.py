@@ -246,9 +246,7 @@ def export_network(seeds: Path | None, ontology: Path | None, var: Path | None, 
                    output: Path | None) -> None:
     """The partnership network of the current build, optionally as of one year."""
     from .exports import SERIALIZERS, network_as_of, read_network
-    from .sitedata import exports_path
-
-    path = exports_path(_paths(seeds, ontology, var)) / "network.json"
+    path = _paths(seeds, ontology, var).exports / "network.json"
     if not path.is_file():
         _line(f"{path}: no exported network here; run `autoalliance build` first")
         sys.exit(2)

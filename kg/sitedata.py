@@ -28,7 +28,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .config import Paths
 from .iris import GRAPH_INFERRED, PREFIXES
 from .layout import force_layout
 from .vocab import AA, ROLES
@@ -47,21 +46,6 @@ LABELS = ("skos:prefLabel", "rdfs:label", "dcterms:title")  # in the order pages
 NAMES = (*LABELS, "skos:altLabel", "schema:legalName", "schema:name")
 DEAL_DATES = ("announcedOn", "signedOn", "startsOn", "endedOn")
 PARTY_PROPERTIES = " ".join(f"aa:{p}" for p in ("party", *ROLES))
-
-
-def site_path(paths: Paths) -> Path:
-    """The site data directory of the current build (``Paths.site`` where the build layout defines it)."""
-    return getattr(paths, "site", None) or paths.var / "site"
-
-
-def exports_path(paths: Paths) -> Path:
-    """The exports directory of the current build (``Paths.exports`` where the build layout defines it)."""
-    return getattr(paths, "exports", None) or paths.var / "exports"
-
-
-def releases_path(paths: Paths) -> Path:
-    """The releases directory (``Paths.releases`` where the build layout defines it)."""
-    return getattr(paths, "releases", None) or paths.var / "releases"
 
 
 def select(store: ox.Store, query: str) -> Iterator[ox.QuerySolution]:

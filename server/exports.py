@@ -13,7 +13,6 @@ from werkzeug.exceptions import BadRequest
 
 from kg.config import Paths
 from kg.exports import EXPORTS, SERIALIZERS, Network, network_as_of, read_network
-from kg.sitedata import exports_path
 from kg.store import store_identity
 
 from .store import extension_state, store_path
@@ -26,7 +25,7 @@ MEDIA_TYPES = {".csv": "text/csv", ".graphml": "application/graphml+xml",
 
 def exports_dir() -> Path:
     """The exports directory of the build the app serves."""
-    return exports_path(Paths(var=Path(current_app.config["VAR_DIR"])))
+    return Paths(var=Path(current_app.config["VAR_DIR"])).exports
 
 
 def sums() -> dict[str, str]:

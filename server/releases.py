@@ -11,7 +11,6 @@ from flask import Blueprint, Flask, Response, abort, current_app, jsonify, rende
 
 from kg.config import Paths
 from kg.releases import CHANGELOG, read_index
-from kg.sitedata import releases_path
 
 from .dumps import media_type
 from .exports import MEDIA_TYPES
@@ -23,7 +22,7 @@ bp = Blueprint("releases", __name__)
 
 def releases_dir() -> Path:
     """Where the releases are kept."""
-    return releases_path(Paths(var=Path(current_app.config["VAR_DIR"])))
+    return Paths(var=Path(current_app.config["VAR_DIR"])).releases
 
 
 def _with_urls(entry: dict[str, Any]) -> dict[str, Any]:

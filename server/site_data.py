@@ -18,7 +18,6 @@ from typing import Any
 
 from flask import Flask, current_app, g
 
-from kg import sitedata
 from kg.config import Paths
 from kg.sitedata import INDEX, SUMMARY, write_site_data
 from kg.store import store_identity
@@ -31,7 +30,7 @@ _LOCK = threading.Lock()
 
 def site_path(app: Flask) -> Path:
     """The site directory of the build the app serves."""
-    return sitedata.site_path(Paths(var=Path(app.config["VAR_DIR"])))
+    return Paths(var=Path(app.config["VAR_DIR"])).site
 
 
 @dataclass(frozen=True)

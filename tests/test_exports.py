@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
+from kg.config import Paths
 from kg.exports import EXPORTS, write_exports
 from tests.pages_data import DEAL, FIRM, network_store
 
@@ -102,10 +103,10 @@ def test_export_command_without_a_build(tmp_path: Path) -> None:
 def test_exports_of_the_built_graph(kg_var: Path) -> None:
     manifest = json.loads((kg_var / "build.json").read_text(encoding="utf-8"))
     assert set(manifest["exports"]) == set(EXPORTS)
-    deals = rows(kg_var / "exports" / "deals.csv")
-    parties = rows(kg_var / "exports" / "parties.csv")
+    deals = rows(Paths(var=kg_var).exports / "deals.csv")
+    parties = rows(Paths(var=kg_var).exports / "parties.csv")
     assert deals and {p["deal"] for p in parties} <= {d["deal"] for d in deals}
-    graph = nx.read_graphml(kg_var / "exports" / "network.graphml")
+    graph = nx.read_graphml(Paths(var=kg_var).exports / "network.graphml")
     status = {d["deal"]: d["status"] for d in deals}
     assert graph.number_of_edges() > 0
     for _, _, edge in graph.edges(data=True):

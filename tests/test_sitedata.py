@@ -7,6 +7,7 @@ import math
 import sqlite3
 from pathlib import Path
 
+from kg.config import Paths
 from kg.layout import force_layout
 from kg.sitedata import CONTENT, INDEX, SUMMARY, write_site_data
 from tests.pages_data import DEAL, FIRM, network_store
@@ -72,8 +73,8 @@ def test_content_lists_deals_firms_and_quotes_sorted(tmp_path: Path) -> None:
 
 
 def test_site_data_over_the_built_graph(kg_var: Path) -> None:
-    summary = json.loads((kg_var / "site" / SUMMARY).read_text(encoding="utf-8"))
-    db = sqlite3.connect(kg_var / "site" / INDEX)
+    summary = json.loads((Paths(var=kg_var).site / SUMMARY).read_text(encoding="utf-8"))
+    db = sqlite3.connect(Paths(var=kg_var).site / INDEX)
     assert summary["counts"]["firms"] == db.execute("SELECT COUNT(*) FROM resource WHERE kind='firm'").fetchone()[0]
     assert summary["network"]["nodes"], "the seeds have partnerships"
 

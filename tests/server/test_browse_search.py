@@ -35,10 +35,10 @@ def hrefs(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize("kind", ["firm", "deal", "domain", "person", "document", "alliance"])
-def test_every_kind_has_an_index(client: FlaskClient, kind: str) -> None:
-    response = client.get(f"/id/{kind}/", headers=HTML)
+def test_every_kind_has_an_index(corpus_client: FlaskClient, kind: str) -> None:
+    response = corpus_client.get(f"/id/{kind}/", headers=HTML)
     assert response.status_code == 200
-    data = client.get(f"/id/{kind}/", headers={"Accept": "application/json"}).json
+    data = corpus_client.get(f"/id/{kind}/", headers={"Accept": "application/json"}).json
     assert data["kind"] == kind and data["total"] == len(data["items"]) > 0  # fewer than one page in the seeds
     for item in data["items"]:
         assert item["iri"].startswith(f"https://w3id.org/autoalliance/id/{kind}/")
@@ -119,7 +119,7 @@ def test_every_page_has_the_search_box(client: FlaskClient) -> None:
         assert re.search(r'<form class="search" action="/search" method="get" role="search">', page), path
 
 
-def test_search_over_the_seeds(client: FlaskClient) -> None:
+def test_search_over_the_corpus(corpus_client: FlaskClient) -> None:
     # an alternative name of a firm in the registry finds the firm
-    results = client.get("/search?q=mercedes-benz&format=json").json["results"]
+    results = corpus_client.get("/search?q=mercedes-benz&format=json").json["results"]
     assert "https://w3id.org/autoalliance/id/firm/daimler" in [r["iri"] for r in results]

@@ -17,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pages_support import make_var
 
+from kg.config import Paths
 from tests.pages_data import NETWORK
 
 HTML = {"Accept": "text/html"}
@@ -149,7 +150,7 @@ def test_validators_change_with_the_build(tmp_path: Path, make_app: Callable[...
 
 
 def test_home_page_from_site_data(client: FlaskClient, kg_var: Path) -> None:
-    summary = json.loads((kg_var / "site" / "summary.json").read_text(encoding="utf-8"))
+    summary = json.loads((Paths(var=kg_var).site / "summary.json").read_text(encoding="utf-8"))
     page = client.get("/", headers=HTML).text
     svg = page[page.index('<svg class="network"'):]
     assert svg[:svg.index("</svg>")].count("<circle") == len(summary["network"]["nodes"])
@@ -179,15 +180,15 @@ def test_home_describes_the_dataset_for_search_engines(client: FlaskClient) -> N
     assert dataset["version"] == "1"
 
 
-def test_deal_pages_show_no_annotation_keys(client: FlaskClient) -> None:
-    deals = client.get("/id/deal/?format=json").json["items"]
+def test_deal_pages_show_no_annotation_keys(corpus_client: FlaskClient) -> None:
+    deals = corpus_client.get("/id/deal/?format=json").json["items"]
     for deal in deals:
-        page = client.get(deal["iri"][len("https://w3id.org/autoalliance"):], headers=HTML).text
+        page = corpus_client.get(deal["iri"][len("https://w3id.org/autoalliance"):], headers=HTML).text
         assert "issued_estimated" not in page and "dates_estimated" not in page, deal["iri"]
 
 
-def test_quote_links_go_to_the_quote(client: FlaskClient) -> None:
-    page = client.get("/id/deal/bmw-toyota-2012-mou", headers=HTML).text
+def test_quote_links_go_to_the_quote(corpus_client: FlaskClient) -> None:
+    page = corpus_client.get("/id/deal/bmw-toyota-2012-mou", headers=HTML).text
     quotes = re.findall(r'<blockquote class="evidence".*?</blockquote>', page, re.S)
     assert quotes
     for quote in quotes:
