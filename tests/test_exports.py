@@ -19,11 +19,12 @@ from tests.pages_data import DEAL, FIRM, network_store
 
 @pytest.fixture
 def exports(tmp_path: Path) -> Path:
-    sums = write_exports(network_store(tmp_path), tmp_path / "exports")
+    target = Paths(var=tmp_path).exports  # where the command looks for the current build's exports
+    sums = write_exports(network_store(tmp_path), target)
     assert set(sums) == set(EXPORTS)
     for name, sha in sums.items():
-        assert hashlib.sha256((tmp_path / "exports" / name).read_bytes()).hexdigest() == sha
-    return tmp_path / "exports"
+        assert hashlib.sha256((target / name).read_bytes()).hexdigest() == sha
+    return target
 
 
 def rows(path: Path) -> list[dict[str, str]]:
@@ -86,7 +87,7 @@ def test_network_reads_back_with_networkx(exports: Path, name: str) -> None:
 
 
 def test_network_as_of_a_year_by_command(exports: Path, tmp_path: Path) -> None:
-    var = exports.parent
+    var = exports.parent.parent
     for year, deals in ((2011, set()), (2013, {"ab-2012"}), (2015, {"bg-2015"}), (2016, {"bg-2015", "abg-jv"})):
         out = tmp_path / f"n{year}.graphml"
         result = CliRunner().invoke(main, ["export", "network", "--var", str(var), "--year", str(year), "-o", str(out)])

@@ -79,4 +79,4 @@ def test_every_build_of_the_seeds_is_recorded(kg_var: Path) -> None:
     (entry,) = read_index(kg_var / "releases")
     manifest = json.loads((kg_var / "build.json").read_text(encoding="utf-8"))
     assert entry["dumps"] == manifest["dumps"] and entry["exports"] == manifest["exports"]
-    assert entry["build"] == manifest["digest"]
+    assert entry["build"] == manifest["id"]
