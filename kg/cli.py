@@ -237,6 +237,33 @@ def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str
         SEEDS_DIR=str(paths.seeds), ONTOLOGY_DIR=str(paths.ontology))
 
 
+@main.group()
+def export() -> None:
+    """The build's exports for analysts (CSV tables, the partnership network)."""
+
+
+@export.command("network")
+@with_paths
+@click.option("--year", type=click.IntRange(1000, 9999), help="Only the partnerships in force during this year.")
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json"]), default="graphml",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+def export_network(seeds: Path | None, ontology: Path | None, var: Path | None, year: int | None, fmt: str,
+                   output: Path | None) -> None:
+    """The partnership network of the current build, optionally as of one year."""
+    from .exports import SERIALIZERS, network_as_of, read_network
+    path = _paths(seeds, ontology, var).exports / "network.json"
+    if not path.is_file():
+        _line(f"{path}: no exported network here; run `autoalliance build` first")
+        sys.exit(2)
+    network = read_network(path)
+    text = SERIALIZERS[fmt](network_as_of(network, year) if year else network)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
 if __name__ == "__main__":
     main()
 
