@@ -19,6 +19,8 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_TIMEOUT": 30.0,                  # seconds; the evaluation is stopped at the limit
     "MAX_QUERY_LENGTH": 100_000,            # characters
     "MAX_RESULT_ROWS": 100_000,             # rows (or triples) per response
+    "DESCRIPTION_PAGE_SIZE": 1000,          # statements per page of a resource's RDF (hubs are paginated)
+    "SITEMAP_PAGE_SIZE": 50_000,            # URLs per sitemap file; more make /sitemap.xml an index
     "SERVICE_ALLOWLIST": [],                # IRIs that SERVICE may call; empty: SERVICE refused
     "CORS_ORIGINS": "*",                    # never sent together with credentials
     "QUERY_WORKERS": 2,

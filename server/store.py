@@ -7,8 +7,9 @@ under ``VAR_DIR/store`` is no longer the one it was opened on.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 from flask import Flask
@@ -16,6 +17,7 @@ from flask import Flask
 from kg.store import open_store, store_identity
 
 _LOCK = threading.Lock()
+T = TypeVar("T")
 
 
 def extension_state(app: Flask) -> dict[str, Any]:
@@ -44,3 +46,19 @@ def get_store(app: Flask) -> ox.Store:
             state["store"] = open_store(path, read_only=True)
             state["store_identity"] = identity
         return state["store"]
+
+
+def per_build(app: Flask, name: str, compute: Callable[[ox.Store], T]) -> T:
+    """``compute(store)`` for the build the app serves, computed once per build and kept under ``name``.
+
+    Whatever the server shows about the whole store (VoID counts, the DCAT catalogue, the sitemap's counts) is
+    computed here once, not per request; a new build (a new store handle) computes it afresh.
+    """
+    store = get_store(app)
+    state = extension_state(app)
+    cached = state.get(("per_build", name))
+    if cached is not None and cached[0] is store:
+        return cached[1]  # type: ignore[no-any-return]
+    value = compute(store)
+    state[("per_build", name)] = (store, value)
+    return value
