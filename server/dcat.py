@@ -44,6 +44,7 @@ OFFERED = [*RDF_MEDIA_TYPES, HTML]
 EXPORT_MEDIA_TYPES = {".csv": "text/csv", ".graphml": "application/graphml+xml", ".gexf": "application/gexf+xml",
                       ".json": "application/json", ".zip": "application/zip"}
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 
 
@@ -60,7 +61,8 @@ class FileDistribution:
 
 def read_releases() -> list[dict[str, Any]]:
     """The numbered releases (``VAR_DIR/releases/releases.json``), oldest first; ``[]`` when there are none or
-    the index cannot be read."""
+    the index cannot be read. Entries without a number made of letters, digits, ``.``, ``_`` or ``-`` are
+    skipped (the number becomes part of IRIs and URLs)."""
     path = Path(current_app.config["VAR_DIR"]) / "releases" / "releases.json"
     try:
         releases = json.loads(path.read_text(encoding="utf-8"))
@@ -68,7 +70,7 @@ def read_releases() -> list[dict[str, Any]]:
         return []
     if not isinstance(releases, list):
         return []
-    return [r for r in releases if isinstance(r, dict) and "number" in r]
+    return [r for r in releases if isinstance(r, dict) and FILE_NAME.match(str(r.get("number", "")))]
 
 
 def _url(endpoint: str, fallback: str, **values: Any) -> str:
@@ -113,7 +115,8 @@ def release_files(release: dict[str, Any]) -> list[FileDistribution]:
             if not FILE_NAME.match(str(name)):
                 continue
             url = _url("releases.release_file", f"/releases/{number}/{name}", number=number, name=name)
-            files.append(FileDistribution(str(name), iri_for_path(url), file_media_type(str(name)), None, str(sha)))
+            checksum = str(sha) if SHA256.match(str(sha)) else ""
+            files.append(FileDistribution(str(name), iri_for_path(url), file_media_type(str(name)), None, checksum))
     return files
 
 

@@ -45,8 +45,10 @@ LABELS = (iri(RDFS.label), iri(SKOS.prefLabel), iri(DCTERMS.title))
 _OWNED_BY_LINK = (iri(AA.evidence), iri(OA.hasSelector), iri(AA.value))
 
 Node = ox.NamedNode | ox.BlankNode
-# Datatypes that Turtle writes without naming them (plain and language-tagged strings).
-_IMPLICIT_DATATYPES = {str(RDF.langString), "http://www.w3.org/2001/XMLSchema#string"}
+# Datatypes that Turtle usually writes without naming them (strings, ``true``, ``12``, ``1.5``); when it must name
+# one, a missing prefix only makes it write the full IRI.
+_IMPLICIT_DATATYPES = {str(RDF.langString)} | {f"http://www.w3.org/2001/XMLSchema#{name}" for name in (
+    "string", "boolean", "integer", "decimal", "double")}
 
 
 @dataclass(frozen=True)
@@ -175,9 +177,9 @@ def paging_triples(node: ox.NamedNode, description: Description) -> list[ox.Trip
 
 def used_prefixes(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
     """The entries of ``prefixes`` whose namespace some IRI of ``triples`` starts with (Turtle and RDF/XML then
-    declare only what they use)."""
+    declare only what they use; ``rdf:type`` as a predicate counts for nothing, since Turtle writes ``a``)."""
     iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
-            if isinstance(term, ox.NamedNode)}
+            if isinstance(term, ox.NamedNode) and term != RDF_TYPE}  # Turtle writes rdf:type as ``a``
     iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)
              and t.object.datatype.value not in _IMPLICIT_DATATYPES}
     return {name: ns for name, ns in prefixes.items() if any(i.startswith(ns) and i != ns for i in iris)}
