@@ -27,7 +27,7 @@ from .dumps import MEDIA_TYPES, SUMS, checksums, list_dumps
 from .errors import error_response
 from .negotiation import negotiate
 from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, content_type, link_header, serialize
-from .site_meta import dataset_info
+from .site_meta import dataset_info, served_paths
 from .store import per_build
 from .urls import iri_for_path, sparql_url
 from .void import dataset_iri, dataset_metadata
@@ -60,10 +60,10 @@ class FileDistribution:
 
 
 def read_releases() -> list[dict[str, Any]]:
-    """The numbered releases (``VAR_DIR/releases/releases.json``), oldest first; ``[]`` when there are none or
+    """The numbered releases (``releases.json`` of ``Paths.releases``), oldest first; ``[]`` when there are none or
     the index cannot be read. Entries without a number made of letters, digits, ``.``, ``_`` or ``-`` are
     skipped (the number becomes part of IRIs and URLs)."""
-    path = Path(current_app.config["VAR_DIR"]) / "releases" / "releases.json"
+    path = served_paths().releases / "releases.json"
     try:
         releases = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -81,8 +81,8 @@ def _url(endpoint: str, fallback: str, **values: Any) -> str:
 
 
 def exports() -> list[FileDistribution]:
-    """The analysts' exports of the build being served (``VAR_DIR/exports``)."""
-    directory = Path(current_app.config["VAR_DIR"]) / "exports"
+    """The analysts' exports of the build being served (``Paths.exports``)."""
+    directory = served_paths().exports
     if not directory.is_dir():
         return []
     sums = checksums(directory)

@@ -12,12 +12,14 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, current_app
 from rdflib.namespace import RDF
 
+from kg.config import Paths
 from kg.vocab import AA
 
 from .describe import distinct, iri
@@ -48,6 +50,11 @@ class DatasetInfo:
     license: str
     license_name: str
     attribution: str
+
+
+def served_paths() -> Paths:
+    """The build outputs of the app's ``VAR_DIR`` (the current build's manifest and exports, the releases)."""
+    return Paths(var=Path(current_app.config["VAR_DIR"]))
 
 
 def dataset_info() -> DatasetInfo:

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD, Namespace
 
-from kg.config import Paths
 from kg.dumps import DUMP_PREFIXES
 from kg.vocab import AA
 
@@ -25,7 +23,7 @@ from .errors import error_response
 from .negotiation import negotiate
 from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, content_type, link_header, serialize
 from .service_description import FORMAT_IRIS
-from .site_meta import PAGE_KINDS, dataset_info, kind_resources
+from .site_meta import PAGE_KINDS, dataset_info, kind_resources, served_paths
 from .store import get_store, per_build
 from .urls import iri_for_path, sparql_url
 
@@ -82,7 +80,7 @@ def statistics() -> Statistics:
 def built_at() -> str | None:
     """When the build being served finished (``built`` in its manifest), if known."""
     try:
-        manifest = json.loads(Paths(var=Path(current_app.config["VAR_DIR"])).manifest.read_text(encoding="utf-8"))
+        manifest = json.loads(served_paths().manifest.read_text(encoding="utf-8"))
         return str(manifest["built"])
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 from pages_support import store_of
 from rdflib.compare import isomorphic
 
+from kg.config import Paths
 from kg.iris import BASE
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
@@ -41,12 +42,17 @@ def graph_of(client: FlaskClient, path: str, fmt: str = "turtle", **kwargs: obje
 
 @pytest.fixture
 def var_copy(tmp_path: Path, kg_var: Path) -> Path:
-    """A var directory sharing the built store, with its own dumps, exports and releases."""
+    """A var directory in the build layout, sharing the built store, with its own dumps, exports, releases."""
+    built = Paths(var=kg_var)
     var = tmp_path / "var"
-    var.mkdir()
-    (var / "store").symlink_to(kg_var / "store")
-    shutil.copytree(kg_var / "dumps", var / "dumps")
-    shutil.copy(kg_var / "build.json", var / "build.json")
+    build = var / "builds" / "test"
+    build.mkdir(parents=True)
+    (build / "store").symlink_to(built.store.resolve())
+    shutil.copytree(built.dumps, build / "dumps")
+    shutil.copy(built.manifest, build / "build.json")
+    (var / "current").symlink_to(Path("builds") / "test")
+    for name in ("store", "dumps", "build.json"):
+        (var / name).symlink_to(Path("current") / name)
     return var
 
 
@@ -55,8 +61,8 @@ def instant(text: str) -> datetime:
 
 
 def write_releases(var: Path, releases: object) -> None:
-    (var / "releases").mkdir(exist_ok=True)
-    (var / "releases" / "releases.json").write_text(json.dumps(releases), encoding="utf-8")
+    Paths(var=var).releases.mkdir(exist_ok=True)
+    (Paths(var=var).releases / "releases.json").write_text(json.dumps(releases), encoding="utf-8")
 
 
 # --- DCAT ---------------------------------------------------------------------------------------------------
@@ -82,7 +88,7 @@ def test_catalog_describes_dataset_endpoint_and_every_dump(client: FlaskClient, 
 
     downloads = {str(graph.value(d, DCAT.downloadURL)): d for d in distributions
                  if graph.value(d, DCAT.downloadURL) is not None}
-    dumps = [p for p in (kg_var / "dumps").iterdir() if p.name != "SHA256SUMS"]
+    dumps = [p for p in Paths(var=kg_var).dumps.iterdir() if p.name != "SHA256SUMS"]
     assert dumps
     for path in dumps:
         d = downloads[BASE + "dumps/" + path.name]
@@ -108,7 +114,7 @@ def test_catalog_in_every_rdf_format_and_html(client: FlaskClient) -> None:
 
 
 def test_catalog_lists_exports_and_releases(var_copy: Path, make_app: Callable[..., Flask]) -> None:
-    exports = var_copy / "exports"
+    exports = Paths(var=var_copy).exports
     exports.mkdir()
     table = b"deal,kind\nx,y\n"
     (exports / "deals.csv").write_bytes(table)
@@ -147,8 +153,8 @@ def test_catalog_lists_exports_and_releases(var_copy: Path, make_app: Callable[.
 @pytest.mark.parametrize("content", ["not json", "{}", '[{"no": "number"}, 5]'])
 def test_catalog_survives_a_bad_releases_index(var_copy: Path, make_app: Callable[..., Flask],
                                                content: str) -> None:
-    (var_copy / "releases").mkdir()
-    (var_copy / "releases" / "releases.json").write_text(content)
+    Paths(var=var_copy).releases.mkdir()
+    (Paths(var=var_copy).releases / "releases.json").write_text(content)
     graph = graph_of(make_app(VAR_DIR=str(var_copy)).test_client(), "/catalog.ttl")
     assert not list(graph.objects(None, DCAT.hasVersion))
     assert list(graph.objects(None, DCAT.distribution))
@@ -202,7 +208,7 @@ def test_void_licence_publisher_dates_features_examples(client: FlaskClient, kg_
     assert graph.value(dataset, CC.attributionName) is not None
     publisher = graph.value(dataset, rdflib.DCTERMS.publisher)
     assert graph.value(publisher, rdflib.FOAF.name) is not None
-    built = json.loads((kg_var / "build.json").read_text())["built"]
+    built = json.loads(Paths(var=kg_var).manifest.read_text())["built"]
     assert graph.value(dataset, rdflib.DCTERMS.modified).toPython() == instant(built)
     assert graph.value(dataset, rdflib.DCTERMS.issued) is not None
     features = set(graph.objects(dataset, VOID.feature))
