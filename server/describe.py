@@ -158,20 +158,26 @@ def graph_content(store: ox.Store, graph: ox.NamedNode, page: int = 1, page_size
     return Description(triples, page, count, has_next)
 
 
-def paging_triples(node: ox.NamedNode, description: Description) -> list[ox.Triple]:
-    """Hydra paging controls for a description split into pages; page N is the document ``<node>?page=N``, whose
-    primary topic is ``node``. Nothing for a description that fits in one page."""
+def page_url(document: str, page: int) -> str:
+    """The URL of page ``page`` of the paginated ``document`` (a URL without query): page 1 is ``document``."""
+    return document if page == 1 else f"{document}?page={page}"
+
+
+def paging_triples(node: ox.NamedNode, description: Description, document: str) -> list[ox.Triple]:
+    """Hydra paging controls for a description split into pages, about the documents that carry them: page N is
+    ``document?page=N`` (page 1 is ``document`` itself, as a client first fetches it), each with ``node`` as its
+    primary topic. Clients such as Comunica follow ``hydra:next`` from the URL they fetched. Nothing for a
+    description that fits in one page."""
     if description.page == 1 and not description.has_next:
         return []
-    document = node.value
-    page = ox.NamedNode(f"{document}?page={description.page}")
+    page = ox.NamedNode(page_url(document, description.page))
     t = [ox.Triple(page, RDF_TYPE, iri(HYDRA.PartialCollectionView)),
          ox.Triple(page, iri(FOAF.primaryTopic), node),
-         ox.Triple(page, iri(HYDRA.first), ox.NamedNode(f"{document}?page=1"))]
+         ox.Triple(page, iri(HYDRA.first), ox.NamedNode(document))]
     if description.has_next:
-        t.append(ox.Triple(page, iri(HYDRA.next), ox.NamedNode(f"{document}?page={description.page + 1}")))
+        t.append(ox.Triple(page, iri(HYDRA.next), ox.NamedNode(page_url(document, description.page + 1))))
     if description.page > 1:
-        t.append(ox.Triple(page, iri(HYDRA.previous), ox.NamedNode(f"{document}?page={description.page - 1}")))
+        t.append(ox.Triple(page, iri(HYDRA.previous), ox.NamedNode(page_url(document, description.page - 1))))
     return t
 
 

@@ -6,7 +6,7 @@ unknown IRIs get a 404 in the negotiated shape.
 
 The RDF is a symmetric concise bounded description (``server.describe``): outgoing and incoming links with the
 labels of what they link to. Hubs are cut into pages: ``?page=N``, announced by ``Link: <...>; rel="next"``
-headers and Hydra triples (``hydra:next``) in the RDF itself.
+headers and by Hydra triples (``hydra:next``) about the fetched document in the RDF itself.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 
 from kg.dumps import DUMP_PREFIXES
 
-from .describe import HYDRA, Description, describe, graph_content, paging_triples, used_prefixes
+from .describe import HYDRA, Description, describe, graph_content, page_url, paging_triples, used_prefixes
 from .entity_pages import deal_page, document_page, domain_page, firm_page, generic_page, person_page
 from .errors import error_response
 from .kgview import KGView
@@ -114,19 +114,19 @@ def requested_page() -> int | None:
 
 
 def rdf_response(node: ox.NamedNode, description: Description, media_type: str) -> Response:
-    """``description`` serialized as ``media_type``, with its paging controls as Hydra triples and as
-    ``Link: <...>; rel="next"`` (``prev``, ``first``) headers relative to the requested path."""
-    triples = description.triples + paging_triples(node, description)
+    """``description`` serialized as ``media_type``, with its paging controls as Hydra triples about the fetched
+    document and as ``Link: <...>; rel="next"`` (``prev``, ``first``) headers."""
+    triples = description.triples + paging_triples(node, description, request.base_url)
     serialization = BY_MEDIA_TYPE[media_type]
     body = serialize(triples, serialization, used_prefixes(triples, {**DUMP_PREFIXES, "hydra": str(HYDRA)}))
     response = Response(body, content_type=content_type(media_type))
     links = []
     if description.page > 1 or description.has_next:
-        links.append(f'<{request.path}?page=1>; rel="first"')
+        links.append(f'<{request.path}>; rel="first"')
     if description.page > 1:
-        links.append(f'<{request.path}?page={description.page - 1}>; rel="prev"')
+        links.append(f'<{page_url(request.path, description.page - 1)}>; rel="prev"')
     if description.has_next:
-        links.append(f'<{request.path}?page={description.page + 1}>; rel="next"')
+        links.append(f'<{page_url(request.path, description.page + 1)}>; rel="next"')
     if links:
         response.headers["Link"] = ", ".join(links)
     return response
