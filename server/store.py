@@ -7,8 +7,9 @@ The build replaces the store atomically, so the handle is reopened when the buil
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
 _LOCK = threading.Lock()
+T = TypeVar("T")
 
 
 def extension_state(app: Flask) -> dict[str, Any]:
@@ -58,3 +60,19 @@ def get_store(app: Flask) -> ox.Store:
             state["store"] = open_store(path, read_only=True)
             state["store_identity"] = identity
         return state["store"]
+
+
+def per_build(app: Flask, name: str, compute: Callable[[ox.Store], T]) -> T:
+    """``compute(store)`` for the build the app serves, computed once per build and kept under ``name``.
+
+    Whatever the server shows about the whole store (VoID counts, the DCAT catalogue, the sitemap's counts) is
+    computed here once, not per request; a new build (a new store handle) computes it afresh.
+    """
+    store = get_store(app)
+    state = extension_state(app)
+    cached = state.get(("per_build", name))
+    if cached is not None and cached[0] is store:
+        return cached[1]  # type: ignore[no-any-return]
+    value = compute(store)
+    state[("per_build", name)] = (store, value)
+    return value
