@@ -1,7 +1,8 @@
 """The whole pipeline, stage after stage; ``kg.cli`` and the server call it.
 
-A build either succeeds and replaces the store, the dumps and the manifest, or raises and writes nothing:
-the last good build stays in place.
+A build writes a new directory ``var/builds/<build-id>/`` (store, dumps, site data, exports, ``build.json``)
+and makes it current in one atomic step, or raises and leaves ``var/current`` as it was: the last good build
+stays served. One build runs at a time (``var/build.lock``).
 """
 
 from __future__ import annotations
@@ -19,15 +20,16 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SKOS
 
 from . import __version__, iris
-from .atomic import swap_in
+from .atomic import begin_build, make_current
 from .config import Paths
 from .dumps import stage_dumps, union_graph
 from .errors import ValidationFailed
 from .evidence import read_corpus
+from .lock import build_lock
 from .mapping import map_corpus
 from .ontology import load_ontology
 from .reasoning import check_consistency, infer
-from .store import stage_store
+from .store import stage_store, store_opens
 from .validation import ValidationReport, validate_dataset
 from .vocab import AA
 
@@ -63,12 +65,12 @@ def input_digest(paths: Paths) -> str:
 
 
 def needs_build(paths: Paths) -> bool:
-    """True when there is no good build, or its inputs differ from the current ones."""
+    """True when there is no good build, its store cannot be opened, or its inputs differ from the current ones."""
     try:
         manifest = json.loads(paths.manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return True
-    return manifest.get("digest") != input_digest(paths) or not (paths.store / "CURRENT").exists()
+    return manifest.get("digest") != input_digest(paths) or not store_opens(paths.store)
 
 
 @dataclass
@@ -117,28 +119,38 @@ def _quads(ds: Dataset) -> list[ox.Quad]:
     return list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
 
 
-def build(paths: Paths, progress: Progress = _quiet) -> dict[str, object]:
-    """Build the store and the dumps from ``paths``; returns the manifest written to ``var/build.json``.
+def build_id(digest: str) -> str:
+    """A new build's id: when it started (UTC, sortable) and the start of its input digest."""
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + digest[:12]
 
-    Raises like :func:`compile_dataset`; on any error the previous store, dumps and manifest stay in place.
+
+def build(paths: Paths, progress: Progress = _quiet) -> dict[str, object]:
+    """Build ``var/builds/<build-id>/`` from ``paths`` and make it current; returns its manifest (``build.json``).
+
+    Raises :class:`~kg.lock.BuildLocked` when another build runs, otherwise like :func:`compile_dataset`; on
+    any error, and when killed, ``var/current`` keeps pointing at the last good build.
     """
-    compiled = compile_dataset(paths, progress)
-    quads = _quads(compiled.dataset)
-    progress("writing the dumps")
-    staged_dumps, sums = stage_dumps(quads, paths.dumps)
-    progress("loading the Oxigraph store")
-    staged_store, count = stage_store(quads, paths.store)
-    swap_in(staged_store, paths.store)
-    swap_in(staged_dumps, paths.dumps)
-    manifest = {
-        "digest": input_digest(paths),
-        "version": __version__,
-        "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "quads": count,
-        "graphs": compiled.counts,
-        "dumps": sums,
-    }
-    tmp = paths.manifest.with_suffix(".json.new")
-    tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(paths.manifest)
-    return manifest
+    with build_lock(paths.lock):
+        digest = input_digest(paths)
+        bid = build_id(digest)
+        compiled = compile_dataset(paths, progress)
+        quads = _quads(compiled.dataset)
+        staged = begin_build(paths.builds, bid)
+        progress("loading the Oxigraph store")
+        staged_store, count = stage_store(quads, staged / "store")
+        (staged_store).rename(staged / "store")
+        progress("writing the dumps")
+        staged_dumps, sums = stage_dumps(quads, staged / "dumps")
+        staged_dumps.rename(staged / "dumps")
+        manifest = {
+            "id": bid,
+            "digest": digest,
+            "version": __version__,
+            "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "quads": count,
+            "graphs": compiled.counts,
+            "dumps": sums,
+        }
+        (staged / "build.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        make_current(paths.var, staged, bid)
+        return manifest

@@ -13,8 +13,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Paths:
     """Inputs and outputs of a build.
 
-    ``var`` holds ``store/`` (the Oxigraph store), ``dumps/`` and ``build.json`` (the manifest of the last
-    good build: input digest, counts, time).
+    ``var`` holds one directory per build, ``builds/<build-id>/{store,dumps,site,exports,build.json}``, and
+    ``current``, a symbolic link to the last good one, replaced in one atomic step when a build completes.
+    ``store``, ``dumps``, ``manifest``, ``site`` and ``exports`` are the outputs of the current build (read
+    through ``current``); ``cache`` holds the per-document results that later builds reuse, ``lock`` the file
+    locked while a build runs, ``releases`` the published releases.
     """
 
     seeds: Path = PROJECT_ROOT / "seeds"
@@ -34,16 +37,48 @@ class Paths:
         return self.seeds / "registry"
 
     @property
+    def current(self) -> Path:
+        """The link to the directory of the last good build."""
+        return self.var / "current"
+
+    @property
+    def builds(self) -> Path:
+        """One directory per build, named by its build id."""
+        return self.var / "builds"
+
+    @property
     def store(self) -> Path:
-        return self.var / "store"
+        return self.current / "store"
 
     @property
     def dumps(self) -> Path:
-        return self.var / "dumps"
+        return self.current / "dumps"
 
     @property
     def manifest(self) -> Path:
-        return self.var / "build.json"
+        return self.current / "build.json"
+
+    @property
+    def site(self) -> Path:
+        """What pages show about the whole graph, computed once per build."""
+        return self.current / "site"
+
+    @property
+    def exports(self) -> Path:
+        return self.current / "exports"
+
+    @property
+    def cache(self) -> Path:
+        """Per-document results keyed by the digest of what they depend on; shared by every build."""
+        return self.var / "cache"
+
+    @property
+    def lock(self) -> Path:
+        return self.var / "build.lock"
+
+    @property
+    def releases(self) -> Path:
+        return self.var / "releases"
 
     @classmethod
     def from_env(cls, **overrides: str | Path | None) -> Paths:

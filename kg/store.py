@@ -11,15 +11,32 @@ import pyoxigraph as ox
 from .atomic import staging_dir, swap_in
 
 
-def store_identity(path: Path | str) -> int | None:
-    """Which build is at ``path``: the inode of the store directory (a build swaps in a new directory), or None.
+def store_identity(path: Path | str) -> str | None:
+    """Which build is at ``path``, or None when there is no store there.
 
-    Readers compare it with the identity they opened to notice that a build replaced the store.
+    ``path`` is usually ``var/store`` or ``var/current/store``, reached through the ``current`` link: the
+    identity is the real directory it resolves to (``builds/<build-id>/store``, one per build) and its inode (a
+    directory swapped in by a rename at the same path). Readers compare it with the identity they opened to
+    notice that a build replaced the store.
     """
     try:
-        return os.stat(path).st_ino
+        real = os.path.realpath(path)
+        return f"{real}#{os.stat(real).st_ino}"
     except FileNotFoundError:
         return None
+
+
+def store_opens(path: Path) -> bool:
+    """True when ``path`` holds an Oxigraph store that opens (read-only) and answers a query."""
+    if not (path / "CURRENT").exists():
+        return False
+    try:
+        store = ox.Store.read_only(str(path))
+        bool(store.query("ASK { ?s ?p ?o }"))
+    except (OSError, ValueError, RuntimeError):
+        return False
+    del store
+    return True
 
 
 def open_store(path: Path, read_only: bool = True) -> ox.Store:

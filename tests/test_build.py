@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import shutil
 import subprocess
@@ -141,3 +142,43 @@ def test_shacl_violation_stops_the_build(paths: Paths, tmp_path: Path) -> None:
     text = "\n".join(info.value.lines)
     assert "Gamma Cars" in text and "a firm needs its country" in text and "aa:countryCode" in text
     assert not paths.store.exists()
+
+
+def test_build_layout_current_link_and_previous_build_kept(paths: Paths) -> None:
+    first = build(paths)
+    assert paths.current.is_symlink()
+    assert paths.current.resolve() == (paths.builds / str(first["id"])).resolve()
+    assert json.loads(paths.manifest.read_text())["id"] == first["id"]
+    for name in ("store", "dumps", "build.json"):  # the links of the layout before var/builds follow current
+        assert (paths.var / name).resolve() == (paths.current / name).resolve()
+    annotations = paths.seeds / "annotations/doc1.yaml"
+    annotations.write_text(annotations.read_text() + "\n# edited\n")
+    second = build(paths)
+    third = build(paths)
+    assert len({first["id"], second["id"], third["id"]}) == 3
+    kept = sorted(p.name for p in paths.builds.iterdir())
+    assert kept == sorted([str(second["id"]), str(third["id"])])  # the new build and the previous one
+
+
+def test_second_build_is_refused_while_one_runs(paths: Paths) -> None:
+    from kg.lock import BuildLocked, build_lock
+
+    with build_lock(paths.lock):
+        with pytest.raises(BuildLocked, match="another build is running"):
+            build(paths)
+        proc = subprocess.run([sys.executable, "-m", "kg.cli", "build", "-q", "--seeds", str(paths.seeds),
+                               "--var", str(paths.var)], capture_output=True, text=True, check=False)
+        assert proc.returncode == 2
+        assert "another build is running (pid" in proc.stderr
+    assert not paths.current.exists()
+    build(paths)  # the lock went with its holder
+    assert not needs_build(paths)
+
+
+def test_a_store_that_cannot_be_opened_needs_a_build(paths: Paths) -> None:
+    build(paths)
+    assert not needs_build(paths)
+    for f in paths.store.iterdir():
+        if f.name.startswith("OPTIONS") or f.suffix == ".sst" or f.name == "CURRENT":
+            f.write_bytes(b"garbage")
+    assert needs_build(paths)

@@ -1,4 +1,5 @@
-"""Fixtures for the web application: ``app`` and ``client`` over ``kg_var``, ``make_app`` for other settings,
+"""Fixtures for the web application: ``app`` and ``client`` over ``kg_var``, ``corpus_client`` over the frozen
+corpus (tests that expect its exact labels, dates or counts), ``make_app`` for other settings,
 ``live_server`` (a real ``python -m server`` process on a free port) and ``listener`` (a TCP socket that records
 every connection it receives)."""
 
@@ -45,6 +46,19 @@ def app(kg_var: Path) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def corpus_app(corpus_var: Path) -> Iterator[Flask]:
+    """The app over the frozen corpus (``tests/data/corpus/``): for tests that expect its exact labels and dates."""
+    application = create_app({"VAR_DIR": str(corpus_var), "QUERY_TIMEOUT": TEST_TIMEOUT, "TESTING": True})
+    yield application
+    _close(application)
+
+
+@pytest.fixture
+def corpus_client(corpus_app: Flask) -> FlaskClient:
+    return corpus_app.test_client()
 
 
 @pytest.fixture

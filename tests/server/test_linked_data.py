@@ -47,10 +47,10 @@ def test_rdf_by_suffix(client: FlaskClient, suffix: str, media_type: str, parser
     assert (rdflib.URIRef(BMW), rdflib.RDF.type, rdflib.URIRef(BASE + "ontology#Firm")) in graph
 
 
-def test_html_for_browsers_and_by_suffix(client: FlaskClient) -> None:
+def test_html_for_browsers_and_by_suffix(corpus_client: FlaskClient) -> None:
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     for path, accept in (("/id/firm/bmw", browser), ("/id/firm/bmw.html", "text/turtle")):
-        response = client.get(path, headers={"Accept": accept})
+        response = corpus_client.get(path, headers={"Accept": accept})
         assert response.status_code == 200
         assert response.mimetype == "text/html"
         assert "BMW Group" in response.text

@@ -48,9 +48,9 @@ def first_deal_with_evidence(store: ox.Store) -> ox.NamedNode:
 
 # --- firm, deal, person -------------------------------------------------------------------------------------
 
-def test_firm_page_lists_deals_partners_and_quotes(client: FlaskClient, kg_var: Path) -> None:
-    store = store_of(kg_var)
-    page = client.get("/id/firm/bmw", headers=HTML).text
+def test_firm_page_lists_deals_partners_and_quotes(corpus_client: FlaskClient, corpus_var: Path) -> None:
+    store = store_of(corpus_var)
+    page = corpus_client.get("/id/firm/bmw", headers=HTML).text
     assert "<h1>BMW Group</h1>" in page
     deals = {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(AA + "party"),
                                                               ox.NamedNode(BASE + "id/firm/bmw"))}
@@ -77,14 +77,14 @@ def test_deal_page_shows_kind_status_dates_parties_and_evidence(client: FlaskCli
     assert any(re.match(r"^/id/document/[^/#]+#q-\d+-\d+$", h) for h in hrefs(page))
 
 
-def test_dates_keep_their_precision(client: FlaskClient, kg_var: Path) -> None:
-    # the MoU of June 2012 is signed at month precision in both the sample and the real data
-    page = client.get("/id/deal/bmw-toyota-2012-mou", headers=HTML).text
+def test_dates_keep_their_precision(corpus_client: FlaskClient) -> None:
+    # the MoU of June 2012 is signed at month precision in the frozen corpus
+    page = corpus_client.get("/id/deal/bmw-toyota-2012-mou", headers=HTML).text
     assert re.search(r'<time datetime="2012-06(-\d\d)?" title="precision: (month|day)', page)
 
 
-def test_person_page_lists_signed_deals(client: FlaskClient) -> None:
-    page = client.get("/id/person/akio-toyoda", headers=HTML).text
+def test_person_page_lists_signed_deals(corpus_client: FlaskClient) -> None:
+    page = corpus_client.get("/id/person/akio-toyoda", headers=HTML).text
     assert "Akio Toyoda" in page
     assert "/id/firm/toyota" in hrefs(page)
 

@@ -1,0 +1,39 @@
+"""One build at a time: an exclusive lock on ``var/build.lock`` held for the whole build."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import KGError
+
+
+class BuildLocked(KGError):
+    """Another build holds the lock of this var directory."""
+
+
+@contextmanager
+def build_lock(path: Path) -> Iterator[None]:
+    """Hold the exclusive lock ``path`` for the duration of the block.
+
+    Raises :class:`BuildLocked`, naming the process that holds it, when another build runs. The lock is the
+    kernel's (``flock``): it goes with the process, so a killed build never leaves a stale lock behind.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            raise BuildLocked(f"another build is running ({holder}); try again when it has finished") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}, started {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n"
+                  .encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
