@@ -233,8 +233,8 @@ def test_a_count_that_differs_after_loading_is_exit_code_1(
     assert fixed.ok and fixed.sent == [doc]
 
 
-def test_credentials_are_never_shown(virtuoso: StoreServer, sample_var: Path, tmp_path: Path) -> None:
-    paths = copy_build(sample_var, tmp_path)
+def test_credentials_are_never_shown(virtuoso: StoreServer, tmp_path: Path) -> None:
+    paths = write_build(tmp_path / "var", sample_quads())
     password = virtuoso.password or ""
     args = ["--to", virtuoso.url, "--store-kind", "virtuoso", "--var", str(paths.var)]
     ok = run_cli(args, credentials(virtuoso))
@@ -256,6 +256,11 @@ def test_credentials_are_never_shown(virtuoso: StoreServer, sample_var: Path, tm
     assert password not in repr(target_for(virtuoso))
 
 
-def test_bad_target_is_a_usage_error(sample_var: Path) -> None:
-    result = CliRunner().invoke(main, ["publish", "--to", "ftp://example.org/", "--var", str(sample_var)])
+def test_bad_target_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["publish", "--to", "ftp://example.org/", "--var", str(tmp_path)])
     assert result.exit_code == 2 and "http://" in result.output
+
+
+def test_no_build_is_exit_code_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["publish", "--to", "http://127.0.0.1:9", "--var", str(tmp_path)])
+    assert result.exit_code == 2 and "autoalliance build" in result.output
