@@ -124,6 +124,11 @@ def deal_value(deal_iri: URIRef) -> URIRef:
     return URIRef(f"{deal_iri}/value")
 
 
+def amount(slug: str) -> URIRef:
+    """A monetary amount that a source states once for several deals (``value: {shared: <slug>}``)."""
+    return ID["amount/" + slug]
+
+
 def wikidata(qid: str) -> URIRef:
     return WD[qid]
 

@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_RESULT_ROWS": 100_000,             # rows (or triples) per response
     "MAX_RESULT_BYTES": 64 * 1024 * 1024,   # bytes of a serialized answer
     "QUERY_MEMORY_LIMIT": 2 * 1024 ** 3,    # bytes of address space per query worker (RLIMIT_AS); 0: none
+    "DESCRIPTION_PAGE_SIZE": 1000,          # statements per page of a resource's RDF (hubs are paginated)
+    "SITEMAP_PAGE_SIZE": 50_000,            # URLs per sitemap file; more make /sitemap.xml an index
     "SERVICE_ALLOWLIST": [],                # IRIs that SERVICE may call; empty: SERVICE refused
     "CORS_ORIGINS": "*",                    # never sent together with credentials
     "QUERY_WORKERS": 2,                     # worker processes kept ready

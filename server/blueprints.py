@@ -6,9 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import errors, headers, pages, sparql
+    from . import dcat, errors, headers, pages, site_meta, sparql
 
     errors.init_app(app)
     headers.init_app(app)
     sparql.init_app(app)
     pages.init_app(app)
+    site_meta.init_app(app)
+    dcat.init_app(app)

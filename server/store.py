@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 _LOCK = threading.Lock()
 STORE_UNAVAILABLE = "the knowledge graph is not available yet; try again shortly"
 log = logging.getLogger("autoalliance.store")
+T = TypeVar("T")
 
 
 def extension_state(app: Flask) -> dict[str, Any]:
@@ -68,3 +70,19 @@ def get_store(app: Flask) -> ox.Store:
                 raise HTTPError(503, STORE_UNAVAILABLE, {"Retry-After": "30"}) from None
             state["store_identity"] = identity
         return state["store"]
+
+
+def per_build(app: Flask, name: str, compute: Callable[[ox.Store], T]) -> T:
+    """``compute(store)`` for the build the app serves, computed once per build and kept under ``name``.
+
+    Whatever the server shows about the whole store (VoID counts, the DCAT catalogue, the sitemap's counts) is
+    computed here once, not per request; a new build (a new store handle) computes it afresh.
+    """
+    store = get_store(app)
+    state = extension_state(app)
+    cached = state.get(("per_build", name))
+    if cached is not None and cached[0] is store:
+        return cached[1]  # type: ignore[no-any-return]
+    value = compute(store)
+    state[("per_build", name)] = (store, value)
+    return value
