@@ -36,7 +36,7 @@ DATE_KEYS = ("announced", "signed", "signed_on_or_before", "completed", "starts"
 #: Input size limits, in bytes. A news article and its annotations are a few kilobytes; the registry grows with
 #: the corpus (about 1 MB for 6,000 firms) and may be split into several files. Parsing YAML costs about
 #: 10 s per megabyte, so the limits also bound the time a bad file can take.
-MAX_ANNOTATION_BYTES = 512 * 1024
+MAX_ANNOTATION_BYTES = 256 * 1024
 MAX_REGISTRY_BYTES = 4 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 
