@@ -201,6 +201,8 @@ def _items(reader: Reader, node: Any, key: str) -> Iterable[tuple[Any, Loc]]:
 def _read_document(reader: Reader, doc_id: str, text_: str) -> Document | None:
     root = reader.load()
     if root is None:
+        if not reader.errors:  # an empty file (or only comments) would silently drop its document
+            reader.error(Loc(reader.name, 1, 1), "empty annotation file: expected a 'document' block and 'deals'")
         return None
     top = reader.mapping(root, Loc(reader.name, 1, 1), ANNOTATION_FILE, "annotation file")
     if top is None or "document" not in top:

@@ -48,6 +48,12 @@ def test_a_nul_character_in_yaml_is_located(tmp_path: Path) -> None:
         "seeds/annotations/doc1.yaml:3:17: YAML syntax: a NUL character is not allowed"]
 
 
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n"])
+def test_an_empty_annotation_file_is_an_error_not_a_missing_document(tmp_path: Path, text: str) -> None:
+    assert problems(seeds_with(tmp_path, text.encode())) == [
+        "seeds/annotations/doc1.yaml:1:1: empty annotation file: expected a 'document' block and 'deals'"]
+
+
 def test_a_control_character_in_yaml_is_located(tmp_path: Path) -> None:
     text = VALID_YAML.replace("  publisher: Example News", "  publisher: Exa\x01mple News")
     [message] = problems(seeds_with(tmp_path, text.encode()))
