@@ -189,5 +189,5 @@ def test_shacl_finds_a_deal_that_formalises_itself() -> None:
 
 def test_shacl_finds_dates_out_of_order_at_their_shared_precision() -> None:
     found = _messages('deal:x aa:signedOn "2012-06-29"^^xsd:date ; aa:endedOn "2011"^^xsd:gYear .')
-    assert any("ended 2011 is after" not in m and "signed" in m and "out of order" in m for m in found)
+    assert sum("dates of this deal are out of order" in m for m in found) == 1
     assert not _messages('deal:y aa:signedOn "2012-06-29"^^xsd:date ; aa:endedOn "2012"^^xsd:gYear .')
