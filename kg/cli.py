@@ -253,8 +253,8 @@ def draft(seeds: Path | None, document: Path, issued: str | None, force: bool) -
         result = draft_document(document, _paths(seeds, None, None).seeds, date, force)
     except KGError as exc:
         _fail(exc)
-    err.print(f"wrote {result.annotation}: {result.deals} deal(s), {result.alliances} alliance(s), "
-              f"{result.checks} '# check:' comment(s) to review")
+    _line(f"wrote {result.annotation}: {result.deals} deal(s), {result.alliances} alliance(s), "
+          f"{result.checks} '# check:' comment(s) to review")
     if result.registry:
-        err.print(f"wrote {result.registry}: {len(result.proposals)} proposed registry entr(y/ies)")
-    err.print("next: review the draft, then `autoalliance validate` and `autoalliance build`")
+        _line(f"wrote {result.registry}: {len(result.proposals)} proposed registry entr(y/ies)")
+    _line("next: review the draft, then `autoalliance validate` and `autoalliance build`")

@@ -26,6 +26,7 @@ ROLE_WINDOW = 70  # characters before a deal's wording in which its first role (
 class DraftQuote:
     quote: str
     prefix: str | None
+    suffix: str | None
     attribution: str
     start: int
     checks: list[str] = field(default_factory=list)
@@ -245,7 +246,7 @@ def _merge(existing: DraftDeal, new: DraftDeal) -> None:
     if guessed and new.roles and not any(c.endswith(GUESSED_ROLES) for c in new.checks):
         existing.roles = new.roles  # roles read from the wording beat roles guessed from the order
         existing.checks = [c for c in existing.checks if c not in guessed]
-    existing.evidence.extend(q for q in new.evidence if q.quote not in {e.quote for e in existing.evidence})
+    existing.evidence.extend(q for q in new.evidence if q.start not in {e.start for e in existing.evidence})
     existing.domains = _distinct([*existing.domains, *new.domains])
     existing.products = _distinct([*existing.products, *new.products])
     existing.signatories = _distinct([*existing.signatories, *new.signatories])
@@ -379,7 +380,7 @@ def draft_sentences(ctx: Context, sentences: list[Sentence], attributor: Attribu
     countries = {e.id: str(e.fields.get("country") or "") for e in ctx.registry.of_kind("firms")}
     by_key: dict[tuple[str, frozenset[str], int | None, bool], DraftDeal] = {}
     last_of_kind: dict[str, DraftDeal] = {}
-    paragraph_of: dict[int, int] = {}
+    paragraphs_of: dict[int, set[int]] = {}  # the paragraphs each drafted deal has evidence from
     merge_nearby = set(ctx.rules["deals"].get("merge_into_nearby") or [])
     sentence_firms: list[list[str]] = []
     previous: PartialDate | None = None
@@ -418,11 +419,11 @@ def draft_sentences(ctx: Context, sentences: list[Sentence], attributor: Attribu
                 continue
             if evidence is None:
                 try:
-                    quote, prefix = unique_quote(ctx.text, sentence)
+                    quote, prefix, suffix = unique_quote(ctx.text, sentence)
                 except LookupError as exc:
                     draft.unresolved.append(str(exc))
                     break
-                evidence = DraftQuote(quote, prefix, attribution, sentence.start)
+                evidence = DraftQuote(quote, prefix, suffix, attribution, sentence.start)
             status = _status(ctx, Sentence(clause.start, clause.end, clause.text, 0), str(rule[1]["kind"]))
             if rule[1].get("founds_alliance") and len({f for _, f, _ in clause.firms}) >= 2:
                 founders = _distinct([f for _, f, _ in clause.firms])
@@ -453,16 +454,17 @@ def draft_sentences(ctx: Context, sentences: list[Sentence], attributor: Attribu
             key = (deal.kind, deal.all_firms(), id(deal.alliance) if deal.alliance else None,
                    deal.status == "Rumoured")
             near = [d for (k, firms, _, rumoured), d in by_key.items() if firms == deal.all_firms()
-                    and not rumoured and paragraph_of.get(id(d)) == sentence.paragraph]
+                    and not rumoured and sentence.paragraph in paragraphs_of.get(id(d), set())]
             if deal.kind in merge_nearby and key not in by_key and near and deal.status != "Rumoured":
                 deal.checks.append(f"'{evidence.quote[:60]}' read as more about the {near[0].kind} above")
                 _merge(near[0], deal)
                 continue
             if key in by_key and not deal.establishes:
                 _merge(by_key[key], deal)
+                paragraphs_of[id(by_key[key])].add(sentence.paragraph)
             else:
                 by_key[key] = deal
-                paragraph_of[id(deal)] = sentence.paragraph
+                paragraphs_of[id(deal)] = {sentence.paragraph}
                 draft.deals.append(deal)
             last_of_kind[deal.kind] = by_key[key]
     return draft
