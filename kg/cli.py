@@ -330,8 +330,19 @@ def publish(seeds: Path | None, ontology: Path | None, var: Path | None, url: st
         err.print(f"[red]{len(report.mismatches)} graph(s) differ on the store; publish again to resend them[/red]")
         sys.exit(1)
 
-if __name__ == "__main__":
-    main()
+
+def _validate_file(file: Path, seeds: Path | None, ontology: Path | None, var: Path | None) -> None:
+    from .file_check import check_file
+
+    if seeds is None and file.resolve().parent.name == "annotations":
+        seeds = file.resolve().parent.parent
+    try:
+        report = check_file(file, _paths(seeds, ontology, var))
+    except KGError as exc:
+        _fail(exc)
+    _line(f"conforms: {file} ({report.triples} triples; the rest of the corpus from the "
+          f"{'last build' if report.corpus_source == 'store' else 'annotation files (no build yet)'})")
+
 
 
 @main.command()
@@ -359,14 +370,5 @@ def draft(seeds: Path | None, document: Path, issued: str | None, force: bool) -
     _line("next: review the draft, then `autoalliance validate` and `autoalliance build`")
 
 
-def _validate_file(file: Path, seeds: Path | None, ontology: Path | None, var: Path | None) -> None:
-    from .file_check import check_file
-
-    if seeds is None and file.resolve().parent.name == "annotations":
-        seeds = file.resolve().parent.parent
-    try:
-        report = check_file(file, _paths(seeds, ontology, var))
-    except KGError as exc:
-        _fail(exc)
-    _line(f"conforms: {file} ({report.triples} triples; the rest of the corpus from the "
-          f"{'last build' if report.corpus_source == 'store' else 'annotation files (no build yet)'})")
+if __name__ == "__main__":
+    main()
