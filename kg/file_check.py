@@ -37,11 +37,15 @@ from .mapping import ENTITY_CLASSES, ENTITY_IRIS, map_document, map_registry
 from .records import Corpus, Entity, Quote
 from .store import open_store, store_opens
 from .validation import validate_dataset
+from .vocab import AA
 from .yamlread import Reader
 
 ITEM_IRIS = {"deals": iris.deal, "alliances": iris.alliance, "investigations": iris.investigation}
 _SECTION = re.compile(r"^(deals|alliances|investigations):", re.MULTILINE)
 _ITEM_ID = re.compile(r"^  - id:\s*['\"]?([a-z0-9-]+)", re.MULTILINE)
+_ITEM_KIND = re.compile(r"^    kind:\s*['\"]?([A-Za-z]+)", re.MULTILINE)
+_NEXT_ITEM = re.compile(r"^  - |^\S", re.MULTILINE)
+ITEM_CLASSES = {"deals": "Deal", "alliances": "Alliance", "investigations": "Investigation"}
 
 
 @lru_cache(maxsize=64)
@@ -80,6 +84,14 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
+def _term(name: str) -> URIRef | None:
+    """``aa:<name>`` when the vocabulary has it (it is closed: an unknown name is no term)."""
+    try:
+        return AA[name]
+    except (AttributeError, KeyError):
+        return None
+
+
 class Elsewhere:
     """What the rest of the corpus defines: from the last build's store, or by scanning the files."""
 
@@ -88,6 +100,7 @@ class Elsewhere:
         self.store: ox.Store | None = open_store(paths.store) if store_opens(paths.store) else None
         self.built = paths.manifest.stat().st_mtime if self.store is not None and paths.manifest.exists() else None
         self.items: dict[str, dict[str, str]] = {kind: {} for kind in ITEM_IRIS}  # kind -> id -> defining file
+        self.classes: dict[URIRef, URIRef] = {}  # item -> its class, when scanned
         if self.store is None:
             for path in sorted(paths.annotations.glob("*.yaml")):
                 if path.stem != doc_id:
@@ -100,6 +113,10 @@ class Elsewhere:
             kind = next((k for start, k in reversed(sections) if start < m.start()), None)
             if kind:
                 self.items[kind].setdefault(m.group(1), path.stem)
+                end = _NEXT_ITEM.search(text, m.end())
+                declared = _ITEM_KIND.search(text, m.end(), end.start() if end else len(text))
+                cls = declared.group(1) if declared and kind != "alliances" else ITEM_CLASSES[kind]
+                self.classes[ITEM_IRIS[kind](m.group(1))] = _term(cls) or AA[ITEM_CLASSES[kind]]
 
     def registry_has(self, kind: str, slug: str) -> bool:
         if self.store is None:
@@ -121,9 +138,10 @@ class Elsewhere:
         return None
 
     def types(self, node: URIRef) -> list[tuple[URIRef, URIRef, URIRef]]:
-        """The ``rdf:type`` triples the store holds for ``node`` (what the shapes' ``sh:class`` needs)."""
+        """The ``rdf:type`` triples of ``node`` (what the shapes' ``sh:class`` needs): from the store, or the
+        class its annotation file declares."""
         if self.store is None:
-            return []
+            return [(node, RDF.type, self.classes[node])] if node in self.classes else []
         return [(node, RDF.type, URIRef(q.object.value))
                 for q in self.store.quads_for_pattern(ox.NamedNode(str(node)), ox.NamedNode(str(RDF.type)), None)]
 
