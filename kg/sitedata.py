@@ -296,7 +296,7 @@ CREATE TABLE resource (iri TEXT PRIMARY KEY, kind TEXT NOT NULL, label TEXT NOT 
                        date TEXT NOT NULL, status TEXT NOT NULL, deal_kind TEXT NOT NULL, deals INTEGER NOT NULL,
                        partners INTEGER NOT NULL);
 CREATE INDEX resource_label ON resource (kind, sort_label, iri);
-CREATE INDEX resource_date ON resource (kind, date, sort_label);
+CREATE INDEX resource_date ON resource (kind, date = '', date, sort_label);
 CREATE INDEX resource_deals ON resource (kind, deals, sort_label);
 CREATE INDEX resource_partners ON resource (kind, partners, sort_label);
 CREATE TABLE partner (firm TEXT NOT NULL, partner TEXT NOT NULL, deals INTEGER NOT NULL, PRIMARY KEY (firm, partner));

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, send_file
 
 from kg.config import Paths
-from kg.releases import CHANGELOG, read_index
+from kg.releases import CHANGELOG, INDEX, read_index
 
 from .dumps import media_type
 from .exports import MEDIA_TYPES
@@ -70,5 +70,6 @@ def release_file(number: int, part: str, name: str) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Register the releases."""
+    """Register the releases (pages' validators also depend on the releases index, see ``page_guard``)."""
     app.register_blueprint(bp)
+    app.extensions.setdefault("autoalliance_pages", {})["releases_index"] = lambda: releases_dir() / INDEX
