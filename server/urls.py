@@ -1,6 +1,6 @@
 """One place that builds every URL of the site, so no template or view assembles paths by hand.
 
-Resource IRIs under ``PUBLIC_BASE`` map to local paths (``<base>id/firm/bmw`` -> ``/id/firm/bmw``); other IRIs
+Resource IRIs under ``kg.iris.BASE`` map to local paths (``<base>id/firm/bmw`` -> ``/id/firm/bmw``); other IRIs
 (Wikidata, vocabularies) are linked as they are.
 """
 
@@ -11,13 +11,15 @@ from urllib.parse import quote, urlencode
 
 from flask import current_app, url_for
 
+from kg.iris import BASE
+
 EVIDENCE_PATH = re.compile(r"^/id/document/(?P<doc>[^/]+)/evidence/(?P<start>\d+)-(?P<end>\d+)$")
 
 
 def public_base() -> str:
-    """The public base of the app's IRIs, always ending with ``/``."""
-    base = str(current_app.config["PUBLIC_BASE"])
-    return base if base.endswith("/") else base + "/"
+    """The public base of the app's IRIs (``kg.iris.BASE``, recorded in the build), ending with ``/``; also
+    the base of the public URLs of the endpoint, the dumps and the VoID (never the request's Host header)."""
+    return BASE
 
 
 def iri_for_path(path: str) -> str:
