@@ -22,12 +22,12 @@ import os
 import sqlite3
 import threading
 import time
-from collections import OrderedDict
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 
+from .answer_cache import AnswerCache
 from .errors import error_response
-from .store import store_path
+from .store import build_identity
 
 CACHED_BLUEPRINTS = {"pages", "linked_data", "browse", "search", "releases", "ontology"}
 CHECK_EVERY = 1000  # SQLite virtual machine steps between deadline checks
@@ -56,12 +56,8 @@ def bound_sqlite(db: sqlite3.Connection) -> None:
 
 
 def build_token() -> str:
-    """Which build is served: the store directory's inode and modification time (a build swaps in a new one)."""
-    try:
-        st = os.stat(store_path(current_app))
-    except FileNotFoundError:
-        return "none"
-    return f"{st.st_ino}-{st.st_mtime_ns}"
+    """Which build is served (``server.store.build_identity``)."""
+    return str(build_identity(current_app))
 
 
 def page_etag() -> str:
@@ -76,39 +72,6 @@ def page_etag() -> str:
 
 def _cached(endpoint: str | None) -> bool:
     return bool(endpoint) and endpoint.split(".", 1)[0] in CACHED_BLUEPRINTS and request.method in ("GET", "HEAD")
-
-
-class RenderedPages:
-    """Rendered pages by entity tag, at most ``limit`` bytes of bodies, least recently used dropped first."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.size = 0
-        self.pages: OrderedDict[str, tuple[int, list[tuple[str, str]], bytes]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, etag: str) -> Response | None:
-        with self.lock:
-            found = self.pages.get(etag)
-            if found is None:
-                return None
-            self.pages.move_to_end(etag)
-        status, headers, body = found
-        return Response(body, status=status, headers=headers)
-
-    def put(self, etag: str, response: Response) -> None:
-        body = response.get_data()
-        if len(body) > self.limit // 8:
-            return
-        headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "set-cookie")]
-        with self.lock:
-            if etag in self.pages:
-                return
-            self.pages[etag] = (response.status_code, headers, body)
-            self.size += len(body)
-            while self.size > self.limit:
-                _, (_, _, dropped) = self.pages.popitem(last=False)
-                self.size -= len(dropped)
 
 
 def _state() -> dict:
@@ -130,9 +93,10 @@ def start_page() -> Response | None:
         response.vary.add("Accept")
         return response
     state = _state()
-    hit = state["rendered"].get(etag)
+    hit = state["rendered"].get(build_token(), etag)
     if hit is not None:
-        return hit
+        status, headers, body = hit
+        return Response(body, status=status, headers=headers)
     if not state["slots"].acquire(timeout=max(timeout, 0.0)):
         raise PageTimeout
     g.page_slot = True
@@ -157,7 +121,9 @@ def finish_page(response: Response) -> Response:
             response.set_etag(page_etag())
             if not response.is_streamed and g.get("page_slot"):  # rendered here, not a file or a cache hit
                 response.headers.setdefault("Cache-Control", cache_control())
-                _state()["rendered"].put(page_etag(), response)
+                body = response.get_data()
+                headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
+                _state()["rendered"].put(build_token(), page_etag(), (200, headers, body), len(body))
         response.headers.setdefault("Cache-Control", cache_control())
     return response
 
@@ -184,7 +150,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("PAGE_CACHE_BYTES", 64 * 1024 * 1024)
     app.config.setdefault("PAGE_CONCURRENCY", os.cpu_count() or 2)
     state = app.extensions.setdefault("autoalliance_pages", {})
-    state["rendered"] = RenderedPages(int(app.config["PAGE_CACHE_BYTES"]))
+    state["rendered"] = AnswerCache(int(app.config["PAGE_CACHE_BYTES"]))
     state["slots"] = threading.BoundedSemaphore(max(int(app.config["PAGE_CONCURRENCY"]), 1))
     app.before_request(start_page)
     app.after_request(finish_page)

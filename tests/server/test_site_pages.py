@@ -174,7 +174,7 @@ def test_home_describes_the_dataset_for_search_engines(client: FlaskClient) -> N
     (raw,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
     dataset = json.loads(raw)
     assert dataset["@type"] == "Dataset" and dataset["@context"] == "https://schema.org/"
-    assert dataset["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert dataset["license"] == "https://creativecommons.org/licenses/by/4.0/" and dataset["name"] == "autoalliance"
     names = {d["name"] for d in dataset["distribution"]}
     assert {"autoalliance.ttl", "deals.csv", "network.gexf", "SPARQL endpoint"} <= names
     assert dataset["version"] == "1"
@@ -237,7 +237,7 @@ def test_releases_list_and_serve_their_files(client: FlaskClient, kg_var: Path) 
     assert [r["number"] for r in listing] == [1]
     page = client.get("/releases/", headers=HTML).text
     for name, sha in manifest["dumps"].items():
-        url = f"/releases/1/dumps/{name}"
+        url = f"/releases/1/{name}"
         assert url in hrefs(page) and sha in page
         response = client.get(url)
         assert hashlib.sha256(response.data).hexdigest() == sha
@@ -250,13 +250,13 @@ def test_releases_list_and_serve_their_files(client: FlaskClient, kg_var: Path) 
 def test_releases_refuse_unknown_and_pruned_files(client: FlaskClient, tmp_path: Path,
                                                   make_app: Callable[..., Flask]) -> None:
     assert client.get("/releases/9/").status_code == 404
-    assert client.get("/releases/1/dumps/build.json").status_code == 404
-    assert client.get("/releases/1/other/autoalliance.ttl").status_code == 404
+    assert client.get("/releases/1/build.json").status_code == 404
+    assert client.get("/releases/1/..%2F..%2Fbuild.json").status_code == 404
     var = make_var(tmp_path, NETWORK.read_text(encoding="utf-8"))
     (var / "releases").mkdir()
     entry = {"number": 1, "date": "2026-01-01T00:00:00Z", "build": "x", "dumps": {"autoalliance.ttl": "0" * 64},
              "exports": {}, "changelog": {}, "available": False}
     (var / "releases" / "releases.json").write_text(json.dumps([entry]), encoding="utf-8")
     pruned = make_app(VAR_DIR=str(var)).test_client()
-    assert pruned.get("/releases/1/dumps/autoalliance.ttl").status_code == 410
+    assert pruned.get("/releases/1/autoalliance.ttl").status_code == 410
     assert "no longer kept" in pruned.get("/releases/", headers=HTML).text
