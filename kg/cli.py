@@ -61,8 +61,8 @@ def _line(text: str) -> None:
 def _fail(exc: KGError) -> None:
     """Print one line per problem and exit with the documented code."""
     if isinstance(exc, AnnotationErrors):
-        for e in exc.errors:
-            _line(str(e))
+        for text in exc.lines():  # capped: a broken file must not print half a million lines
+            _line(text)
         err.print(f"[red]{len(exc.errors)} problem(s) in the annotations; nothing written[/red]")
         sys.exit(2)
     if isinstance(exc, ValidationFailed):
@@ -147,14 +147,16 @@ def query(seeds: Path | None, ontology: Path | None, var: Path | None, query: st
     text = query_file.read() if query_file else query
     if not text:
         raise click.UsageError("give a QUERY or --file")
+    from .iris import QUERY_PREFIXES
+
     store = _open(_paths(seeds, ontology, var))
     try:
-        result = store.query(text, use_default_graph_as_union=True)
+        result = store.query(text, use_default_graph_as_union=True, prefixes=QUERY_PREFIXES)
     except SyntaxError as exc:
-        from server.query_check import prefix_hint
+        from .query_text import prefix_hint
 
-        hint = prefix_hint(text)
-        _line(f"syntax error: {exc}" + (f"\n{hint}" if hint else ""))
+        hint = prefix_hint(text)  # one short line instead of the parser's list of expected tokens
+        _line(hint if hint else f"syntax error: {exc}")
         sys.exit(2)
     if isinstance(result, ox.QueryBoolean):
         click.echo(json.dumps({"boolean": bool(result)}) if fmt == "json" else str(bool(result)).lower())
@@ -210,12 +212,15 @@ def stats(seeds: Path | None, ontology: Path | None, var: Path | None, fmt: str)
 @with_paths
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--query-timeout", default=30.0, show_default=True, type=float, help="Seconds per SPARQL query.")
-@click.option("--threads", default=8, show_default=True, type=int)
-@click.option("--no-build", is_flag=True, help="Serve the existing store even if the seeds changed.")
+@click.option("--query-timeout", default=30.0, show_default=True, type=float,
+              help="Seconds per SPARQL request, from arrival to the last byte.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Request threads.")
+@click.option("--no-build", is_flag=True, help="Serve the existing build even if the seeds changed.")
 def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str, port: int,
           query_timeout: float, threads: int, no_build: bool) -> None:
     """Serve the SPARQL endpoint, linked-data pages and dumps; builds first if the seeds changed."""
+    import signal
+
     from .build import build as run_build
     from .build import needs_build
 
@@ -226,11 +231,39 @@ def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str
                 run_build(paths, progress)
         except KGError as exc:
             _fail(exc)
-    from server.serve import run
+    from server.serve import run  # the one way to serve; `python -m server` comes here too
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the query workers on SIGTERM too
     err.print(f"serving {paths.store} on http://{host}:{port}/")
-    run(host=host, port=port, query_timeout=query_timeout, var_dir=str(paths.var), threads=threads,
+    run(host=host, port=port, threads=threads, QUERY_TIMEOUT=query_timeout, VAR_DIR=str(paths.var),
         SEEDS_DIR=str(paths.seeds), ONTOLOGY_DIR=str(paths.ontology))
+
+
+@main.group()
+def export() -> None:
+    """The build's exports for analysts (CSV tables, the partnership network)."""
+
+
+@export.command("network")
+@with_paths
+@click.option("--year", type=click.IntRange(1000, 9999), help="Only the partnerships in force during this year.")
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json"]), default="graphml",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+def export_network(seeds: Path | None, ontology: Path | None, var: Path | None, year: int | None, fmt: str,
+                   output: Path | None) -> None:
+    """The partnership network of the current build, optionally as of one year."""
+    from .exports import SERIALIZERS, network_as_of, read_network
+    path = _paths(seeds, ontology, var).exports / "network.json"
+    if not path.is_file():
+        _line(f"{path}: no exported network here; run `autoalliance build` first")
+        sys.exit(2)
+    network = read_network(path)
+    text = SERIALIZERS[fmt](network_as_of(network, year) if year else network)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
 
 
 
@@ -291,3 +324,28 @@ def publish(seeds: Path | None, ontology: Path | None, var: Path | None, url: st
 
 if __name__ == "__main__":
     main()
+
+
+@main.command()
+@click.option("--seeds", type=click.Path(file_okay=False, path_type=Path), help="Seeds directory [./seeds].")
+@click.argument("document", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--issued", help="Publication date YYYY[-MM[-DD]]: relative dates ('last week') count from it.")
+@click.option("--force", is_flag=True, help="Overwrite an existing annotation (and proposed registry) file.")
+def draft(seeds: Path | None, document: Path, issued: str | None, force: bool) -> None:
+    """Draft seeds/annotations/<doc-id>.yaml (and registry proposals) from an article saved in seeds/documents/."""
+    from .draft import draft_document
+    from .draft_dates import parse_issued
+
+    try:
+        date = parse_issued(issued) if issued else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--issued") from None
+    try:
+        result = draft_document(document, _paths(seeds, None, None).seeds, date, force)
+    except KGError as exc:
+        _fail(exc)
+    err.print(f"wrote {result.annotation}: {result.deals} deal(s), {result.alliances} alliance(s), "
+              f"{result.checks} '# check:' comment(s) to review")
+    if result.registry:
+        err.print(f"wrote {result.registry}: {len(result.proposals)} proposed registry entr(y/ies)")
+    err.print("next: review the draft, then `autoalliance validate` and `autoalliance build`")
