@@ -30,18 +30,20 @@ from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SKOS
 
-from . import __version__, iris
+from . import __version__, iris, sitedata
 from .atomic import begin_build, current_build, make_current
 from .cache import Cache, digest, file_digest, files_digest
 from .config import Paths
 from .corpus_checks import check_corpus, cited_types, read_registry
 from .dumps import write_dumps
 from .errors import AnnotationError, AnnotationErrors, KGError, ReasoningError, ValidationFailed
+from .exports import write_exports
 from .lock import build_lock
 from .mapping import map_registry
 from .ontology import ONTOLOGY_FILES, SHAPES_FILE, load_ontology
 from .reasoning import clash_report, find_clashes, hermit, infer_in_store, reasoner_input
 from .records import Corpus
+from .releases import record_release
 from .store import store_opens
 from .units import Context, check_units, finding, graph_nquads, read_unit, run_units, schema_triples, triples_of
 from .validation import Shapes, ValidationReport
@@ -413,8 +415,12 @@ def build(paths: Paths, progress: Progress = _quiet) -> dict[str, object]:
         staged = begin_build(paths.builds, bid)
         try:
             written = stage(checked, staged, progress, current_build(paths.var))
-            # Site data, exports and the release step go here: on the staged store (staged / "store"), into
-            # staged / "site" and staged / "exports", before the switch below.
+            progress("writing the site data and the exports")
+            store = ox.Store.read_only(str(staged / "store"))
+            facts = sitedata.read_facts(store)
+            sitedata.write_site_data(store, staged / "site", facts)
+            export_sums = write_exports(store, staged / "exports", facts)
+            del store
             manifest = {
                 "id": bid,
                 "digest": inputs,
@@ -423,10 +429,14 @@ def build(paths: Paths, progress: Progress = _quiet) -> dict[str, object]:
                 "seconds": round(time.perf_counter() - started, 3),
                 "documents": len(checked.documents),
                 **written,
+                "exports": export_sums,
             }
             (staged / "build.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-            make_current(paths.var, staged, bid)
+            current = make_current(paths.var, staged, bid)
         except BaseException:
             shutil.rmtree(staged, ignore_errors=True)
             raise
+        progress("recording the release")
+        record_release(paths.releases, bid, current / "dumps", written["dumps"], current / "exports", export_sums,
+                       current / "site" / sitedata.CONTENT)
         return manifest

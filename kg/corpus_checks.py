@@ -8,14 +8,16 @@ from others, which its SHACL check needs.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rdflib.namespace import RDF
 
-from .annotations import _read_registry  # one registry file at a time
+from .annotation_checks import _check_links, _check_shared_values
+from .annotations import MAX_REGISTRY_BYTES, _read_registry  # one registry file at a time
 from .errors import AnnotationError
-from .records import Entity
+from .records import Entity, Loc, Value
 from .units import ITEM_IRIS
 from .yamlread import Reader
 
@@ -37,10 +39,10 @@ def read_registry(registry_dir: Path, display_root: Path,
     entities: list[Entity] = []
     readers: list[Reader] = []
     for path in sorted(registry_dir.glob("*.yaml")):
-        reader = Reader(path, _display(path, display_root))
+        reader = Reader(path, _display(path, display_root), MAX_REGISTRY_BYTES)
         entities.extend(_read_registry(reader))
         readers.append(reader)
-    errors = [e for reader in readers for e in reader.errors]
+    errors = [e for reader in readers for e in reader.problems()]
     seen: dict[str, Any] = {}
     known: dict[str, set[str]] = {}
     for entity in entities:
@@ -82,7 +84,24 @@ def check_corpus(summaries: Iterable[dict[str, Any]]) -> tuple[list[AnnotationEr
             if item_id not in defined[kind]:
                 errors.append(AnnotationError(path, line, col, f"unknown {_NAMES[kind]} '{item_id}' "
                                               "(not in the registry or annotations)"))
+    deals = [_LinkedDeal(deal_id, Loc(path, line, col), links, Value(**shared) if shared else None)
+             for summary in summaries for deal_id, path, line, col, links, shared in summary.get("links", [])]
+    errors += _check_links(deals)  # type: ignore[arg-type]
+    errors += _check_shared_values(deals)  # type: ignore[arg-type]
     return errors, defined
+
+
+@dataclass
+class _LinkedDeal:
+    """What the checks of links between deals and of shared amounts read of a deal."""
+
+    id: str
+    loc: Loc
+    _links: dict[str, list[str]]
+    value: Value | None
+
+    def links(self) -> dict[str, list[str]]:
+        return self._links
 
 
 def cited_types(summary: dict[str, Any], defined: dict[str, dict[str, str]]) -> list[str]:

@@ -21,7 +21,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from . import __version__, iris
-from .annotations import _check_parties, _read_document  # one document at a time; see kg.corpus_checks
+from .annotation_checks import _check_dates, _check_parties  # one deal at a time; see kg.corpus_checks
+from .annotations import MAX_ANNOTATION_BYTES, MAX_DOCUMENT_BYTES, _read_document
 from .cache import Cache, digest, file_digest
 from .errors import AnnotationError
 from .evidence import Anchor, anchor_quote
@@ -38,7 +39,7 @@ from .mapping import ENTITY_CLASSES, ENTITY_IRIS, map_document
 from .records import Quote
 from .validation import Finding, Shapes
 from .vocab import AA
-from .yamlread import Reader
+from .yamlread import Reader, read_text
 
 # Items a document defines, which other documents may cite: kind -> how their IRI is minted.
 ITEM_IRIS: dict[str, Callable[[str], URIRef]] = {
@@ -106,8 +107,9 @@ def read_unit(doc_id: str, text_path: Path, annotation_path: Path) -> dict[str, 
 
     The summary holds ``errors`` (``[path, line, col, message]``), ``defines`` (``[kind, id, path, line, col,
     class IRI]``), ``cites`` (``[kind, id, path, line, col]``: items this document uses but does not define),
-    ``stubs`` (the types of the registry nodes it uses, N-Triples lines), ``graph`` (the digest of its N-Quads)
-    and ``quads``.
+    ``stubs`` (the types of the registry nodes it uses, N-Triples lines), ``links`` (``[deal id, path, line,
+    col, {key: [deal ids]}, shared value]``: what the checks of links and shared amounts across documents need),
+    ``graph`` (the digest of its N-Quads) and ``quads``.
     """
     ctx = _context()
     display = _display(annotation_path, ctx.display_root)
@@ -124,20 +126,16 @@ def read_unit(doc_id: str, text_path: Path, annotation_path: Path) -> dict[str, 
 
 def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> dict[str, Any]:
     ctx = _context()
-    summary: dict[str, Any] = {"id": doc_id, "errors": [], "defines": [], "cites": [], "stubs": [], "graph": "",
-                               "quads": 0}
-    try:
-        with open(text_path, encoding="utf-8", newline="") as f:
-            text = f.read()
-    except UnicodeDecodeError as exc:
-        summary["errors"].append([_display(text_path, ctx.display_root), 1, 1, f"not UTF-8: {exc.reason}"])
+    summary: dict[str, Any] = {"id": doc_id, "errors": [], "defines": [], "cites": [], "stubs": [], "links": [],
+                               "graph": "", "quads": 0}
+    text_errors: list[AnnotationError] = []
+    text = read_text(text_path, _display(text_path, ctx.display_root), text_errors, MAX_DOCUMENT_BYTES)
+    if text is None:
+        summary["errors"] = [_error(e) for e in text_errors]
         return summary
-    except OSError as exc:
-        summary["errors"].append([_display(text_path, ctx.display_root), 1, 1, f"cannot read: {exc.strerror}"])
-        return summary
-    reader = Reader(annotation_path, display)
+    reader = Reader(annotation_path, display, MAX_ANNOTATION_BYTES)
     doc = _read_document(reader, doc_id, text)
-    errors = list(reader.errors)
+    errors = reader.problems()
     defined: dict[str, set[str]] = {kind: set() for kind in ITEM_IRIS}
     if doc is not None:
         for kind, items in (("deals", doc.deals), ("alliances", doc.alliances),
@@ -148,6 +146,11 @@ def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> 
                 defined[kind].add(item.id)
         for deal in doc.deals:
             errors.extend(_check_parties(deal))
+            errors.extend(_check_dates(deal))
+            links = {key: targets for key, targets in deal.links().items() if targets}
+            shared = asdict(deal.value) if deal.value is not None and deal.value.shared else None
+            if links or shared:  # for the checks across documents: cycles of links, shared amounts
+                summary["links"].append([deal.id, *deal.loc, links, shared])
     names = {"firms": "firm", "brands": "brand", "authorities": "authority", "people": "person",
              "products": "product", "domains": "technology domain"}
     stubs: set[str] = set()

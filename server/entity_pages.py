@@ -5,17 +5,17 @@ Each ``*_page`` function returns a dict for its template; all reads go through `
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from kg.vocab import ROLES
-
 from .document_text import document_text, segments
 from .kgview import DCTERMS, OWL_SAME_AS, RDF_TYPE, SCHEMA, SKOS, KGView, Value, aa, local_name, term
-from .network import build_network
+from .network import Network, network_of
 from .page_data import (
+    DealRow,
     Link,
     comment,
     concept_label,
@@ -24,12 +24,24 @@ from .page_data import (
     deal_rows,
     evidence,
     evidence_of,
+    iri_link,
     link,
     links,
 )
+from .paging import Page, paginate
+from .site_data import index_db
 from .urls import local_path, resource_url
 
 WIKIDATA = "http://www.wikidata.org/entity/"
+# Annotation keys that reasons written by annotators may refer to, in the words pages use for them.
+ANNOTATION_KEYS = {"issued_estimated": "the estimated publication date of the source",
+                   "dates_estimated": "the estimated dates", "issued": "the publication date of the source"}
+ANNOTATION_KEY = re.compile(r"\b(" + "|".join(sorted(ANNOTATION_KEYS, key=len, reverse=True)) + r")\b")
+
+
+def readable_reason(text: str) -> str:
+    """A date estimate's reason with annotation keys (``issued_estimated``) put in words."""
+    return ANNOTATION_KEY.sub(lambda m: ANNOTATION_KEYS[m[1]], text)
 
 
 def literals(kv: KGView, node: Value, prop: ox.NamedNode) -> list[str]:
@@ -43,18 +55,74 @@ def first_literal(kv: KGView, node: Value, prop: ox.NamedNode) -> str:
     return values[0] if values else ""
 
 
-def deals_of_firm(kv: KGView, firm: ox.NamedNode) -> set[Value]:
-    """The deals in which ``firm`` has any role."""
-    return {s for role in ("party", *ROLES) for s in kv.subjects(aa(role), firm)}
+DEALS_PER_PAGE = 20
+PARTNERS_PER_PAGE = 50
+TOP_PARTNERS = 12  # the partners drawn in a firm's network: those it shares the most deals with
+
+
+DEAL_ORDER = "ORDER BY (r.date = '') ASC, r.date ASC, r.sort_label ASC, r.iri ASC"  # undated last
+
+
+def paged_deals(kv: KGView, source: str, params: list[str], param: str = "page") -> tuple[list[DealRow], Page]:
+    """One page (``?<param>=N``) of the deals that the SQL ``source`` selects (as ``deal``) from the index,
+    ordered by first date then label, as rows; and the ``Page``."""
+    db = index_db()
+    joined = f"FROM (SELECT DISTINCT deal FROM ({source})) s JOIN resource r ON r.iri = s.deal AND r.kind = 'deal'"
+    total = db.execute(f"SELECT COUNT(*) {joined}", params).fetchone()[0]
+    page = paginate(total, DEALS_PER_PAGE, param)
+    chosen = [row[0] for row in db.execute(f"SELECT r.iri {joined} {DEAL_ORDER} LIMIT ? OFFSET ?",
+                                           [*params, page.size, page.offset])]
+    position = {iri: i for i, iri in enumerate(chosen)}
+    rows = deal_rows(kv, {ox.NamedNode(iri) for iri in chosen})
+    return sorted(rows, key=lambda r: position.get(r.link.iri, 0)), page
+
+
+def indexed_links(query: str, params: list[str]) -> list[Link]:
+    """Links to the resources (``iri``, ``label``) that the SQL ``query`` selects from the index, by label."""
+    rows = index_db().execute(query, params).fetchall()
+    return sorted((iri_link(row["iri"], row["label"]) for row in rows), key=lambda x: (x.label.casefold(), x.iri))
+
+
+def _marks(values: list[str]) -> str:
+    return ",".join("?" * len(values))
+
+
+def firm_partners(firm: ox.NamedNode) -> tuple[list[tuple[Link, int]], Page, list[Link]]:
+    """A page (``?partners=N``) of the firm's partners with the number of deals they share, most first; the
+    ``Page``; and the top partners for the network picture."""
+    db = index_db()
+    total = db.execute("SELECT COUNT(*) FROM partner WHERE firm = ?", [firm.value]).fetchone()[0]
+    page = paginate(total, PARTNERS_PER_PAGE, "partners")
+    query = ("SELECT p.partner, coalesce(r.label, p.partner) AS label, p.deals FROM partner p "
+             "LEFT JOIN resource r ON r.iri = p.partner WHERE p.firm = ? "
+             "ORDER BY p.deals DESC, r.sort_label ASC, p.partner ASC LIMIT ? OFFSET ?")
+    rows = db.execute(query, [firm.value, page.size, page.offset]).fetchall()
+    top = db.execute(query, [firm.value, TOP_PARTNERS, 0]).fetchall()
+    partners = [(iri_link(row["partner"], row["label"]), row["deals"]) for row in rows]
+    return partners, page, [iri_link(row["partner"], row["label"]) for row in top]
+
+
+def ego_network(kv: KGView, firm: ox.NamedNode, top: list[Link]) -> Network:
+    """The network of ``firm`` and its ``top`` partners, with the partnerships among them (from the index)."""
+    members = [link(kv, firm), *top]
+    iris = [m.iri for m in members]
+    pairs = index_db().execute(f"SELECT firm, partner FROM partner WHERE firm IN ({_marks(iris)}) "
+                               f"AND partner IN ({_marks(iris)})", [*iris, *iris]).fetchall()
+    return network_of(members, [(a, b) for a, b in pairs], focus=firm.value)
 
 
 def firm_page(kv: KGView, firm: ox.NamedNode) -> dict[str, Any]:
-    """A firm: names, country, kind, parent, Wikidata, its deals with their quotes, its partner network."""
-    deals = deal_rows(kv, deals_of_firm(kv, firm))
-    alliances = {a for d in deals for a in kv.objects(ox.NamedNode(d.link.iri), aa("alliance"))}
+    """A firm: names, country, kind, parent, Wikidata, a page of its deals with their quotes, a page of its
+    partners, and the network of its top partners."""
+    deals, deals_page = paged_deals(kv, "SELECT deal FROM deal_party WHERE firm = ?", [firm.value])
+    partners, partners_page, top = firm_partners(firm)
+    alliances = indexed_links(
+        "SELECT DISTINCT r.iri, r.label FROM deal_party p JOIN link l ON l.subject = p.deal AND l.property = "
+        "'alliance' JOIN resource r ON r.iri = l.target WHERE p.firm = ?", [firm.value])
     return {
         "aliases": literals(kv, firm, term(SKOS, "altLabel")),
         "legal_name": first_literal(kv, firm, term(SCHEMA, "legalName")),
+        "note": comment(kv, firm),
         "country": first_literal(kv, firm, aa("countryCode")),
         "kind": concept_label(kv, kv.value(firm, aa("firmKind"))),
         "parents": links(kv, kv.objects(firm, aa("subsidiaryOf"))),
@@ -63,11 +131,14 @@ def firm_page(kv: KGView, firm: ox.NamedNode) -> dict[str, Any]:
         "people": links(kv, kv.subjects(aa("affiliation"), firm)),
         "wikidata": [o.value for o in kv.objects(firm, OWL_SAME_AS)
                      if isinstance(o, ox.NamedNode) and o.value.startswith(WIKIDATA)],
-        "partners": links(kv, kv.objects(firm, aa("partnerOf"))),
+        "partners": partners,
+        "partners_page": partners_page,
         "deals": deals,
-        "alliances": links(kv, list(alliances)),
+        "deals_page": deals_page,
+        "alliances": alliances,
         "investigations": links(kv, kv.subjects(aa("investigates"), firm)),
-        "network": build_network(kv, focus=firm),
+        "network": ego_network(kv, firm, top),
+        "top_partners": len(top),
     }
 
 
@@ -95,7 +166,7 @@ def deal_page(kv: KGView, deal: ox.NamedNode) -> dict[str, Any]:
         "products": links(kv, kv.objects(deal, aa("product"))),
         "investigations": links(kv, kv.subjects(aa("concerns"), deal)),
         "date_estimated": estimated,
-        "date_estimate_reason": first_literal(kv, deal, aa("dateEstimateReason")),
+        "date_estimate_reason": readable_reason(first_literal(kv, deal, aa("dateEstimateReason"))),
         "comment": comment(kv, deal),
     }
 
@@ -115,18 +186,21 @@ def narrower_closure(kv: KGView, domain: ox.NamedNode) -> list[Value]:
 
 
 def domain_page(kv: KGView, domain: ox.NamedNode) -> dict[str, Any]:
-    """A technology domain: broader and narrower domains, its deals and those of its narrower domains."""
-    closure = narrower_closure(kv, domain)
-    deals: set[Value] = {d for node in closure for d in kv.subjects(aa("domain"), node)}
+    """A technology domain: broader and narrower domains, a page of its deals and those of its narrower
+    domains, its alliances."""
+    closure = [d.value for d in narrower_closure(kv, domain) if isinstance(d, ox.NamedNode)]
     broader = set(kv.objects(domain, term(SKOS, "broader"))) | set(kv.subjects(term(SKOS, "narrower"), domain))
     narrower = set(kv.objects(domain, term(SKOS, "narrower"))) | set(kv.subjects(term(SKOS, "broader"), domain))
-    rows = deal_rows(kv, {d for d in deals if aa("Alliance").value not in kv.types(d)})  # type: ignore[arg-type]
+    in_closure = f"property = 'domain' AND target IN ({_marks(closure)})"
+    rows, page = paged_deals(kv, f"SELECT subject AS deal FROM link WHERE {in_closure}", closure)
     return {
         "definition": first_literal(kv, domain, term(SKOS, "definition")),
         "broader": links(kv, list(broader)),
         "narrower": links(kv, list(narrower)),
         "deals": rows,
-        "alliances": links(kv, [d for d in deals if aa("Alliance").value in kv.types(d)]),  # type: ignore[arg-type]
+        "deals_page": page,
+        "alliances": indexed_links(f"SELECT DISTINCT r.iri, r.label FROM link JOIN resource r ON r.iri = subject "
+                                   f"AND r.kind = 'alliance' WHERE {in_closure}", closure),
     }
 
 
@@ -135,7 +209,9 @@ def person_page(kv: KGView, person: ox.NamedNode) -> dict[str, Any]:
     return {
         "job_title": first_literal(kv, person, term(SCHEMA, "jobTitle")),
         "affiliations": links(kv, kv.objects(person, aa("affiliation"))),
-        "deals": deal_rows(kv, set(kv.subjects(aa("signatory"), person))),
+        **dict(zip(("deals", "deals_page"), paged_deals(
+            kv, "SELECT subject AS deal FROM link WHERE property = 'signatory' AND target = ?", [person.value]),
+            strict=True)),
         "evidence": evidence_of(kv, person),
     }
 
@@ -151,7 +227,7 @@ def document_page(kv: KGView, doc: ox.NamedNode, doc_id: str, seeds_dir: Path) -
         "publisher": first_literal(kv, doc, term(DCTERMS, "publisher")),
         "issued": issued,
         "date_estimated": first_literal(kv, doc, aa("dateEstimated")) == "true",
-        "date_estimate_reason": first_literal(kv, doc, aa("dateEstimateReason")),
+        "date_estimate_reason": readable_reason(first_literal(kv, doc, aa("dateEstimateReason"))),
         "language": first_literal(kv, doc, term(DCTERMS, "language")),
         "url": first_literal(kv, doc, term(SCHEMA, "url")) or next(
             (o.value for o in kv.objects(doc, term(SCHEMA, "url")) if isinstance(o, ox.NamedNode)), ""),

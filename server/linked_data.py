@@ -3,6 +3,10 @@
 HTML for browsers; Turtle, JSON-LD, N-Triples and RDF/XML by ``Accept`` (with q-values) or by suffix
 (``.ttl .jsonld .nt .rdf .html``). Responses carry ``Vary: Accept`` and ``Link rel="alternate"`` headers;
 unknown IRIs get a 404 in the negotiated shape.
+
+The RDF is a symmetric concise bounded description (``server.describe``): outgoing and incoming links with the
+labels of what they link to. Hubs are cut into pages: ``?page=N``, announced by ``Link: <...>; rel="next"``
+headers and by Hydra triples (``hydra:next``) about the fetched document in the RDF itself.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from .describe import describe, graph_content
+from kg.dumps import DUMP_PREFIXES
+
+from .describe import HYDRA, Description, describe, graph_content, page_url, paging_triples, used_prefixes
 from .entity_pages import deal_page, document_page, domain_page, firm_page, generic_page, person_page
 from .errors import error_response
 from .kgview import KGView
@@ -73,9 +79,16 @@ def dereference(space: str, rest: str) -> Response:
         body = render_page(kv, node, space, path, base_path)
         response = Response(body, mimetype="text/html")
     else:
-        serialization = BY_MEDIA_TYPE[media_type]
-        triples = graph_content(kv, node) if space == "graph" else describe(kv, node)
-        response = Response(serialize(triples, serialization), content_type=content_type(media_type))
+        page = requested_page()
+        if page is None:
+            return _decorate(error_response(400, "page must be a whole number from 1"), base_path, suffix is None)
+        size = int(current_app.config["DESCRIPTION_PAGE_SIZE"])
+        content = graph_content if space == "graph" else describe
+        description = content(kv.store, node, page, size)
+        if page > 1 and description.statements == 0:
+            message = f"{iri_for_path(base_path)} has no page {page}"
+            return _decorate(error_response(404, message), base_path, negotiated=suffix is None)
+        response = rdf_response(node, description, media_type)
     if suffix is None:
         chosen = "html" if media_type == HTML else BY_MEDIA_TYPE[media_type].suffix
         response.headers["Content-Location"] = f"{base_path}.{chosen}"
@@ -83,9 +96,39 @@ def dereference(space: str, rest: str) -> Response:
 
 
 def _decorate(response: Response, base_path: str, negotiated: bool, exclude: str | None = None) -> Response:
-    response.headers["Link"] = link_header(base_path, exclude)
+    links = [link_header(base_path, exclude)]
+    if "Link" in response.headers:
+        links.append(response.headers["Link"])
+    response.headers["Link"] = ", ".join(links)
     if negotiated:
         response.vary.add("Accept")
+    return response
+
+
+def requested_page() -> int | None:
+    """The ``page`` query parameter (1 when absent), or ``None`` when it is not a whole number from 1."""
+    value = request.args.get("page", "1")
+    if not value.isdigit() or len(value) > 9 or int(value) < 1:
+        return None
+    return int(value)
+
+
+def rdf_response(node: ox.NamedNode, description: Description, media_type: str) -> Response:
+    """``description`` serialized as ``media_type``, with its paging controls as Hydra triples about the fetched
+    document and as ``Link: <...>; rel="next"`` (``prev``, ``first``) headers."""
+    triples = description.triples + paging_triples(node, description, request.base_url)
+    serialization = BY_MEDIA_TYPE[media_type]
+    body = serialize(triples, serialization, used_prefixes(triples, {**DUMP_PREFIXES, "hydra": str(HYDRA)}))
+    response = Response(body, content_type=content_type(media_type))
+    links = []
+    if description.page > 1 or description.has_next:
+        links.append(f'<{request.path}>; rel="first"')
+    if description.page > 1:
+        links.append(f'<{page_url(request.path, description.page - 1)}>; rel="prev"')
+    if description.has_next:
+        links.append(f'<{page_url(request.path, description.page + 1)}>; rel="next"')
+    if links:
+        response.headers["Link"] = ", ".join(links)
     return response
 
 

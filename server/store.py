@@ -1,21 +1,31 @@
-"""The application's read-only handle on the Oxigraph store, held in ``app.extensions["autoalliance"]``.
+"""The application's view of the last good build: its directories (one :class:`kg.config.Paths`), its identity
+and a read-only handle on its Oxigraph store, held in ``app.extensions["autoalliance"]``.
 
-The build replaces the store directory atomically (a rename), so the handle is reopened when the directory
-under ``VAR_DIR/store`` is no longer the one it was opened on.
+The build replaces the store atomically, so the handle is reopened when the build identity changes.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
-from flask import Flask
 
+from kg.config import Paths
 from kg.store import open_store, store_identity
 
+from .httperror import HTTPError
+
+if TYPE_CHECKING:
+    from flask import Flask
+
 _LOCK = threading.Lock()
+STORE_UNAVAILABLE = "the knowledge graph is not available yet; try again shortly"
+log = logging.getLogger("autoalliance.store")
+T = TypeVar("T")
 
 
 def extension_state(app: Flask) -> dict[str, Any]:
@@ -23,15 +33,27 @@ def extension_state(app: Flask) -> dict[str, Any]:
     return app.extensions.setdefault("autoalliance", {})
 
 
+def paths(app: Flask) -> Paths:
+    """The directories of ``app`` (``VAR_DIR``, ``SEEDS_DIR``, ``ONTOLOGY_DIR``) as one :class:`Paths`."""
+    config = app.config
+    return Paths(seeds=Path(config["SEEDS_DIR"]), ontology=Path(config["ONTOLOGY_DIR"]), var=Path(config["VAR_DIR"]))
+
+
 def store_path(app: Flask) -> Path:
-    """The directory of the store the app serves: ``VAR_DIR/store``."""
-    return Path(app.config["VAR_DIR"]) / "store"
+    """The directory of the store the app serves."""
+    return paths(app).store
+
+
+def build_identity(app: Flask) -> int | None:
+    """Which build the app serves (``None`` when none is there); per-build caches and ETags key on it."""
+    return store_identity(store_path(app))
 
 
 def get_store(app: Flask) -> ox.Store:
     """Return the read-only store of ``app``, opening it on first use or after the build replaced it.
 
-    Raises ``FileNotFoundError`` when no store has been built under ``VAR_DIR``.
+    Raises :class:`server.httperror.HTTPError` (503) when no store can be opened; the reason (paths, RocksDB
+    details) goes to the log, not to the client.
     """
     state = extension_state(app)
     path = store_path(app)
@@ -41,6 +63,26 @@ def get_store(app: Flask) -> ox.Store:
         return store
     with _LOCK:
         if state.get("store") is None or state.get("store_identity") != identity:
-            state["store"] = open_store(path, read_only=True)
+            try:
+                state["store"] = open_store(path, read_only=True)
+            except OSError as exc:
+                log.warning("the store cannot be opened: %s", exc)
+                raise HTTPError(503, STORE_UNAVAILABLE, {"Retry-After": "30"}) from None
             state["store_identity"] = identity
         return state["store"]
+
+
+def per_build(app: Flask, name: str, compute: Callable[[ox.Store], T]) -> T:
+    """``compute(store)`` for the build the app serves, computed once per build and kept under ``name``.
+
+    Whatever the server shows about the whole store (VoID counts, the DCAT catalogue, the sitemap's counts) is
+    computed here once, not per request; a new build (a new store handle) computes it afresh.
+    """
+    store = get_store(app)
+    state = extension_state(app)
+    cached = state.get(("per_build", name))
+    if cached is not None and cached[0] is store:
+        return cached[1]  # type: ignore[no-any-return]
+    value = compute(store)
+    state[("per_build", name)] = (store, value)
+    return value
