@@ -88,7 +88,8 @@ def test_serve_with_bad_annotations_serves_the_last_good_build(paths: Paths) -> 
     annotations = paths.seeds / "annotations/doc1.yaml"
     annotations.write_text(annotations.read_text().replace("from 2014", "from 2099"))
     port = _free_port()
-    proc = subprocess.Popen([*cli(paths, "serve"), "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([*cli(paths, "serve"), "--port", str(port)], stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
     try:
         lines = []
         deadline = time.monotonic() + 120
