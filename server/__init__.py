@@ -58,6 +58,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
 
     from . import blueprints
+    from .answer_cache import RepeatedQueries
 
     blueprints.init_app(app)
+    app.wsgi_app = RepeatedQueries(app, app.wsgi_app)  # type: ignore[method-assign]
     return app

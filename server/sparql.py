@@ -21,14 +21,13 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from kg.iris import QUERY_PREFIXES
 
 from . import service_description
-from .answer_cache import AnswerCache
 from .errors import error_response
 from .formats import UnknownFormat, choose_formats
 from .httperror import HTTPError
 from .negotiation import prefers_html
 from .query_exec import QueryAnswer, QueryJob, pool_for, service_allowlist
 from .rdf_formats import content_type
-from .store import build_identity, extension_state
+from .store import build_identity
 
 bp = Blueprint("sparql", __name__)
 
@@ -146,28 +145,13 @@ def _job(query: str, params: dict[str, list[str]]) -> QueryJob:
     )
 
 
-def _cache() -> AnswerCache[QueryAnswer]:
-    state = extension_state(current_app)
-    if "answer_cache" not in state:
-        state["answer_cache"] = AnswerCache(int(current_app.config["ANSWER_CACHE_BYTES"]))
-    return state["answer_cache"]
-
-
 def answer(job: QueryJob) -> tuple[QueryAnswer, str]:
-    """The answer to ``job`` and its ETag, from the cache of this build or from a query worker.
+    """The answer to ``job`` from a query worker, and its ETag (the build identity and the request).
 
     Raises :class:`HTTPError` as :meth:`server.query_exec.QueryPool.execute` does.
     """
-    identity = build_identity(current_app)
-    key = _key(job)
-    etag = _etag(identity, key)
-    cache = _cache()
-    cached = cache.get(identity, key)
-    if cached is not None:
-        return cached, etag
-    result = pool_for(current_app).execute(job, g.get("deadline"))
-    cache.put(identity, key, result, len(result.body) + len(key))
-    return result, etag
+    etag = answer_etag(job)
+    return pool_for(current_app).execute(job, g.get("deadline")), etag
 
 
 def run_query(query: str, params: dict[str, list[str]]) -> Response:
