@@ -226,7 +226,8 @@ def describe_endpoint() -> Response:
     response.headers["Vary"] = "Accept"
     response.set_etag(etag)
     response.headers["Cache-Control"] = "public, no-cache"
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 MINIMAL_FORM = """<!doctype html>
@@ -241,7 +242,7 @@ def query_ui() -> Response:
     """The query UI of the pages blueprint when it is registered, else a minimal form."""
     view = current_app.view_functions.get("pages.query_ui")
     if view is not None:
-        response = current_app.make_response(view())
+        response = current_app.make_response(view())  # type: ignore[arg-type]
     else:
         response = Response(MINIMAL_FORM, content_type="text/html; charset=utf-8")
     response.headers["Vary"] = "Accept"
