@@ -25,6 +25,7 @@ from .errors import error_response
 from .formats import UnknownFormat, choose_formats
 from .httperror import HTTPError
 from .negotiation import prefers_html
+from .query_check import check_nesting
 from .query_exec import QueryAnswer, QueryJob, pool_for, service_allowlist
 from .rdf_formats import content_type
 from .store import build_identity
@@ -124,6 +125,7 @@ def _has_from(query: str) -> bool:
 
 def _job(query: str, params: dict[str, list[str]]) -> QueryJob:
     config = current_app.config
+    check_nesting(query)  # refused here, without waiting for a worker (the worker checks it again)
     try:
         results_type, graph_type = choose_formats(request.headers.get("Accept"), _format_parameter(params))
     except UnknownFormat as exc:
