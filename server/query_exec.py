@@ -99,6 +99,7 @@ class QueryPool:
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
         self._starting = 0  # workers started and not ready yet
+        self._warm = False  # whether any worker has been ready yet
         self._start_error: HTTPError | None = None  # why the last worker could not start (no store...)
         self.closed = False
 
@@ -128,6 +129,7 @@ class QueryPool:
                 self._discard(worker, replace=False)
                 return
             self._start_error = None
+            self._warm = True
             worker.ready = True
             self._release(worker)
 
@@ -214,6 +216,9 @@ class QueryPool:
         """
         if deadline is None:
             deadline = time.monotonic() + self.timeout
+        if not self._warm:  # the first queries of a pool started lazily wait for its first worker to start
+            self._release(self._acquire(time.monotonic() + STARTUP_TIMEOUT))
+            deadline = max(deadline, time.monotonic() + self.timeout)
         worker = self._acquire(deadline)
         try:
             worker.conn.send(job)
