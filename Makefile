@@ -39,6 +39,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/pip install --quiet -e '.[bench]'
+	@command -v wrk >/dev/null || { apt-get update && apt-get install -y --no-install-recommends wrk; }
 	$(BIN)/python -m bench.run
 
 clean:
