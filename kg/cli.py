@@ -222,7 +222,9 @@ def stats(seeds: Path | None, ontology: Path | None, var: Path | None, fmt: str)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--query-timeout", default=30.0, show_default=True, type=float,
               help="Seconds per SPARQL request, from arrival to the last byte.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Request threads.")
+@click.option("--threads", default=32, show_default=True, type=int,
+              help="Request threads (more than concurrent page loads, so /sparql never waits for a free one; "
+                   "page rendering itself is bounded by PAGE_CONCURRENCY).")
 @click.option("--no-build", is_flag=True, help="Serve the existing build even if the seeds changed.")
 def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str, port: int,
           query_timeout: float, threads: int, no_build: bool) -> None:
