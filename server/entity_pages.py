@@ -122,6 +122,7 @@ def firm_page(kv: KGView, firm: ox.NamedNode) -> dict[str, Any]:
     return {
         "aliases": literals(kv, firm, term(SKOS, "altLabel")),
         "legal_name": first_literal(kv, firm, term(SCHEMA, "legalName")),
+        "note": comment(kv, firm),
         "country": first_literal(kv, firm, aa("countryCode")),
         "kind": concept_label(kv, kv.value(firm, aa("firmKind"))),
         "parents": links(kv, kv.objects(firm, aa("subsidiaryOf"))),
