@@ -44,7 +44,8 @@ EXPORTS = {
     "network.gexf": "the partnership network as a dynamic graph (GEXF: Gephi's timeline)",
     "network.json": "the partnership network as networkx node-link JSON",
 }
-NETWORK_FORMATS = {"graphml": "network.graphml", "gexf": "network.gexf", "json": "network.json"}
+MEDIA_TYPES = {".csv": "text/csv", ".graphml": "application/graphml+xml", ".gexf": "application/gexf+xml",
+               ".json": "application/json"}  # of the export files, by suffix
 
 
 def _csv(header: list[str], rows: Iterable[list[object]]) -> str:
