@@ -18,7 +18,6 @@ deadline is answered with 503.
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import threading
 import time
@@ -148,10 +147,6 @@ def sqlite_interrupted(exc: sqlite3.OperationalError) -> Response:
 
 def init_app(app: Flask) -> None:
     """Install the deadline, the validators and the 503 handler."""
-    app.config.setdefault("PAGE_TIMEOUT", 10.0)
-    app.config.setdefault("PAGE_MAX_AGE", 300)
-    app.config.setdefault("PAGE_CACHE_BYTES", 64 * 1024 * 1024)
-    app.config.setdefault("PAGE_CONCURRENCY", os.cpu_count() or 2)
     state = app.extensions.setdefault("autoalliance_pages", {})
     state["rendered"] = AnswerCache(int(app.config["PAGE_CACHE_BYTES"]))
     state["slots"] = threading.BoundedSemaphore(max(int(app.config["PAGE_CONCURRENCY"]), 1))
