@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make run    set up, build the graph from seeds/ if it changed, and serve it on http://127.0.0.1:8000/
-#   make test   set up (Python packages, Chromium for the browser tests), lint, and run every test
+#   make test   set up (Python packages, Chromium, Virtuoso for the external-store tests), lint, run every test
 # Each target is safe to run on a fresh clone; set-up steps are skipped when already done.
 
 PYTHON ?= python3
@@ -23,6 +23,7 @@ setup: $(BIN)/autoalliance
 setup-test: setup tests/clients/node_modules/.bin/comunica-sparql
 	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
 	@command -v roqet >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends rasqal-utils; }
+	@command -v virtuoso-t >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends virtuoso-opensource-7-bin; }
 
 # SPARQL and linked-data clients that the tests run against a live server (versions pinned in package-lock.json).
 tests/clients/node_modules/.bin/comunica-sparql: tests/clients/package.json tests/clients/package-lock.json

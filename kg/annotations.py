@@ -12,6 +12,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from .annotation_checks import check_corpus
 from .errors import AnnotationError, AnnotationErrors
 from .iris import DOC_ID, QID
 from .records import Alliance, Corpus, Deal, DealRef, Document, Entity, Investigation, Loc, Quote, Value
@@ -25,12 +26,19 @@ from .vocab import (
     PRODUCT_KINDS,
     ROLES,
 )
-from .yamlread import Field, Reader, choice, date, decimal, slug_of, slugs_of, text
+from .yamlread import Field, Reader, boolean, choice, date, decimal, integer, read_text, slug_of, slugs_of, text
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
-DATE_KEYS = ("announced", "signed", "starts", "ended")
+DATE_KEYS = ("announced", "signed", "signed_on_or_before", "completed", "starts", "ended")
+
+#: Input size limits, in bytes. A news article and its annotations are a few kilobytes; the registry grows with
+#: the corpus (about 1 MB for 6,000 firms) and may be split into several files. Parsing YAML costs about
+#: 10 s per megabyte, so the limits also bound the time a bad file can take.
+MAX_ANNOTATION_BYTES = 512 * 1024
+MAX_REGISTRY_BYTES = 4 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 
 
 def _quotes(reader: Reader, value: Any, loc: Loc) -> list[Quote]:
@@ -42,6 +50,7 @@ def _quotes(reader: Reader, value: Any, loc: Loc) -> list[Quote]:
         "attribution": Field(choice(ATTRIBUTIONS, "attribution"), required=True),
         "prefix": Field(text),
         "suffix": Field(text),
+        "speaker": Field(slug_of("people")),
     }
     quotes = []
     for i, item in enumerate(value):
@@ -49,7 +58,8 @@ def _quotes(reader: Reader, value: Any, loc: Loc) -> list[Quote]:
         got = reader.mapping(item, item_loc, spec, "evidence")
         if got and got.get("quote") and got.get("attribution"):
             quote_loc = reader.loc(item, "quote")
-            quotes.append(Quote(got["quote"], got["attribution"], quote_loc, got.get("prefix"), got.get("suffix")))
+            quotes.append(Quote(got["quote"], got["attribution"], quote_loc, got.get("prefix"), got.get("suffix"),
+                                got.get("speaker")))
     return quotes
 
 
@@ -59,17 +69,18 @@ def _roles(reader: Reader, value: Any, loc: Loc) -> dict[str, list[str]]:
 
 
 def _value(reader: Reader, value: Any, loc: Loc) -> Value | None:
-    spec = {"amount": Field(decimal), "max": Field(decimal), "currency": Field(text, required=True)}
+    spec = {"amount": Field(decimal), "max": Field(decimal), "min": Field(decimal),
+            "currency": Field(text, required=True), "shared": Field(slug_of(""))}
     got = reader.mapping(value, loc, spec, "value")
     if not got or not got.get("currency"):
         return None
     if not CURRENCY.match(got["currency"]):
         reader.error(reader.loc(value, "currency"), f"currency '{got['currency']}' is not an ISO 4217 code")
         return None
-    if ("amount" in got) == ("max" in got):
-        reader.error(loc, "value: give exactly one of 'amount' (exact) or 'max' (up to)")
+    if sum(key in got for key in ("amount", "max", "min")) != 1:
+        reader.error(loc, "value: give exactly one of 'amount' (exact), 'max' (up to) or 'min' (more than)")
         return None
-    return Value(got["currency"], got.get("amount"), got.get("max"))
+    return Value(got["currency"], got.get("amount"), got.get("max"), got.get("min"), got.get("shared"))
 
 
 def _pattern(regex: re.Pattern[str], what: str):  # noqa: ANN202
@@ -104,8 +115,19 @@ DEAL = {
     "signatories": Field(slugs_of("people")),
     "expands": Field(slugs_of("deals")),
     "part_of": Field(slugs_of("deals")),
+    "formalises": Field(slugs_of("deals")),
+    "reaffirms": Field(slugs_of("deals")),
+    "ends": Field(slugs_of("deals")),
     "alliance": Field(slug_of("alliances")),
     "establishes": Field(slug_of("alliances")),
+    "merges": Field(slugs_of("firms")),
+    "creates": Field(slugs_of("firms")),
+    "declined_to_comment": Field(slugs_of("firms")),
+    "unnamed_parties": Field(integer(1, 10_000)),
+    "exclusive": Field(boolean),
+    "third_party_licensing": Field(boolean),
+    "headcount": Field(integer(0, 10_000_000)),
+    "automation_level": Field(integer(0, 5)),
     "value": Field(_value),
     "note": Field(text),
     "evidence": Field(_quotes, required=True),
@@ -116,6 +138,7 @@ ALLIANCE = {
     "label": Field(text, required=True),
     "domains": Field(slugs_of("domains")),
     "founded": Field(date),
+    "automation_level": Field(integer(0, 5)),
     "note": Field(text),
     "evidence": Field(_quotes, required=True),
 }
@@ -139,7 +162,7 @@ ANNOTATION_FILE = {
 }
 
 _COMMON = {"id": Field(slug_of(""), required=True), "label": Field(text, required=True), "note": Field(text)}
-_ALT = Field(lambda r, v, loc: [text(r, x, loc) for x in (v if isinstance(v, list) else [v])])
+_ALT = Field(lambda r, v, loc: [x for x in (text(r, x, loc) for x in (v if isinstance(v, list) else [v])) if x])
 _WIKIDATA = Field(_pattern(QID, "Wikidata id (Q followed by digits)"))
 REGISTRY: dict[str, dict[str, Field]] = {
     "firms": {
@@ -149,6 +172,8 @@ REGISTRY: dict[str, dict[str, Field]] = {
         "country": Field(_pattern(COUNTRY, "ISO 3166-1 alpha-2 country code")),
         "kind": Field(choice(FIRM_KINDS, "firm kind")),
         "parent": Field(slug_of("firms")),
+        "owners": Field(slugs_of("firms")),
+        "headcount": Field(integer(0, 10_000_000)),
         "wikidata": _WIKIDATA,
     },
     "brands": {**_COMMON, "alt": _ALT, "owner": Field(slug_of("firms")), "wikidata": _WIKIDATA},
@@ -248,7 +273,7 @@ def parse_annotations(seeds: Path, domains: Iterable[str], display_root: Path | 
     errors: list[AnnotationError] = []
     registry: list[Entity] = []
     for path in sorted((seeds / "registry").glob("*.yaml")):
-        reader = Reader(path, _display(path, root))
+        reader = Reader(path, _display(path, root), MAX_REGISTRY_BYTES)
         registry.extend(_read_registry(reader))
         readers.append(reader)
 
@@ -263,80 +288,24 @@ def parse_annotations(seeds: Path, domains: Iterable[str], display_root: Path | 
         if not DOC_ID.match(path.stem):
             errors.append(AnnotationError(display, 1, 1, f"'{path.stem}' is not a valid document id"))
             continue
-        reader = Reader(path, display)
-        with open(texts[path.stem], encoding="utf-8", newline="") as f:
-            doc = _read_document(reader, path.stem, f.read())
+        reader = Reader(path, display, MAX_ANNOTATION_BYTES)
+        readers.append(reader)
+        text_ = read_text(texts[path.stem], _display(texts[path.stem], root), errors, MAX_DOCUMENT_BYTES)
+        if text_ is None:
+            continue
+        doc = _read_document(reader, path.stem, text_)
         if doc is not None:
             documents.append(doc)
-        readers.append(reader)
     for stem, path in texts.items():
         if not (ann_dir / f"{stem}.yaml").exists():
             errors.append(AnnotationError(_display(path, root), 1, 1, f"document has no annotations/{stem}.yaml"))
 
     corpus = Corpus(documents, registry)
     for reader in readers:
-        errors.extend(reader.errors)
-    errors.extend(_check_corpus(corpus, readers, set(domains)))
+        errors.extend(reader.problems())
+    errors.extend(check_corpus(corpus, readers, set(domains)))
     if errors:
         problem = AnnotationErrors(sorted(errors, key=lambda e: (e.path, e.line, e.col)))
         problem.corpus = corpus  # what could be read, so later checks can still report their findings
         raise problem
     return corpus
-
-
-def _check_corpus(corpus: Corpus, readers: list[Reader], domains: set[str]) -> list[AnnotationError]:
-    """Unique ids, resolvable references, and the parties each kind of deal needs."""
-    errors: list[AnnotationError] = []
-
-    def err(loc: Loc, message: str) -> None:
-        errors.append(AnnotationError(loc.path, loc.line, loc.col, message))
-
-    known: dict[str, dict[str, Loc]] = {k: {} for k in (*REGISTRY, "deals", "alliances", "investigations")}
-    registry_ids: dict[str, Loc] = {}
-    for entity in corpus.registry:
-        if entity.id in registry_ids:
-            err(entity.loc, f"id '{entity.id}' is already used at {':'.join(map(str, registry_ids[entity.id]))}")
-        registry_ids[entity.id] = entity.loc
-        known[entity.kind][entity.id] = entity.loc
-    for doc in corpus.documents:
-        for kind, items in (("deals", doc.deals), ("alliances", doc.alliances), ("investigations", doc.investigations)):
-            for item in items:
-                if item.id in known[kind]:
-                    first = known[kind][item.id]
-                    where = f"{first.path}:{first.line}:{first.col}"
-                    err(item.loc, f"{kind[:-1]} '{item.id}' is already defined at {where}; use 'ref' to cite it")
-                known[kind].setdefault(item.id, item.loc)
-    names = {"firms": "firm", "brands": "brand", "authorities": "authority", "people": "person",
-             "products": "product", "deals": "deal", "alliances": "alliance", "domains": "technology domain"}
-    for reader in readers:
-        for ref in reader.references:
-            exists = ref.slug in domains if ref.kind == "domains" else ref.slug in known[ref.kind]
-            if not exists:
-                where = "ontology/domains.ttl" if ref.kind == "domains" else "the registry or annotations"
-                err(ref.loc, f"unknown {names[ref.kind]} '{ref.slug}' (not in {where})")
-    for doc in corpus.documents:
-        for deal in doc.deals:
-            errors.extend(_check_parties(deal))
-    return errors
-
-
-def _check_parties(deal: Deal) -> list[AnnotationError]:
-    def need(ok: bool, message: str) -> list[AnnotationError]:
-        loc = deal.loc
-        return [] if ok else [AnnotationError(loc.path, loc.line, loc.col, f"deal '{deal.id}': {message}")]
-
-    roles = deal.roles
-    if deal.kind == "AllianceMembership":
-        return need(bool(roles.get("member")), "an AllianceMembership needs a 'member' role") + need(
-            deal.alliance is not None, "an AllianceMembership needs an 'alliance'")
-    if deal.kind == "Divestment":
-        return need(bool(roles.get("seller")), "a Divestment needs a 'seller' role")
-    problems = need(len(deal.all_parties()) >= 2, f"a {deal.kind} needs at least two parties, "
-                    f"found {len(deal.all_parties())}")
-    if deal.kind == "Acquisition":
-        problems += need(bool(roles.get("acquirer")) and bool(roles.get("acquiree")),
-                         "an Acquisition needs an 'acquirer' and an 'acquiree' role")
-    if deal.kind == "SupplyAgreement":
-        problems += need(bool(roles.get("supplier")) and bool(roles.get("customer")),
-                         "a SupplyAgreement needs a 'supplier' and a 'customer' role")
-    return problems

@@ -19,16 +19,18 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SKOS
 
-from . import __version__, iris
+from . import __version__, iris, sitedata
 from .atomic import begin_build, make_current
 from .config import Paths
 from .dumps import stage_dumps, union_graph
 from .errors import ValidationFailed
 from .evidence import read_corpus
+from .exports import write_exports
 from .lock import build_lock
 from .mapping import map_corpus
 from .ontology import load_ontology
 from .reasoning import check_consistency, infer
+from .releases import record_release
 from .store import stage_store, store_opens
 from .validation import ValidationReport, validate_dataset
 from .vocab import AA
@@ -142,6 +144,12 @@ def build(paths: Paths, progress: Progress = _quiet) -> dict[str, object]:
         progress("writing the dumps")
         staged_dumps, sums = stage_dumps(quads, staged / "dumps")
         staged_dumps.rename(staged / "dumps")
+        progress("writing the site data and the exports")
+        store = ox.Store.read_only(str(staged / "store"))
+        facts = sitedata.read_facts(store)
+        sitedata.write_site_data(store, staged / "site", facts)
+        export_sums = write_exports(store, staged / "exports", facts)
+        del store
         manifest = {
             "id": bid,
             "digest": digest,
@@ -150,7 +158,11 @@ def build(paths: Paths, progress: Progress = _quiet) -> dict[str, object]:
             "quads": count,
             "graphs": compiled.counts,
             "dumps": sums,
+            "exports": export_sums,
         }
         (staged / "build.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        make_current(paths.var, staged, bid)
+        current = make_current(paths.var, staged, bid)
+        progress("recording the release")
+        record_release(paths.releases, bid, current / "dumps", sums, current / "exports", export_sums,
+                       current / "site" / sitedata.CONTENT)
         return manifest

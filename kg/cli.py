@@ -20,6 +20,8 @@ from rich.table import Table
 
 from .config import Paths
 from .errors import AnnotationErrors, KGError, ReasoningError, ValidationFailed
+from .publish import METHODS
+from .remote_store import KINDS, PASSWORD_ENV, USER_ENV
 
 err = Console(stderr=True, emoji=False)  # ":email:" in a path must not become an emoji
 out = Console(emoji=False)
@@ -59,8 +61,8 @@ def _line(text: str) -> None:
 def _fail(exc: KGError) -> None:
     """Print one line per problem and exit with the documented code."""
     if isinstance(exc, AnnotationErrors):
-        for e in exc.errors:
-            _line(str(e))
+        for text in exc.lines():  # capped: a broken file must not print half a million lines
+            _line(text)
         err.print(f"[red]{len(exc.errors)} problem(s) in the annotations; nothing written[/red]")
         sys.exit(2)
     if isinstance(exc, ValidationFailed):
@@ -145,14 +147,16 @@ def query(seeds: Path | None, ontology: Path | None, var: Path | None, query: st
     text = query_file.read() if query_file else query
     if not text:
         raise click.UsageError("give a QUERY or --file")
+    from .iris import QUERY_PREFIXES
+
     store = _open(_paths(seeds, ontology, var))
     try:
-        result = store.query(text, use_default_graph_as_union=True)
+        result = store.query(text, use_default_graph_as_union=True, prefixes=QUERY_PREFIXES)
     except SyntaxError as exc:
-        from server.query_check import prefix_hint
+        from .query_text import prefix_hint
 
-        hint = prefix_hint(text)
-        _line(f"syntax error: {exc}" + (f"\n{hint}" if hint else ""))
+        hint = prefix_hint(text)  # one short line instead of the parser's list of expected tokens
+        _line(hint if hint else f"syntax error: {exc}")
         sys.exit(2)
     if isinstance(result, ox.QueryBoolean):
         click.echo(json.dumps({"boolean": bool(result)}) if fmt == "json" else str(bool(result)).lower())
@@ -208,12 +212,15 @@ def stats(seeds: Path | None, ontology: Path | None, var: Path | None, fmt: str)
 @with_paths
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--query-timeout", default=30.0, show_default=True, type=float, help="Seconds per SPARQL query.")
-@click.option("--threads", default=8, show_default=True, type=int)
-@click.option("--no-build", is_flag=True, help="Serve the existing store even if the seeds changed.")
+@click.option("--query-timeout", default=30.0, show_default=True, type=float,
+              help="Seconds per SPARQL request, from arrival to the last byte.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Request threads.")
+@click.option("--no-build", is_flag=True, help="Serve the existing build even if the seeds changed.")
 def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str, port: int,
           query_timeout: float, threads: int, no_build: bool) -> None:
     """Serve the SPARQL endpoint, linked-data pages and dumps; builds first if the seeds changed."""
+    import signal
+
     from .build import build as run_build
     from .build import needs_build
 
@@ -224,12 +231,121 @@ def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str
                 run_build(paths, progress)
         except KGError as exc:
             _fail(exc)
-    from server.serve import run
+    from server.serve import run  # the one way to serve; `python -m server` comes here too
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the query workers on SIGTERM too
     err.print(f"serving {paths.store} on http://{host}:{port}/")
-    run(host=host, port=port, query_timeout=query_timeout, var_dir=str(paths.var), threads=threads,
+    run(host=host, port=port, threads=threads, QUERY_TIMEOUT=query_timeout, VAR_DIR=str(paths.var),
         SEEDS_DIR=str(paths.seeds), ONTOLOGY_DIR=str(paths.ontology))
 
 
+@main.group()
+def export() -> None:
+    """The build's exports for analysts (CSV tables, the partnership network)."""
+
+
+@export.command("network")
+@with_paths
+@click.option("--year", type=click.IntRange(1000, 9999), help="Only the partnerships in force during this year.")
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json"]), default="graphml",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+def export_network(seeds: Path | None, ontology: Path | None, var: Path | None, year: int | None, fmt: str,
+                   output: Path | None) -> None:
+    """The partnership network of the current build, optionally as of one year."""
+    from .exports import SERIALIZERS, network_as_of, read_network
+    path = _paths(seeds, ontology, var).exports / "network.json"
+    if not path.is_file():
+        _line(f"{path}: no exported network here; run `autoalliance build` first")
+        sys.exit(2)
+    network = read_network(path)
+    text = SERIALIZERS[fmt](network_as_of(network, year) if year else network)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+
+@main.command()
+@with_paths
+@click.option("--to", "url", required=True, metavar="URL",
+              help="The store: the server for oxigraph/virtuoso, the dataset for fuseki, the repository for graphdb, "
+                   "the SPARQL endpoint for generic.")
+@click.option("--store-kind", type=click.Choice(KINDS), default="virtuoso", show_default=True,
+              help="Which store, for its endpoints and authentication.")
+@click.option("--user", envvar=USER_ENV, show_envvar=True, help="Account allowed to write.")
+@click.option("--password", envvar=PASSWORD_ENV, show_envvar=True, help="Its password (better from the environment).")
+@click.option("--method", type=click.Choice(METHODS), default="auto", show_default=True,
+              help="gsp: Graph Store HTTP Protocol; update: SPARQL Update only; auto: gsp when the store has it.")
+@click.option("--query-endpoint", metavar="URL", help="Override the query endpoint.")
+@click.option("--update-endpoint", metavar="URL", help="Override the update endpoint.")
+@click.option("--graph-store", metavar="URL", help="Override the Graph Store endpoint ('' for none).")
+@click.option("--all", "force_all", is_flag=True, help="Send every graph, changed or not.")
+@click.option("--timeout", default=300.0, show_default=True, type=float, help="Seconds per HTTP request.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+def publish(seeds: Path | None, ontology: Path | None, var: Path | None, url: str, store_kind: str,
+            user: str | None, password: str | None, method: str, query_endpoint: str | None,
+            update_endpoint: str | None, graph_store: str | None, force_all: bool, timeout: float,
+            quiet: bool) -> None:
+    """Load the graphs of the current build into a SPARQL 1.1 store, replacing those that changed.
+
+    Exit 0 when every graph sent has the right number of triples on the store, 1 when one has not, 2 when the
+    store cannot be reached or refuses.
+    """
+    from .publish import publish as run_publish
+    from .remote_store import RemoteStore, endpoints_for, split_credentials
+
+    paths = _paths(seeds, ontology, var)
+    url, url_user, url_password = split_credentials(url)
+    try:
+        endpoints = endpoints_for(store_kind, url, query_endpoint, update_endpoint, graph_store)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    target = RemoteStore(endpoints, user or url_user, password or url_password, timeout=timeout)
+    try:
+        with _progress(quiet) as progress:
+            report = run_publish(paths, target, method=method, force_all=force_all, progress=progress)
+    except FileNotFoundError as exc:
+        _line(str(exc))
+        sys.exit(2)
+    except KGError as exc:
+        _fail(exc)
+    finally:
+        target.close()
+    rate = report.triples_sent / report.seconds if report.seconds else 0.0
+    err.print(f"{len(report.sent)} graph(s) sent ({report.triples_sent} triples, {rate:,.0f} triples/s, "
+              f"{report.method}), {report.unchanged} unchanged, {len(report.removed)} removed -> {endpoints.query}")
+    if not report.ok:
+        for iri, (expected, found) in sorted(report.mismatches.items()):
+            _line(f"count mismatch: {iri}: {expected} triples in the build, {found} on the store")
+        err.print(f"[red]{len(report.mismatches)} graph(s) differ on the store; publish again to resend them[/red]")
+        sys.exit(1)
+
 if __name__ == "__main__":
     main()
+
+
+@main.command()
+@click.option("--seeds", type=click.Path(file_okay=False, path_type=Path), help="Seeds directory [./seeds].")
+@click.argument("document", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--issued", help="Publication date YYYY[-MM[-DD]]: relative dates ('last week') count from it.")
+@click.option("--force", is_flag=True, help="Overwrite an existing annotation (and proposed registry) file.")
+def draft(seeds: Path | None, document: Path, issued: str | None, force: bool) -> None:
+    """Draft seeds/annotations/<doc-id>.yaml (and registry proposals) from an article saved in seeds/documents/."""
+    from .draft import draft_document
+    from .draft_dates import parse_issued
+
+    try:
+        date = parse_issued(issued) if issued else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--issued") from None
+    try:
+        result = draft_document(document, _paths(seeds, None, None).seeds, date, force)
+    except KGError as exc:
+        _fail(exc)
+    err.print(f"wrote {result.annotation}: {result.deals} deal(s), {result.alliances} alliance(s), "
+              f"{result.checks} '# check:' comment(s) to review")
+    if result.registry:
+        err.print(f"wrote {result.registry}: {len(result.proposals)} proposed registry entr(y/ies)")
+    err.print("next: review the draft, then `autoalliance validate` and `autoalliance build`")

@@ -42,6 +42,13 @@ class AnnotationErrors(KGError):
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
 
+    def lines(self, limit: int = 200) -> list[str]:
+        """One line per problem, at most ``limit`` of them, then "... and N more problem(s)"."""
+        shown = [str(e) for e in self.errors[:limit]]
+        if len(self.errors) > limit:
+            shown.append(f"... and {len(self.errors) - limit} more problem(s)")
+        return shown
+
 
 class ValidationFailed(KGError):
     """The dataset does not conform to the SHACL shapes, or the shapes could not be run.

@@ -59,6 +59,9 @@ PREFIXES: dict[str, str] = {
     "org": "http://www.w3.org/ns/org#",
     "foaf": "http://xmlns.com/foaf/0.1/",
 }
+# Declared for every query on /sparql and in `autoalliance query`, as Wikidata's and DBpedia's endpoints do: the
+# project's prefixes and the standard ones the data uses (schema: is https, as in the data).
+QUERY_PREFIXES: dict[str, str] = {**PREFIXES, "void": "http://rdfs.org/ns/void#"}
 
 
 def firm(slug: str) -> URIRef:
@@ -119,6 +122,11 @@ def position_selector(evidence_iri: URIRef) -> URIRef:
 
 def deal_value(deal_iri: URIRef) -> URIRef:
     return URIRef(f"{deal_iri}/value")
+
+
+def amount(slug: str) -> URIRef:
+    """A monetary amount that a source states once for several deals (``value: {shared: <slug>}``)."""
+    return ID["amount/" + slug]
 
 
 def wikidata(qid: str) -> URIRef:

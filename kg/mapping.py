@@ -7,13 +7,17 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, Namespace
 
 from . import iris
 from .evidence import Anchor
-from .records import Corpus, Deal, Document, Entity, PartialDate, Quote
+from .records import Corpus, Deal, Document, Entity, PartialDate, Quote, Value
 from .vocab import AA
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = Namespace("https://schema.org/")
 
-DATE_PROPERTIES = {"announced": AA.announcedOn, "signed": AA.signedOn, "starts": AA.startsOn, "ended": AA.endedOn}
+DATE_PROPERTIES = {"announced": AA.announcedOn, "signed": AA.signedOn, "signed_on_or_before": AA.signedOnOrBefore,
+                   "completed": AA.completedOn, "starts": AA.startsOn, "ended": AA.endedOn}
+#: Deal-to-deal links by format key.
+DEAL_LINKS = {"expands": AA.expands, "part_of": AA.partOf, "formalises": AA.formalises, "reaffirms": AA.reaffirms,
+              "ends": AA.ends}
 ENTITY_IRIS = {
     "firms": iris.firm,
     "brands": iris.brand,
@@ -69,6 +73,10 @@ def _map_entity_fields(g: Graph, node: URIRef, entity: Entity) -> None:
         g.add((node, kind_property, AA[str(f["kind"])]))
     if f.get("parent"):
         g.add((node, AA.subsidiaryOf, iris.firm(str(f["parent"]))))
+    for owner in f.get("owners") or []:  # type: ignore[attr-defined]
+        g.add((node, AA.ownedBy, iris.firm(str(owner))))
+    if f.get("headcount") is not None:
+        g.add((node, AA.headcount, Literal(int(f["headcount"]), datatype=XSD.integer)))  # type: ignore[call-overload]
     if f.get("owner"):
         g.add((node, AA.brandOf, iris.firm(str(f["owner"]))))
     if f.get("maker"):
@@ -92,6 +100,8 @@ def _map_evidence(g: Graph, doc: Document, subject: URIRef, quotes: list[Quote],
         g.add((ev, RDF.type, AA.Evidence))
         g.add((ev, OA.hasSource, iris.document(doc.id)))
         g.add((ev, AA.attribution, AA[quote.attribution]))
+        if quote.speaker:
+            g.add((ev, AA.speaker, iris.person(quote.speaker)))
         g.add((ev, OA.hasSelector, text_sel))
         g.add((ev, OA.hasSelector, pos_sel))
         g.add((text_sel, RDF.type, OA.TextQuoteSelector))
@@ -135,22 +145,35 @@ def _map_deal(g: Graph, deal: Deal) -> URIRef:
         g.add((node, AA.dateEstimated, Literal(True)))
         g.add((node, AA.dateEstimateReason, Literal(deal.dates_estimated)))
     links = [(AA.domain, iris.domain, deal.domains), (AA.product, iris.product, deal.products),
-             (AA.signatory, iris.person, deal.signatories), (AA.expands, iris.deal, deal.expands),
-             (AA.partOf, iris.deal, deal.part_of)]
+             (AA.signatory, iris.person, deal.signatories), (AA.merges, iris.firm, deal.merges),
+             (AA.creates, iris.firm, deal.creates), (AA.declinedToComment, iris.firm, deal.declined_to_comment),
+             *((DEAL_LINKS[key], iris.deal, slugs) for key, slugs in deal.links().items())]
     for prop, mint, slugs in links:
         _link_all(g, node, prop, [mint(slug) for slug in slugs])
     if deal.alliance:
         g.add((node, AA.alliance, iris.alliance(deal.alliance)))
     if deal.establishes:
         g.add((node, AA.establishes, iris.alliance(deal.establishes)))
+    facts = ((AA.exclusive, deal.exclusive, XSD.boolean), (AA.thirdPartyLicensing, deal.third_party_licensing,
+             XSD.boolean), (AA.headcount, deal.headcount, XSD.integer), (AA.automationLevel, deal.automation_level,
+             XSD.integer), (AA.unnamedParties, deal.unnamed_parties, XSD.integer))
+    for prop, fact, datatype in facts:
+        if fact is not None:
+            g.add((node, prop, Literal(fact, datatype=datatype)))
     if deal.value:
-        value = iris.deal_value(node)
-        g.add((node, AA.value, value))
-        g.add((value, RDF.type, SCHEMA.MonetaryAmount))
-        g.add((value, SCHEMA.currency, Literal(deal.value.currency)))
-        amount, prop = (deal.value.max, SCHEMA.maxValue) if deal.value.max else (deal.value.amount, SCHEMA.value)
-        g.add((value, prop, amount_literal(amount)))
+        _map_value(g, node, deal.value)
     return node
+
+
+def _map_value(g: Graph, deal_node: URIRef, value: Value) -> None:
+    """A schema:MonetaryAmount; an amount shared by several deals is one node under id/amount/."""
+    node = iris.amount(value.shared) if value.shared else iris.deal_value(deal_node)
+    g.add((deal_node, AA.value, node))
+    g.add((node, RDF.type, SCHEMA.MonetaryAmount))
+    g.add((node, SCHEMA.currency, Literal(value.currency)))
+    for amount, prop in ((value.amount, SCHEMA.value), (value.max, SCHEMA.maxValue), (value.min, SCHEMA.minValue)):
+        if amount is not None:
+            g.add((node, prop, amount_literal(amount)))
 
 
 def map_document(doc: Document, anchors: dict[Quote, Anchor]) -> Graph:
@@ -176,6 +199,8 @@ def map_document(doc: Document, anchors: dict[Quote, Anchor]) -> Graph:
         _link_all(g, a, AA.domain, [iris.domain(slug) for slug in alliance.domains])
         if alliance.founded:
             g.add((a, AA.foundedOn, date_literal(alliance.founded)))
+        if alliance.automation_level is not None:
+            g.add((a, AA.automationLevel, Literal(alliance.automation_level, datatype=XSD.integer)))
         _map_evidence(g, doc, a, alliance.evidence, anchors)
     for inv in doc.investigations:
         i = _map_node(g, iris.investigation(inv.id), AA[inv.kind], inv.label, inv.note)

@@ -272,6 +272,18 @@ WHERE {{
 }}""",
     ),
     Rule(
+        "alliance-members",
+        "The members of an alliance (aa:hasMember): the parties of an Announced, Signed or Completed deal that "
+        "aa:establishes it (its founders) and the aa:member of such an alliance membership. Rumoured, InTalks "
+        "and Ended memberships make no member.",
+        f"""CONSTRUCT {{ ?alliance aa:hasMember ?firm }}
+WHERE {{
+  {_ACTIVE}
+  ?deal aa:status ?status .
+  {{ ?deal aa:establishes ?alliance ; aa:party ?firm }} UNION {{ ?deal aa:alliance ?alliance ; aa:member ?firm }}
+}}""",
+    ),
+    Rule(
         "partner-symmetry",
         "aa:partnerOf is symmetric: every partnership is stated in both directions.",
         "CONSTRUCT { ?b aa:partnerOf ?a } WHERE { ?a aa:partnerOf ?b }",

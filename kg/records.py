@@ -46,13 +46,18 @@ class Quote:
     loc: Loc
     prefix: str | None = None
     suffix: str | None = None
+    speaker: str | None = None  # a person of the registry whose words the quote reports
 
 
 @dataclass(frozen=True)
 class Value:
+    """A deal's monetary value: exactly one of ``amount``, ``max`` and ``min``, as decimal text."""
+
     currency: str
-    amount: str | None = None  # decimal text, exact value
-    max: str | None = None  # decimal text, "up to"
+    amount: str | None = None  # exact value
+    max: str | None = None  # "up to"
+    min: str | None = None  # "more than", "at least"
+    shared: str | None = None  # slug of an amount stated once for several deals
 
 
 @dataclass
@@ -67,16 +72,33 @@ class Deal:
     roles: dict[str, list[str]] = field(default_factory=dict)
     domains: list[str] = field(default_factory=list)
     products: list[str] = field(default_factory=list)
-    dates: dict[str, PartialDate] = field(default_factory=dict)  # announced, signed, starts, ended
+    # announced, signed, signed_on_or_before, completed, starts, ended
+    dates: dict[str, PartialDate] = field(default_factory=dict)
     dates_estimated: str | None = None
     signatories: list[str] = field(default_factory=list)
     expands: list[str] = field(default_factory=list)
     part_of: list[str] = field(default_factory=list)
+    formalises: list[str] = field(default_factory=list)
+    reaffirms: list[str] = field(default_factory=list)
+    ends: list[str] = field(default_factory=list)
     alliance: str | None = None
     establishes: str | None = None
+    merges: list[str] = field(default_factory=list)
+    creates: list[str] = field(default_factory=list)
+    declined_to_comment: list[str] = field(default_factory=list)
+    unnamed_parties: int | None = None
+    exclusive: bool | None = None
+    third_party_licensing: bool | None = None
+    headcount: int | None = None
+    automation_level: int | None = None
     value: Value | None = None
     note: str | None = None
     evidence: list[Quote] = field(default_factory=list)
+
+    def links(self) -> dict[str, list[str]]:
+        """The deals this deal links to, by format key (expands, part_of, formalises, reaffirms, ends)."""
+        return {"expands": self.expands, "part_of": self.part_of, "formalises": self.formalises,
+                "reaffirms": self.reaffirms, "ends": self.ends}
 
     def all_parties(self) -> list[str]:
         """Every firm of the deal, plain parties first, then by role, without repeats."""
@@ -104,6 +126,7 @@ class Alliance:
     loc: Loc
     domains: list[str] = field(default_factory=list)
     founded: PartialDate | None = None
+    automation_level: int | None = None
     note: str | None = None
     evidence: list[Quote] = field(default_factory=list)
 

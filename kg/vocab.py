@@ -108,6 +108,15 @@ class AA(DefinedNamespace):
     investigatedBy: URIRef
     investigates: URIRef
     concerns: URIRef
+    merges: URIRef
+    creates: URIRef
+    ownedBy: URIRef
+    hasMember: URIRef
+    declinedToComment: URIRef
+    ends: URIRef
+    formalises: URIRef
+    reaffirms: URIRef
+    speaker: URIRef
 
     # datatype properties
     announcedOn: URIRef
@@ -118,6 +127,13 @@ class AA(DefinedNamespace):
     countryCode: URIRef
     dateEstimated: URIRef
     dateEstimateReason: URIRef
+    completedOn: URIRef
+    signedOnOrBefore: URIRef
+    exclusive: URIRef
+    thirdPartyLicensing: URIRef
+    headcount: URIRef
+    automationLevel: URIRef
+    unnamedParties: URIRef
 
 
 DEAL_KINDS: tuple[str, ...] = (

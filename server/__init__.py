@@ -2,31 +2,39 @@
 
 ``create_app(config)`` follows Flask's application-factory pattern: defaults, then a config file named by
 ``AUTOALLIANCE_SETTINGS``, then ``AUTOALLIANCE_*`` environment variables, then the ``config`` argument (tests).
+The directories come from :class:`kg.config.Paths` (``AUTOALLIANCE_VAR``, ``AUTOALLIANCE_SEEDS``,
+``AUTOALLIANCE_ONTOLOGY``, as for the command line); the server reads only build outputs under ``VAR_DIR``.
 Shared objects live in ``app.extensions["autoalliance"]``.
+
+Flask is imported inside :func:`create_app` so that the query workers, which import :mod:`server.worker`, do
+not load it.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from kg.config import PROJECT_ROOT, Paths
 
+if TYPE_CHECKING:
+    from flask import Flask
+
+DEFAULT_PORT = 8000
 DEFAULTS: dict[str, Any] = {
-    "VAR_DIR": str(Paths().var),            # store/ and dumps/ live here
-    "PUBLIC_BASE": "https://w3id.org/autoalliance/",   # IRIs under it dereference at the matching local path
-    "QUERY_TIMEOUT": 30.0,                  # seconds; the evaluation is stopped at the limit
+    "QUERY_TIMEOUT": 30.0,                  # seconds per request: waiting for a worker, evaluation, transfer
     "MAX_QUERY_LENGTH": 100_000,            # characters
     "MAX_RESULT_ROWS": 100_000,             # rows (or triples) per response
+    "MAX_RESULT_BYTES": 64 * 1024 * 1024,   # bytes of a serialized answer
+    "QUERY_MEMORY_LIMIT": 2 * 1024 ** 3,    # bytes of address space per query worker (RLIMIT_AS); 0: none
     "DESCRIPTION_PAGE_SIZE": 1000,          # statements per page of a resource's RDF (hubs are paginated)
     "SITEMAP_PAGE_SIZE": 50_000,            # URLs per sitemap file; more make /sitemap.xml an index
     "SERVICE_ALLOWLIST": [],                # IRIs that SERVICE may call; empty: SERVICE refused
     "CORS_ORIGINS": "*",                    # never sent together with credentials
-    "QUERY_WORKERS": 2,
-    "SEEDS_DIR": str(Paths().seeds),        # documents/<id>.txt: the texts whose quotes document pages mark
-    "ONTOLOGY_DIR": str(Paths().ontology),  # *.ttl served at /ontology
-    "EXAMPLE_QUERIES_DIR": str(PROJECT_ROOT / "tests" / "competency"),  # *.rq, first line "# title"
+    "QUERY_WORKERS": 2,                     # worker processes kept ready
+    "QUERY_WORKERS_MAX": 16,                # the most worker processes at once (each within QUERY_MEMORY_LIMIT)
+    "SLOW_QUERY_AFTER": 1.0,                # seconds; a query running longer yields the CPU to new ones
+    "ANSWER_CACHE_BYTES": 64 * 1024 * 1024, # repeated queries answered from memory until the next build
+    "EXAMPLE_QUERIES_DIR": str(PROJECT_ROOT / "server" / "queries"),  # *.rq, first line "# title"
     "DATASET_LICENSE": "https://creativecommons.org/licenses/by/4.0/",  # dcterms:license in the VoID
     "CONTENT_SECURITY_POLICY": (            # sent with every HTML page
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -38,8 +46,12 @@ DEFAULTS: dict[str, Any] = {
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app. ``config`` overrides everything else (used by tests)."""
+    from flask import Flask
+
     app = Flask(__name__)
-    app.config.from_mapping(DEFAULTS)
+    paths = Paths.from_env()
+    app.config.from_mapping(DEFAULTS, VAR_DIR=str(paths.var), SEEDS_DIR=str(paths.seeds),
+                            ONTOLOGY_DIR=str(paths.ontology))
     app.config.from_envvar("AUTOALLIANCE_SETTINGS", silent=True)
     app.config.from_prefixed_env("AUTOALLIANCE")
     if config:

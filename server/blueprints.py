@@ -1,4 +1,4 @@
-"""Registers one blueprint per concern."""
+"""Registers one blueprint per concern, and the headers every response carries."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import dcat, errors, pages, site_meta, sparql
+    from . import dcat, errors, headers, pages, site_meta, sparql
 
     errors.init_app(app)
+    headers.init_app(app)
     sparql.init_app(app)
     pages.init_app(app)
     site_meta.init_app(app)

@@ -1,7 +1,7 @@
 """``/dumps/``: the dumps of the last good build, listed with size and SHA-256, each served with ETag,
 Last-Modified, conditional GET (304) and byte ranges (206).
 
-Only regular files that are in ``VAR_DIR/dumps`` and whose names match ``DUMP_NAME`` are listed or served;
+Only regular files that are in the build's ``dumps/`` and whose names match ``DUMP_NAME`` are listed or served;
 a request names a file, never a path.
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request, send_file
 
 from .negotiation import negotiate
+from .store import paths
 from .urls import dump_url
 
 bp = Blueprint("dumps", __name__)
@@ -44,8 +45,8 @@ class Dump:
 
 
 def dumps_dir() -> Path:
-    """``VAR_DIR/dumps``."""
-    return Path(current_app.config["VAR_DIR"]) / "dumps"
+    """The dumps of the build the app serves."""
+    return paths(current_app).dumps
 
 
 def media_type(name: str) -> str:

@@ -5,17 +5,17 @@ Each ``*_page`` function returns a dict for its template; all reads go through `
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from kg.vocab import ROLES
-
 from .document_text import document_text, segments
 from .kgview import DCTERMS, OWL_SAME_AS, RDF_TYPE, SCHEMA, SKOS, KGView, Value, aa, local_name, term
-from .network import build_network
+from .network import network_of
 from .page_data import (
+    DealRow,
     Link,
     comment,
     concept_label,
@@ -24,12 +24,24 @@ from .page_data import (
     deal_rows,
     evidence,
     evidence_of,
+    iri_link,
     link,
     links,
 )
+from .paging import Page, paginate
+from .site_data import index_db
 from .urls import local_path, resource_url
 
 WIKIDATA = "http://www.wikidata.org/entity/"
+# Annotation keys that reasons written by annotators may refer to, in the words pages use for them.
+ANNOTATION_KEYS = {"issued_estimated": "the estimated publication date of the source",
+                   "dates_estimated": "the estimated dates", "issued": "the publication date of the source"}
+ANNOTATION_KEY = re.compile(r"\b(" + "|".join(sorted(ANNOTATION_KEYS, key=len, reverse=True)) + r")\b")
+
+
+def readable_reason(text: str) -> str:
+    """A date estimate's reason with annotation keys (``issued_estimated``) put in words."""
+    return ANNOTATION_KEY.sub(lambda m: ANNOTATION_KEYS[m[1]], text)
 
 
 def literals(kv: KGView, node: Value, prop: ox.NamedNode) -> list[str]:
@@ -43,15 +55,54 @@ def first_literal(kv: KGView, node: Value, prop: ox.NamedNode) -> str:
     return values[0] if values else ""
 
 
-def deals_of_firm(kv: KGView, firm: ox.NamedNode) -> set[Value]:
-    """The deals in which ``firm`` has any role."""
-    return {s for role in ("party", *ROLES) for s in kv.subjects(aa(role), firm)}
+DEALS_PER_PAGE = 20
+PARTNERS_PER_PAGE = 50
+TOP_PARTNERS = 12  # the partners drawn in a firm's network: those it shares the most deals with
+
+
+def ordered_deals(deals: list[str]) -> list[str]:
+    """``deals`` ordered as lists show them: by first date (undated last), then label (from the index)."""
+    db, keys = index_db(), {}
+    for start in range(0, len(deals), 500):
+        chunk = deals[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in db.execute(f"SELECT iri, date, sort_label FROM resource WHERE iri IN ({marks})", chunk):
+            keys[row["iri"]] = (row["date"] == "", row["date"], row["sort_label"])
+    return sorted(deals, key=lambda d: (*keys.get(d, (True, "", "")), d))
+
+
+def deal_page_rows(kv: KGView, deals: list[str], param: str = "page") -> tuple[list[DealRow], Page]:
+    """One page (``?<param>=N``) of the rows of ``deals`` (IRIs already in list order), and the ``Page``."""
+    page = paginate(len(deals), DEALS_PER_PAGE, param)
+    chosen = deals[page.offset:page.offset + page.size]
+    position = {iri: i for i, iri in enumerate(chosen)}
+    rows = deal_rows(kv, {ox.NamedNode(iri) for iri in chosen})
+    return sorted(rows, key=lambda r: position.get(r.link.iri, 0)), page
+
+
+def firm_partners(firm: ox.NamedNode) -> tuple[list[tuple[Link, int]], Page, list[ox.NamedNode]]:
+    """A page (``?partners=N``) of the firm's partners with the number of deals they share, most first; the
+    ``Page``; and the top partners for the network picture."""
+    db = index_db()
+    total = db.execute("SELECT COUNT(*) FROM partner WHERE firm = ?", [firm.value]).fetchone()[0]
+    page = paginate(total, PARTNERS_PER_PAGE, "partners")
+    query = ("SELECT p.partner, coalesce(r.label, p.partner) AS label, p.deals FROM partner p "
+             "LEFT JOIN resource r ON r.iri = p.partner WHERE p.firm = ? "
+             "ORDER BY p.deals DESC, r.sort_label ASC, p.partner ASC LIMIT ? OFFSET ?")
+    rows = db.execute(query, [firm.value, page.size, page.offset]).fetchall()
+    top = db.execute(query, [firm.value, TOP_PARTNERS, 0]).fetchall()
+    partners = [(iri_link(row["partner"], row["label"]), row["deals"]) for row in rows]
+    return partners, page, [ox.NamedNode(row["partner"]) for row in top]
 
 
 def firm_page(kv: KGView, firm: ox.NamedNode) -> dict[str, Any]:
-    """A firm: names, country, kind, parent, Wikidata, its deals with their quotes, its partner network."""
-    deals = deal_rows(kv, deals_of_firm(kv, firm))
-    alliances = {a for d in deals for a in kv.objects(ox.NamedNode(d.link.iri), aa("alliance"))}
+    """A firm: names, country, kind, parent, Wikidata, a page of its deals with their quotes, a page of its
+    partners, and the network of its top partners."""
+    all_deals = [row["deal"] for row in index_db().execute("SELECT deal FROM deal_party WHERE firm = ?",
+                                                           [firm.value])]
+    deals, deals_page = deal_page_rows(kv, ordered_deals(all_deals))
+    partners, partners_page, top = firm_partners(firm)
+    alliances = {a for d in all_deals for a in kv.objects(ox.NamedNode(d), aa("alliance"))}
     return {
         "aliases": literals(kv, firm, term(SKOS, "altLabel")),
         "legal_name": first_literal(kv, firm, term(SCHEMA, "legalName")),
@@ -63,11 +114,14 @@ def firm_page(kv: KGView, firm: ox.NamedNode) -> dict[str, Any]:
         "people": links(kv, kv.subjects(aa("affiliation"), firm)),
         "wikidata": [o.value for o in kv.objects(firm, OWL_SAME_AS)
                      if isinstance(o, ox.NamedNode) and o.value.startswith(WIKIDATA)],
-        "partners": links(kv, kv.objects(firm, aa("partnerOf"))),
+        "partners": partners,
+        "partners_page": partners_page,
         "deals": deals,
+        "deals_page": deals_page,
         "alliances": links(kv, list(alliances)),
         "investigations": links(kv, kv.subjects(aa("investigates"), firm)),
-        "network": build_network(kv, focus=firm),
+        "network": network_of(kv, [firm, *top], focus=firm),
+        "top_partners": len(top),
     }
 
 
@@ -95,7 +149,7 @@ def deal_page(kv: KGView, deal: ox.NamedNode) -> dict[str, Any]:
         "products": links(kv, kv.objects(deal, aa("product"))),
         "investigations": links(kv, kv.subjects(aa("concerns"), deal)),
         "date_estimated": estimated,
-        "date_estimate_reason": first_literal(kv, deal, aa("dateEstimateReason")),
+        "date_estimate_reason": readable_reason(first_literal(kv, deal, aa("dateEstimateReason"))),
         "comment": comment(kv, deal),
     }
 
@@ -120,12 +174,14 @@ def domain_page(kv: KGView, domain: ox.NamedNode) -> dict[str, Any]:
     deals: set[Value] = {d for node in closure for d in kv.subjects(aa("domain"), node)}
     broader = set(kv.objects(domain, term(SKOS, "broader"))) | set(kv.subjects(term(SKOS, "narrower"), domain))
     narrower = set(kv.objects(domain, term(SKOS, "narrower"))) | set(kv.subjects(term(SKOS, "broader"), domain))
-    rows = deal_rows(kv, {d for d in deals if aa("Alliance").value not in kv.types(d)})  # type: ignore[arg-type]
+    listed = [d.value for d in deals if isinstance(d, ox.NamedNode) and aa("Alliance").value not in kv.types(d)]
+    rows, page = deal_page_rows(kv, ordered_deals(listed))
     return {
         "definition": first_literal(kv, domain, term(SKOS, "definition")),
         "broader": links(kv, list(broader)),
         "narrower": links(kv, list(narrower)),
         "deals": rows,
+        "deals_page": page,
         "alliances": links(kv, [d for d in deals if aa("Alliance").value in kv.types(d)]),  # type: ignore[arg-type]
     }
 
@@ -135,7 +191,8 @@ def person_page(kv: KGView, person: ox.NamedNode) -> dict[str, Any]:
     return {
         "job_title": first_literal(kv, person, term(SCHEMA, "jobTitle")),
         "affiliations": links(kv, kv.objects(person, aa("affiliation"))),
-        "deals": deal_rows(kv, set(kv.subjects(aa("signatory"), person))),
+        **dict(zip(("deals", "deals_page"), deal_page_rows(kv, ordered_deals(
+            [d.value for d in kv.subjects(aa("signatory"), person) if isinstance(d, ox.NamedNode)])), strict=True)),
         "evidence": evidence_of(kv, person),
     }
 
@@ -151,7 +208,7 @@ def document_page(kv: KGView, doc: ox.NamedNode, doc_id: str, seeds_dir: Path) -
         "publisher": first_literal(kv, doc, term(DCTERMS, "publisher")),
         "issued": issued,
         "date_estimated": first_literal(kv, doc, aa("dateEstimated")) == "true",
-        "date_estimate_reason": first_literal(kv, doc, aa("dateEstimateReason")),
+        "date_estimate_reason": readable_reason(first_literal(kv, doc, aa("dateEstimateReason"))),
         "language": first_literal(kv, doc, term(DCTERMS, "language")),
         "url": first_literal(kv, doc, term(SCHEMA, "url")) or next(
             (o.value for o in kv.objects(doc, term(SCHEMA, "url")) if isinstance(o, ox.NamedNode)), ""),

@@ -13,6 +13,7 @@ from http import HTTPStatus
 from flask import Flask, Response, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
+from .httperror import HTTPError
 from .negotiation import negotiate
 
 _JSON_TYPES = ["application/json", "application/sparql-results+json", "application/ld+json"]
@@ -50,6 +51,12 @@ def _handle_http_exception(exc: HTTPException) -> Response:
     return response
 
 
+def _handle_error(exc: HTTPError) -> Response:
+    return error_response(exc.status, exc.message, exc.headers)
+
+
 def init_app(app: Flask) -> None:
-    """Make every ``HTTPException`` (404, 405, ...) raised by any blueprint use :func:`error_response`."""
+    """Make every ``HTTPException`` (404, 405, ...) and :class:`HTTPError` raised by any blueprint use
+    :func:`error_response`."""
     app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(HTTPError, _handle_error)

@@ -1,7 +1,10 @@
-"""The result formats of ``/sparql``: media types, the aliases clients send, and how to choose one.
+"""The result formats of ``/sparql``: media types, the aliases clients send, their W3C format IRIs, and how to
+choose one.
 
 Solutions (SELECT) and booleans (ASK) are "results"; graphs (CONSTRUCT, DESCRIBE) are "graphs". The canonical
 media type is what the response's ``Content-Type`` says; aliases (``application/json``, ``format=json``) map to it.
+Be liberal: the ``format``/``output`` values of SPARQLWrapper (``rdf+xml``, ``n3``), Virtuoso-style and
+Fuseki-style clients are understood, and a graph is answered in Turtle when nothing acceptable is asked for.
 """
 
 from __future__ import annotations
@@ -19,6 +22,17 @@ JSON_LD = "application/ld+json"
 RDF_XML = "application/rdf+xml"
 
 RESULT_TYPES = [RESULTS_JSON, RESULTS_XML, CSV, TSV]
+DEFAULT_GRAPH_TYPE = TURTLE  # for a graph when the client accepts no RDF format (e.g. roqet's CONSTRUCT)
+FORMAT_IRIS = {  # the W3C's names of the formats, for the Service Description
+    RESULTS_JSON: "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+    RESULTS_XML: "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+    CSV: "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+    TSV: "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+    TURTLE: "http://www.w3.org/ns/formats/Turtle",
+    N_TRIPLES: "http://www.w3.org/ns/formats/N-Triples",
+    JSON_LD: "http://www.w3.org/ns/formats/JSON-LD",
+    RDF_XML: "http://www.w3.org/ns/formats/RDF_XML",
+}
 GRAPH_TYPES = list(RDF_MEDIA_TYPES)
 
 # Accept-header types that stand for a canonical one, per kind, in order of preference after the canonical ones.
@@ -49,6 +63,12 @@ FORMAT_PARAMETER: dict[str, tuple[str | None, str | None]] = {
     "rdfxml": (None, RDF_XML),
     "rdf/xml": (None, RDF_XML),
     "rdf": (None, RDF_XML),
+    "rdf+xml": (None, RDF_XML),  # SPARQLWrapper's RDFXML
+    "n3": (None, TURTLE),  # SPARQLWrapper's N3: Turtle is a subset of N3
+    "text": (TSV, N_TRIPLES),  # Fuseki's output=text
+    "sparql-results+json": (RESULTS_JSON, None),
+    "sparql-results+xml": (RESULTS_XML, None),
+    "json-ld+json": (None, JSON_LD),
 }
 for _media in RESULT_TYPES:
     FORMAT_PARAMETER[_media] = (_media, None)
@@ -69,15 +89,20 @@ def _choose(accept: str | None, canonical: list[str], aliases: dict[str, str]) -
     return aliases.get(chosen, chosen) if chosen else None
 
 
-def choose_formats(accept: str | None, format_parameter: str | None) -> tuple[str | None, str | None]:
-    """Return the (results, graph) media types to answer with; either is ``None`` when none is acceptable.
+def choose_formats(accept: str | None, format_parameter: str | None) -> tuple[str | None, str]:
+    """Return the (results, graph) media types to answer with. The results type is ``None`` when none is
+    acceptable (406); a graph falls back to :data:`DEFAULT_GRAPH_TYPE`.
 
-    A ``format``/``output`` parameter wins over ``Accept``. Raises :class:`UnknownFormat` for an unknown value.
+    A ``format``/``output`` parameter wins over ``Accept``; ``text/html`` (a browser form) and ``*/*`` defer to
+    ``Accept``. Raises :class:`UnknownFormat` for an unknown value.
     """
     if format_parameter:
-        key = format_parameter.strip().lower().split(";")[0].strip()
-        if key not in FORMAT_PARAMETER:
+        key = format_parameter.strip().lower().split(";")[0].strip().replace(" ", "+")  # "+" arrives as a space
+        if key in FORMAT_PARAMETER:
+            results, graph = FORMAT_PARAMETER[key]
+            return results, graph or DEFAULT_GRAPH_TYPE
+        if key not in ("text/html", "html", "*/*", "auto"):
             known = ", ".join(sorted(k for k in FORMAT_PARAMETER if "/" not in k))
             raise UnknownFormat(f"unknown format {format_parameter!r}; use one of {known} or a media type")
-        return FORMAT_PARAMETER[key]
-    return _choose(accept, RESULT_TYPES, RESULT_ALIASES), _choose(accept, GRAPH_TYPES, GRAPH_ALIASES)
+    graph = _choose(accept, GRAPH_TYPES, GRAPH_ALIASES) or DEFAULT_GRAPH_TYPE
+    return _choose(accept, RESULT_TYPES, RESULT_ALIASES), graph

@@ -12,6 +12,8 @@ import pyoxigraph as ox
 
 from kg.iris import AA, GRAPH_INFERRED
 
+from .page_guard import check_deadline, deadline
+
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -48,6 +50,7 @@ class KGView:
     def __init__(self, store: ox.Store) -> None:
         self.store = store
         self._labels: dict[Value, str] = {}
+        self.deadline = deadline()  # the request's: reads past it raise page_guard.PageTimeout
 
     def triples(
         self, s: Value | None = None, p: ox.NamedNode | None = None, o: Value | None = None,
@@ -55,7 +58,10 @@ class KGView:
     ) -> Iterator[ox.Triple]:
         """The distinct triples matching the pattern, in all graphs (or only ``graph``)."""
         seen: set[ox.Triple] = set()
-        for q in self.store.quads_for_pattern(s, p, o, graph):  # type: ignore[arg-type]
+        check_deadline(self.deadline)
+        for n, q in enumerate(self.store.quads_for_pattern(s, p, o, graph)):  # type: ignore[arg-type]
+            if n % 500 == 499:
+                check_deadline(self.deadline)
             t = q.triple
             if t not in seen:
                 seen.add(t)

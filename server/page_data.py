@@ -94,6 +94,11 @@ def link(kv: KGView, node: Value) -> Link:
     return Link(kv.label(node), href, iri)
 
 
+def iri_link(iri: str, label: str) -> Link:
+    """The ``Link`` of a resource known by its IRI and label (from the site data, without reading the store)."""
+    return Link(label, resource_url(iri), iri)
+
+
 def links(kv: KGView, nodes: list[Value]) -> list[Link]:
     """``Link`` for each node, sorted by label."""
     return [link(kv, n) for n in kv.sorted_by_label(nodes)]

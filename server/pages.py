@@ -11,57 +11,80 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, render_template
 
+from kg.exports import EXPORTS
 from kg.iris import PREFIXES
+from kg.releases import read_index
 
+from .dumps import list_dumps
 from .examples import load_examples
-from .kgview import KGView
-from .network import build_network
-from .page_data import all_deals, deal_rows
-from .store import extension_state, get_store
-from .timeline import build_timeline
-from .urls import TEMPLATE_GLOBALS, query_ui_url, sparql_url
+from .exports import MEDIA_TYPES as EXPORT_TYPES
+from .exports import exports_dir
+from .network import network_from_site_data
+from .page_data import iri_link
+from .releases import releases_dir
+from .site_data import site_data
+from .timeline import build_timeline, per_year_bars, timeline_deals
+from .urls import TEMPLATE_GLOBALS, export_url, iri_for_path, public_base, query_ui_url, sparql_url, with_query
 
 bp = Blueprint("pages", __name__)
 
-COUNT_QUERIES = {
-    "firms": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a aa:Firm }",
-    "deals": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?k . ?k rdfs:subClassOf* aa:Deal }",
-    "documents": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a aa:SourceDocument }",
-    "quotes": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a aa:Evidence }",
-    "triples": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }",
-}
-
-
-def counts() -> dict[str, int]:
-    """Firms, deals, documents, evidence quotes and distinct triples; computed once per store."""
-    store = get_store(current_app)
-    state = extension_state(current_app)
-    cached = state.get("page_counts")
-    if cached and cached[0] is store:
-        return cached[1]
-    result = {}
-    for name, query in COUNT_QUERIES.items():
-        solutions = store.query(query, prefixes={"aa": PREFIXES["aa"], "rdfs": PREFIXES["rdfs"]},
-                                use_default_graph_as_union=True)
-        result[name] = int(next(iter(solutions))["n"].value)  # type: ignore[index,union-attr]
-    state["page_counts"] = (store, result)
-    return result
-
-
 @bp.route("/")
 def home() -> str:
-    """Counts, the network of all firms, the timeline of deals, example queries, links to the services."""
-    kv = KGView(get_store(current_app))
-    rows = deal_rows(kv, all_deals(kv), with_evidence=False)
+    """Counts, the network of the most connected firms, the timeline of deals, example queries, links to the
+    services and exports: all from the build's site data, so the page costs the same at any size."""
+    summary = site_data().summary
     examples = load_examples(Path(current_app.config["EXAMPLE_QUERIES_DIR"]))
+    timeline = summary["timeline"]
     return render_template(
         "home.html",
-        counts=counts(),
-        network=build_network(kv, width=900, height=560),
-        timeline=build_timeline(rows),
+        counts=summary["counts"],
+        network=network_from_site_data(summary["network"], iri_link),
+        firms_with_partners=summary["network"]["firms_with_partners"],
+        timeline=build_timeline(timeline_deals(timeline["deals"], iri_link)),
+        deals_per_year=per_year_bars(timeline["years"]),
         examples=examples,
+        exports=available_exports(),
+        dataset=dataset_jsonld(summary["counts"]),
         label="Home",
     )
+
+
+def available_exports() -> list[tuple[str, str]]:
+    """The exports of the current build, with what each holds."""
+    directory = exports_dir()
+    return [(name, title) for name, title in EXPORTS.items() if (directory / name).is_file()]
+
+
+def dataset_jsonld(counts: dict[str, int]) -> dict[str, Any]:
+    """A schema.org ``Dataset`` describing the graph, for dataset search engines (JSON-LD in the home page)."""
+    releases = read_index(releases_dir())
+    distribution = [{"@type": "DataDownload", "name": d.name, "encodingFormat": d.media_type.split(";")[0],
+                     "contentUrl": iri_for_path(d.url), "sha256": d.sha256} for d in list_dumps()]
+    distribution += [{"@type": "DataDownload", "name": name, "description": title,
+                      "encodingFormat": EXPORT_TYPES[Path(name).suffix].split(";")[0],
+                      "contentUrl": iri_for_path(export_url(name))} for name, title in available_exports()]
+    dataset: dict[str, Any] = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": public_base(),
+        "name": "autoalliance: strategic cooperation between automotive firms",
+        "description": "A knowledge graph of strategic cooperation between firms of the automotive industry: "
+                       "who works with whom, on which technology, under what kind of agreement, since when, with "
+                       f"what status, each fact with the quote that states it. {counts.get('firms', 0)} firms, "
+                       f"{counts.get('deals', 0)} deals, {counts.get('quotes', 0)} evidence quotes.",
+        "url": public_base(),
+        "license": current_app.config["DATASET_LICENSE"],
+        "isAccessibleForFree": True,
+        "keywords": ["automotive industry", "strategic alliances", "joint ventures", "knowledge graph", "RDF"],
+        "creator": {"@type": "Organization", "name": "autoalliance"},
+        "distribution": [*distribution, {"@type": "DataDownload", "name": "SPARQL endpoint",
+                                         "encodingFormat": "application/sparql-results+json",
+                                         "contentUrl": iri_for_path(sparql_url())}],
+    }
+    if releases:
+        dataset["version"] = str(releases[-1]["number"])
+        dataset["dateModified"] = releases[-1]["date"]
+    return dataset
 
 
 @bp.route("/query")
@@ -113,13 +136,20 @@ def amount(value: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the pages and the other page blueprints (linked data, ontology, dumps, VoID)."""
-    from . import dumps, linked_data, ontology_docs, void
+    from . import browse, dumps, exports, linked_data, ontology_docs, page_guard, releases, search, site_data, void
 
+    page_guard.init_app(app)
+    site_data.init_app(app)
     app.register_blueprint(bp)
+    browse.init_app(app)  # before linked_data: /id/<kind>/ is an index, not a resource
+    search.init_app(app)
+    releases.init_app(app)
+    exports.init_app(app)
     linked_data.init_app(app)
     ontology_docs.init_app(app)
     dumps.init_app(app)
     void.init_app(app)
     app.context_processor(template_globals)
+    app.jinja_env.globals["with_query"] = with_query  # for macros, which do not see the context
     app.add_template_filter(amount, "amount")
     app.after_request(add_security_headers)

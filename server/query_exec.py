@@ -1,207 +1,60 @@
-"""Run SPARQL queries in worker processes, under a time limit that really stops them.
+"""The pool of query workers (:mod:`server.worker`), owned by the app and created once by :func:`init_app`.
 
-Each worker is a separate process (``spawn`` start method) holding the store open read-only. A query is sent to
-an idle worker; the worker evaluates it, keeps at most ``max_rows + 1`` solutions or triples (to know whether the
-result is truncated), sends a head message, then the serialized result in chunks over the pipe. The web process
-only ever holds one chunk. At the time limit the worker is killed (SIGKILL) and replaced, so a runaway query
-costs nothing after its limit while the other workers keep answering.
-
-Workers cannot open Internet sockets when ``deny_network`` is set (no SERVICE allow-list), as a second line of
-defence behind the SERVICE check in :mod:`server.query_check`.
+One deadline per request covers waiting for a worker, evaluation and the transfer of the answer: at the deadline
+the worker is killed (SIGKILL) and replaced, and the client gets 503. The pool keeps ``QUERY_WORKERS`` workers
+ready and starts more, up to ``QUERY_WORKERS_MAX``, when all are busy. A query still running after
+``SLOW_QUERY_AFTER`` seconds has its worker's CPU priority lowered (nice 19), so that short queries keep being
+answered quickly beside long ones; such a worker is replaced afterwards (an unprivileged process cannot raise
+its priority again). A worker that dies (out of memory, a crash in the engine) is replaced, and the death logged.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
 import queue
-import sys
+import signal
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from itertools import islice
-from multiprocessing.connection import Connection
-from pathlib import Path
-from typing import Any
-
-import pyoxigraph as ox
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from kg.store import store_identity
 
-from .formats import CSV, RESULTS_JSON, RESULTS_XML, TSV
-from .rdf_formats import BY_MEDIA_TYPE, serialize
-from .results import write_solutions
+from .httperror import HTTPError
+from .worker import QueryAnswer, QueryJob, worker_main
 
-CHUNK_SIZE = 64 * 1024
-OX_RESULTS = {
-    RESULTS_JSON: ox.QueryResultsFormat.JSON,
-    RESULTS_XML: ox.QueryResultsFormat.XML,
-    CSV: ox.QueryResultsFormat.CSV,
-    TSV: ox.QueryResultsFormat.TSV,
-}
+if TYPE_CHECKING:
+    from flask import Flask
 
-
-class QueryFailed(Exception):
-    """A query that produced no result; ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-@dataclass(frozen=True)
-class QueryJob:
-    """One query and how to answer it. ``None`` graph lists mean "not given by the request"."""
-
-    query: str
-    results_type: str | None  # media type for SELECT/ASK, None: none acceptable
-    graph_type: str | None  # media type for CONSTRUCT/DESCRIBE, None: none acceptable
-    default_graphs: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-    union_default_graph: bool = True
-    max_rows: int = 100_000
-    prefixes: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class ResultHead:
-    """What the worker says before the body: the kind of result, its media type, its size, truncation."""
-
-    kind: str  # "solutions", "boolean" or "graph"
-    media_type: str
-    rows: int
-    truncated: bool
-
-
-# ---------------------------------------------------------------- the worker process
-
-
-class _ChunkWriter:
-    """A binary file-like object that sends what is written as ("chunk", bytes) messages of CHUNK_SIZE."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.buffer = bytearray()
-
-    def write(self, data: bytes) -> int:
-        self.buffer += data
-        if len(self.buffer) >= CHUNK_SIZE:
-            self.flush()
-        return len(data)
-
-    def flush(self) -> None:
-        if self.buffer:
-            self.conn.send(("chunk", bytes(self.buffer)))
-            self.buffer.clear()
-
-
-def _dataset_options(job: QueryJob) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    if job.default_graphs is not None:
-        options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    if job.named_graphs is not None:
-        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    if job.union_default_graph and not options:
-        options["use_default_graph_as_union"] = True
-    return options
-
-
-def _run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
-    try:
-        options = _dataset_options(job)
-    except ValueError as exc:
-        conn.send(("failed", 400, f"invalid graph IRI: {exc}"))
-        return
-    try:
-        result = store.query(job.query, **options)
-        kind = (
-            "boolean"
-            if isinstance(result, ox.QueryBoolean)
-            else ("solutions" if isinstance(result, ox.QuerySolutions) else "graph")
-        )
-        media = job.graph_type if kind == "graph" else job.results_type
-        if media is None:
-            offered = "Turtle, N-Triples, JSON-LD, RDF/XML" if kind == "graph" else "JSON, XML, CSV, TSV"
-            conn.send(("failed", 406, f"none of the accepted media types fits this result; offered: {offered}"))
-            return
-        if isinstance(result, ox.QueryBoolean):
-            conn.send(("head", ResultHead(kind, media, 1, False)))
-            conn.send(("chunk", result.serialize(format=OX_RESULTS[media])))
-        elif isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            rows = [list(solution) for solution in islice(result, job.max_rows + 1)]
-            truncated = len(rows) > job.max_rows
-            del rows[job.max_rows :]
-            conn.send(("head", ResultHead(kind, media, len(rows), truncated)))
-            writer = _ChunkWriter(conn)
-            for piece in write_solutions(media, variables, rows):
-                writer.write(piece.encode("utf-8"))
-            writer.flush()
-        else:
-            triples = list(islice(result, job.max_rows + 1))
-            truncated = len(triples) > job.max_rows
-            del triples[job.max_rows :]
-            conn.send(("head", ResultHead(kind, media, len(triples), truncated)))
-            writer = _ChunkWriter(conn)
-            writer.write(serialize(triples, BY_MEDIA_TYPE[media], dict(job.prefixes)))
-            writer.flush()
-    except SyntaxError as exc:
-        conn.send(("failed", 400, f"query syntax error: {exc}"))
-        return
-    except (OSError, ValueError, TypeError) as exc:
-        conn.send(("failed", 500, f"query evaluation failed: {exc}"))
-        return
-    conn.send(("end",))
-
-
-def worker_main(conn: Connection, store_path: str, deny_network: bool) -> None:
-    """Entry point of a worker process: open the store read-only, then answer jobs until told to stop."""
-    if deny_network:
-        from .sandbox import deny_internet_sockets
-
-        deny_internet_sockets()
-    from kg.store import open_store
-
-    try:
-        store = open_store(Path(store_path), read_only=True)
-    except Exception as exc:  # any failure here is reported the same way: the store is unavailable
-        conn.send(("failed", 503, f"the knowledge graph store is not available: {exc}"))
-        return
-    conn.send(("ready",))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        try:
-            _run_job(store, job, conn)
-        except (BrokenPipeError, EOFError, OSError):
-            return
-
-
-# ---------------------------------------------------------------- the web process side
+__all__ = ["QueryAnswer", "QueryJob", "QueryPool", "HTTPError", "QueryFailed"]
+QueryFailed = HTTPError  # the name callers used before the one error type
+log = logging.getLogger("autoalliance.query")
 
 
 class _Worker:
-    def __init__(self, context: Any, store_path: str, deny_network: bool) -> None:
+    def __init__(self, context: Any, store_path: str, deny_network: bool, memory_limit: int) -> None:
         self.identity = store_identity(store_path)  # the build this worker opens
         self.conn, child = context.Pipe(duplex=True)
-        self.process = context.Process(
-            target=worker_main, args=(child, store_path, deny_network), name="autoalliance-query", daemon=True
-        )
+        self.process = context.Process(target=worker_main, args=(child, store_path, deny_network, memory_limit),
+                                       name="autoalliance-query", daemon=True)
         self.process.start()
         child.close()
         self.ready = False
+        self.niced = False
 
     def receive(self, timeout: float) -> tuple[Any, ...]:
-        """Return the next message; raise ``TimeoutError`` after ``timeout`` s, ``EOFError`` if the worker died."""
+        """The next message; ``TimeoutError`` after ``timeout`` s, ``EOFError`` when the worker died."""
         if not self.conn.poll(max(timeout, 0.0)):
             raise TimeoutError
         return self.conn.recv()
+
+    def lower_priority(self) -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid or 0, 19)
+            self.niced = True
+        except OSError:
+            pass
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -211,86 +64,130 @@ class _Worker:
 
 
 class QueryPool:
-    """A fixed number of worker processes over one store; :meth:`execute` runs a :class:`QueryJob`."""
+    """Worker processes over the store at ``store_path``; :meth:`execute` answers a :class:`QueryJob`."""
 
-    def __init__(self, store_path: str, size: int = 2, timeout: float = 30.0, deny_network: bool = True) -> None:
+    def __init__(self, store_path: str, size: int = 2, timeout: float = 30.0, deny_network: bool = True,
+                 max_size: int | None = None, memory_limit: int = 0, slow_after: float = 1.0) -> None:
         self.store_path = store_path
         self.size = max(1, size)
+        self.max_size = max(self.size, max_size or self.size)
         self.timeout = timeout
         self.deny_network = deny_network
-        self.startup_timeout = max(60.0, timeout)
+        self.memory_limit = memory_limit
+        self.slow_after = slow_after
         self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._all: set[_Worker] = set()
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()  # the most recently used worker is warm
+        self._count = 0
         self._lock = threading.Lock()
+        self._all: set[_Worker] = set()
         self.closed = False
-        for _ in range(self.size):
+
+    def start(self) -> None:
+        """Start the ``size`` ready workers now rather than on the first queries."""
+        while True:
+            with self._lock:
+                if self._count >= self.size:
+                    return
             self._idle.put(self._spawn())
 
-    def _spawn(self) -> _Worker:
-        worker = _Worker(self._context, self.store_path, self.deny_network)
+    def _spawn(self, reserved: bool = False) -> _Worker:
+        worker = _Worker(self._context, self.store_path, self.deny_network, self.memory_limit)
         with self._lock:
             self._all.add(worker)
+            if not reserved:
+                self._count += 1
         return worker
 
-    def release(self, worker: _Worker) -> None:
-        """Give a worker that finished cleanly back to the pool."""
-        if self.closed:
-            worker.kill()
+    def _discard(self, worker: _Worker, replace: bool = True) -> None:
+        worker.kill()
+        with self._lock:
+            if worker in self._all:
+                self._all.discard(worker)
+                self._count -= 1
+            below = self._count < self.size
+        if replace and below and not self.closed:
+            self._idle.put(self._spawn())
+
+    def _release(self, worker: _Worker) -> None:
+        if self.closed or worker.niced:
+            self._discard(worker)
         else:
             self._idle.put(worker)
 
-    def discard(self, worker: _Worker) -> None:
-        """Kill a worker whose state is unknown (timed out, abandoned mid-stream) and start a replacement."""
-        worker.kill()
+    def _grow(self) -> _Worker | None:
+        """A new worker when the pool may grow, else None."""
         with self._lock:
-            self._all.discard(worker)
-        if not self.closed:
-            self._idle.put(self._spawn())
+            if self._count >= self.max_size:
+                return None
+            self._count += 1  # reserved under the lock, so that concurrent requests never pass max_size
+        return self._spawn(reserved=True)
 
-    def _acquire(self) -> _Worker:
+    def _wait(self, deadline: float) -> _Worker:
+        try:
+            return self._idle.get(timeout=max(deadline - time.monotonic(), 0.0))
+        except queue.Empty:
+            raise HTTPError(503, f"all {self.max_size} query workers stayed busy until the time limit of "
+                                 f"{self.timeout:g} s; try again shortly", {"Retry-After": "5"}) from None
+
+    def _acquire(self, deadline: float) -> _Worker:
         while True:
             try:
-                worker = self._idle.get(timeout=self.timeout)
+                worker = self._idle.get_nowait()
             except queue.Empty:
-                raise QueryFailed(503, f"all {self.size} query workers are busy; try again shortly") from None
-            if worker.identity == store_identity(self.store_path):
-                break
-            self.discard(worker)  # a build replaced the store since this worker opened it
-        if not worker.ready:
-            try:
-                message = worker.receive(self.startup_timeout)
-            except (TimeoutError, EOFError, OSError):
-                self.discard(worker)
-                raise QueryFailed(503, "a query worker failed to start") from None
-            if message[0] != "ready":
-                self.discard(worker)
-                raise QueryFailed(message[1], message[2])
-            worker.ready = True
-        return worker
+                worker = self._grow() or self._wait(deadline)
+            if worker.identity != store_identity(self.store_path):
+                self._discard(worker)  # a build replaced the store since this worker opened it
+                continue
+            if not worker.ready:
+                try:
+                    message = worker.receive(deadline - time.monotonic())
+                except (TimeoutError, EOFError, OSError):
+                    self._discard(worker)
+                    raise HTTPError(503, "no query worker could start in time; try again shortly",
+                                    {"Retry-After": "5"}) from None
+                if message[0] != "ready":
+                    self._discard(worker, replace=False)
+                    raise HTTPError(message[1], message[2], {"Retry-After": "5"})
+                worker.ready = True
+            return worker
 
-    def execute(self, job: QueryJob) -> tuple[ResultHead, ResultStream]:
-        """Run ``job``; return the result head and a stream of body chunks (``bytes``).
+    def execute(self, job: QueryJob, deadline: float | None = None) -> QueryAnswer:
+        """Answer ``job`` by ``deadline`` (``time.monotonic()`` seconds; default: the pool's timeout from now).
 
-        Raises :class:`QueryFailed`: 503 at the time limit or when no worker is free, 400 for a syntax error,
-        406 when no acceptable format fits the result, 500 when evaluation fails.
+        Raises :class:`HTTPError`: 503 at the deadline, when the store is missing or the query ran out of
+        memory; 400 for a refused, invalid or engine-crashing query; 406 and 413 as the worker decides.
         """
-        worker = self._acquire()
+        if deadline is None:
+            deadline = time.monotonic() + self.timeout
+        worker = self._acquire(deadline)
         try:
             worker.conn.send(job)
-            message = worker.receive(self.timeout)
+            try:
+                message = worker.receive(min(self.slow_after, deadline - time.monotonic()))
+            except TimeoutError:
+                worker.lower_priority()
+                message = worker.receive(deadline - time.monotonic())
         except TimeoutError:
-            self.discard(worker)
-            raise QueryFailed(
-                503, f"the query was stopped at the time limit of {self.timeout:g} s; simplify it or add a LIMIT"
-            ) from None
+            self._discard(worker)
+            raise HTTPError(503, f"the query was stopped at the time limit of {self.timeout:g} s; simplify it or "
+                                 "add a LIMIT", {"Retry-After": "5"}) from None
         except (EOFError, OSError):
-            self.discard(worker)
-            raise QueryFailed(500, "the query worker stopped unexpectedly") from None
+            worker.process.join(timeout=5)
+            code = worker.process.exitcode
+            self._discard(worker)
+            raise self._death(code, job) from None
+        self._release(worker)
         if message[0] == "failed":
-            self.release(worker)
-            raise QueryFailed(message[1], message[2])
-        return message[1], ResultStream(self, worker)
+            raise HTTPError(message[1], message[2])
+        return message[1]
+
+    def _death(self, code: int | None, job: QueryJob) -> HTTPError:
+        """The error for a worker that died with exit ``code`` while answering ``job`` (and log it)."""
+        log.warning("query worker died (exit %s) on query %r", code, job.query[:500])
+        if code in (-signal.SIGABRT, -signal.SIGKILL):  # Rust aborts when an allocation fails; the kernel kills
+            return HTTPError(503, "the query used too much memory and was stopped; simplify it or add a LIMIT",
+                             {"Retry-After": "5"})
+        return HTTPError(400, "the query crashed the query engine and was refused; simplify it")
 
     def close(self) -> None:
         """Stop every worker."""
@@ -298,83 +195,39 @@ class QueryPool:
         with self._lock:
             workers = list(self._all)
             self._all.clear()
+            self._count = 0
         for worker in workers:
             worker.kill()
 
 
-class ResultStream:
-    """The body of a result, chunk by chunk; closing it early kills the worker (its pipe state is unknown)."""
+def init_app(app: Flask) -> None:
+    """Give ``app`` its query pool, configured from ``app.config``; its workers start on the first query (or
+    when :meth:`QueryPool.start` is called, as ``autoalliance serve`` does)."""
+    from .store import extension_state, store_path
 
-    def __init__(self, pool: QueryPool, worker: _Worker) -> None:
-        self._pool = pool
-        self._worker: _Worker | None = worker
-
-    def __iter__(self) -> Iterator[bytes]:
-        return self
-
-    def __next__(self) -> bytes:
-        worker = self._worker
-        if worker is None:
-            raise StopIteration
-        try:
-            message = worker.receive(self._pool.timeout)
-        except (TimeoutError, EOFError, OSError):
-            self.close()
-            raise StopIteration from None
-        if message[0] == "chunk":
-            return message[1]
-        self._worker = None
-        if message[0] == "end":
-            self._pool.release(worker)
-        else:  # a failure after the head: the body is cut short, which the client sees as a broken result
-            self._pool.discard(worker)
-        raise StopIteration
-
-    def read_all(self) -> bytes:
-        """Return the whole body (for small internal queries)."""
-        return b"".join(self)
-
-    def close(self) -> None:
-        """Finish early (client gone, response never read): drain the rest of the body within the time limit so
-        the worker can serve again; a worker that does not finish in time is killed and replaced."""
-        worker, self._worker = self._worker, None
-        if worker is None:
-            return
-        if self._pool.closed or sys.is_finalizing():
-            worker.kill()
-            return
-        deadline = time.monotonic() + self._pool.timeout
-        try:
-            while True:
-                message = worker.receive(deadline - time.monotonic())
-                if message[0] != "chunk":
-                    break
-        except (TimeoutError, EOFError, OSError):
-            self._pool.discard(worker)
-            return
-        if message[0] == "end":
-            self._pool.release(worker)
-        else:
-            self._pool.discard(worker)
-
-    def __del__(self) -> None:
-        self.close()
+    config = app.config
+    state = extension_state(app)
+    if "query_pool" not in state:
+        state["query_pool"] = QueryPool(
+            str(store_path(app)),
+            size=int(config["QUERY_WORKERS"]),
+            max_size=int(config["QUERY_WORKERS_MAX"]),
+            timeout=float(config["QUERY_TIMEOUT"]),
+            deny_network=not service_allowlist(config.get("SERVICE_ALLOWLIST")),
+            memory_limit=int(config["QUERY_MEMORY_LIMIT"]),
+            slow_after=float(config["SLOW_QUERY_AFTER"]),
+        )
 
 
-_POOL_LOCK = threading.Lock()
+def service_allowlist(setting: object) -> tuple[str, ...]:
+    """``SERVICE_ALLOWLIST`` as IRIs (a string setting is split on spaces and commas)."""
+    if not setting:
+        return ()
+    if isinstance(setting, str):
+        return tuple(setting.replace(",", " ").split())
+    return tuple(str(iri) for iri in setting)  # type: ignore[attr-defined]
 
 
 def pool_for(app: Flask) -> QueryPool:
-    """Return the app's :class:`QueryPool`, starting it on first use from the app's config."""
-    state = app.extensions.setdefault("autoalliance", {})
-    with _POOL_LOCK:
-        pool = state.get("query_pool")
-        if pool is None:
-            pool = QueryPool(
-                str(Path(app.config["VAR_DIR"]) / "store"),
-                size=int(app.config["QUERY_WORKERS"]),
-                timeout=float(app.config["QUERY_TIMEOUT"]),
-                deny_network=not app.config["SERVICE_ALLOWLIST"],
-            )
-            state["query_pool"] = pool
-    return pool
+    """The app's :class:`QueryPool` (created by :func:`init_app`)."""
+    return app.extensions["autoalliance"]["query_pool"]

@@ -1,4 +1,8 @@
-"""Serve the application with waitress, the production WSGI server, over the store already built on disk."""
+"""Serve the application with waitress over the last good build on disk (nothing is built here).
+
+Waitress's own limits (``connection_limit``, ``channel_timeout``, ``backlog``) are set here; see
+docs/deployment.md for running behind a reverse proxy.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +11,27 @@ from typing import Any
 
 from waitress import serve
 
-from . import create_app
+from . import DEFAULT_PORT, create_app
+from .query_exec import pool_for
+
+CONNECTION_LIMIT = 1000  # open connections, idle or half-open ones included
+BACKLOG = 1024
 
 
-def run(host: str, port: int, query_timeout: float, var_dir: str | None, threads: int,
-        **settings: Any) -> None:
-    """Serve on ``host:port`` with ``threads`` request threads until interrupted; queries stop at
-    ``query_timeout`` seconds. ``var_dir`` (holding ``store/`` and ``dumps/``) defaults to the configured one.
+def run(host: str = "127.0.0.1", port: int = DEFAULT_PORT, threads: int = 8, **settings: Any) -> None:
+    """Serve on ``host:port`` with ``threads`` request threads until interrupted, then stop the query workers.
 
-    The store is opened read-only by the query workers, on the first query; nothing is built here. Returns
-    when the server stops (Ctrl-C or SIGTERM), after stopping the query workers. Further ``settings``
-    (``SEEDS_DIR``, ``ONTOLOGY_DIR``...) override the app's configuration.
+    ``settings`` override the app's configuration (``QUERY_TIMEOUT``, ``VAR_DIR``...). A connection idle for
+    longer than the query time limit is closed, so half-open connections cannot pile up.
     """
-    config: dict[str, Any] = {"QUERY_TIMEOUT": float(query_timeout), **settings}
-    if var_dir is not None:
-        config["VAR_DIR"] = str(var_dir)
-    app = create_app(config)
+    app = create_app(settings)
     logging.getLogger("waitress").setLevel(logging.INFO)
-    from .query_exec import pool_for
-
-    pool = pool_for(app)  # start the workers now, so the first query does not wait for them
+    pool = pool_for(app)
+    pool.start()  # start the workers now, so the first query does not wait for them
+    timeout = max(5, int(float(app.config["QUERY_TIMEOUT"])) + 5)
     try:
-        serve(app, host=host, port=port, threads=max(1, threads), ident="autoalliance")
+        serve(app, host=host, port=port, threads=max(1, threads), ident="autoalliance",
+              connection_limit=CONNECTION_LIMIT, channel_timeout=timeout, backlog=BACKLOG,
+              cleanup_interval=min(30, timeout))
     finally:
         pool.close()

@@ -2,64 +2,85 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.store import store_identity
+from kg.iris import QUERY_PREFIXES
 
-from .formats import CSV, JSON_LD, N_TRIPLES, RDF_XML, RESULTS_JSON, RESULTS_XML, TSV, TURTLE
-from .query_exec import QueryJob, QueryPool
+from .formats import FORMAT_IRIS, RESULTS_JSON
+from .query_exec import QueryJob, QueryPool, pool_for
+from .rdf_formats import BY_MEDIA_TYPE, serialize
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
+SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 DCTERMS_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
 _XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-FORMAT_IRIS = {
-    RESULTS_JSON: "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
-    RESULTS_XML: "http://www.w3.org/ns/formats/SPARQL_Results_XML",
-    CSV: "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
-    TSV: "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
-    TURTLE: "http://www.w3.org/ns/formats/Turtle",
-    N_TRIPLES: "http://www.w3.org/ns/formats/N-Triples",
-    JSON_LD: "http://www.w3.org/ns/formats/JSON-LD",
-    RDF_XML: "http://www.w3.org/ns/formats/RDF_XML",
-}
+_XSD_ANY_URI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
 SD_PREFIXES = {
     "sd": SD,
     "void": VOID,
     "formats": "http://www.w3.org/ns/formats/",
     "dcterms": "http://purl.org/dc/terms/",
+    "sh": SH,
 }
 
 _GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 _UNION_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-_cache: dict[tuple[str, int, int], tuple[int, list[tuple[str, int]]]] = {}
-_cache_lock = threading.Lock()
+_lock = threading.Lock()
 
 
 def _select(pool: QueryPool, query: str) -> list[dict[str, dict[str, str]]]:
-    _, stream = pool.execute(QueryJob(query, RESULTS_JSON, None, max_rows=1_000_000))
-    return json.loads(stream.read_all())["results"]["bindings"]
+    answer = pool.execute(QueryJob(query, RESULTS_JSON, max_rows=1_000_000))
+    return json.loads(answer.body)["results"]["bindings"]
 
 
 def dataset_counts(pool: QueryPool) -> tuple[int, list[tuple[str, int]]]:
     """Return the triple count of the union default graph and ``(graph IRI, triple count)`` per named graph.
 
-    Cached until the store on disk is replaced. Raises :class:`server.query_exec.QueryFailed` when the store
-    cannot be queried.
+    Raises :class:`server.httperror.HTTPError` when the store cannot be queried.
     """
-    key = (pool.store_path, store_identity(pool.store_path))
-    with _cache_lock:
-        if key in _cache:
-            return _cache[key]
     graphs = [(row["g"]["value"], int(row["n"]["value"])) for row in _select(pool, _GRAPH_COUNTS)]
     union = int(_select(pool, _UNION_COUNT)[0]["n"]["value"])
-    with _cache_lock:
-        _cache[key] = (union, graphs)
     return union, graphs
+
+
+def service_description(app: Flask, media_type: str) -> tuple[bytes, str]:
+    """The Service Description of ``app``'s endpoint as ``media_type``, and its ETag: computed once per build
+    identity (the counts come from the store) and media type.
+
+    Raises :class:`server.httperror.HTTPError` when the store cannot be queried.
+    """
+    from .query_exec import service_allowlist
+    from .store import build_identity, extension_state
+    from .urls import iri_for_path
+
+    identity = build_identity(app)
+    state = extension_state(app)
+    cache: dict[tuple[object, str], tuple[bytes, str]] = state.setdefault("service_description", {})
+    key = (identity, media_type)
+    with _lock:
+        if key in cache:
+            return cache[key]
+    union, graphs = dataset_counts(pool_for(app))
+    endpoint = iri_for_path("/sparql")
+    federated = bool(service_allowlist(app.config.get("SERVICE_ALLOWLIST")))
+    triples = describe_service(endpoint, union, graphs, federated)
+    body = serialize(triples, BY_MEDIA_TYPE[media_type], SD_PREFIXES)
+    value = (body, hashlib.sha256(body).hexdigest()[:32])
+    with _lock:
+        if any(k[0] != identity for k in cache):
+            cache.clear()
+        cache[key] = value
+    return value
 
 
 def sd(term: str) -> ox.NamedNode:
@@ -83,6 +104,13 @@ def describe_service(
     if federated:
         out.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
     out += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(iri)) for iri in FORMAT_IRIS.values()]
+    for name, namespace in QUERY_PREFIXES.items():  # declared for every query, as SHACL declares prefixes
+        declaration = ox.BlankNode(f"prefix-{name}")
+        out += [
+            ox.Triple(service, ox.NamedNode(SH + "declare"), declaration),
+            ox.Triple(declaration, ox.NamedNode(SH + "prefix"), ox.Literal(name)),
+            ox.Triple(declaration, ox.NamedNode(SH + "namespace"), ox.Literal(namespace, datatype=_XSD_ANY_URI)),
+        ]
     out += [
         ox.Triple(service, sd("defaultDataset"), dataset),
         ox.Triple(dataset, RDF_TYPE, sd("Dataset")),

@@ -11,38 +11,38 @@ A result larger than ``MAX_RESULT_ROWS`` is cut at that many rows (or triples) a
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, request
+import hashlib
+import re
+import time
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+
+from kg.iris import QUERY_PREFIXES
 
 from . import service_description
+from .answer_cache import AnswerCache
 from .errors import error_response
 from .formats import UnknownFormat, choose_formats
+from .httperror import HTTPError
 from .negotiation import prefers_html
-from .query_check import QueryRefused, check_query, prefix_hint
-from .query_exec import QueryFailed, QueryJob, pool_for
-from .rdf_formats import BY_MEDIA_TYPE, content_type, serialize
+from .query_exec import QueryAnswer, QueryJob, pool_for, service_allowlist
+from .rdf_formats import content_type
+from .store import build_identity, extension_state
 
 bp = Blueprint("sparql", __name__)
 
 ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
-EXPOSED_HEADERS = "X-Result-Truncated, X-Result-Row-Limit, X-Result-Rows, Content-Type, Content-Length"
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 READ_ONLY = "SPARQL Update is not accepted: this endpoint is read-only"
-
-
-class ProtocolError(Exception):
-    """A request that breaks the SPARQL Protocol; ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+ProtocolError = HTTPError  # the name callers used before the one error type
 
 
 def _utf8(charset: str | None) -> None:
     if charset and charset.strip().lower().replace("_", "-") not in ("utf-8", "utf8"):
-        raise ProtocolError(415, f"charset {charset!r} is not supported; send the query in UTF-8")
+        raise HTTPError(415, f"charset {charset!r} is not supported; send the query in UTF-8")
 
 
 def read_protocol_request() -> tuple[str | None, dict[str, list[str]]]:
@@ -56,7 +56,7 @@ def read_protocol_request() -> tuple[str | None, dict[str, list[str]]]:
     queries = list(params.pop("query", []))
     if request.method == "POST":
         if request.content_length is not None and request.content_length > 4 * max_length + 4096:
-            raise ProtocolError(413, f"the request body is too large; a query may have {max_length} characters")
+            raise HTTPError(413, f"the request body is too large; a query may have {max_length} characters")
         mimetype = request.mimetype
         if mimetype == FORM:
             _utf8(request.mimetype_params.get("charset"))
@@ -71,31 +71,25 @@ def read_protocol_request() -> tuple[str | None, dict[str, list[str]]]:
             try:
                 queries.append(request.get_data(cache=False).decode("utf-8"))
             except UnicodeDecodeError as exc:
-                raise ProtocolError(400, f"the query is not valid UTF-8: {exc}") from None
+                raise HTTPError(400, f"the query is not valid UTF-8: {exc}") from None
         elif mimetype == UPDATE:
-            raise ProtocolError(403, READ_ONLY)
+            raise HTTPError(403, READ_ONLY)
         elif not mimetype:
-            raise ProtocolError(415, f"a POST needs Content-Type {FORM} or {DIRECT}")
+            raise HTTPError(415, f"a POST needs Content-Type {FORM} or {DIRECT}")
         else:
-            raise ProtocolError(415, f"Content-Type {mimetype} is not accepted; use {FORM} or {DIRECT}")
+            raise HTTPError(415, f"Content-Type {mimetype} is not accepted; use {FORM} or {DIRECT}")
     if params.get("update") or "using-graph-uri" in params or "using-named-graph-uri" in params:
-        raise ProtocolError(403, READ_ONLY)
+        raise HTTPError(403, READ_ONLY)
     if len(queries) > 1:
-        raise ProtocolError(400, f"one query per request, got {len(queries)} `query` parameters")
+        raise HTTPError(400, f"one query per request, got {len(queries)} `query` parameters")
     if not queries:
         return None, params
     query = queries[0]
     if len(query) > max_length:
-        raise ProtocolError(413, f"the query has {len(query)} characters; the limit is {max_length}")
+        raise HTTPError(413, f"the query has {len(query)} characters; the limit is {max_length}")
     if not query.strip():
-        raise ProtocolError(400, "the query is empty")
+        raise HTTPError(400, "the query is empty")
     return query, params
-
-
-def service_allowlist() -> list[str]:
-    """``SERVICE_ALLOWLIST`` as a list of IRIs (a string setting is split on spaces and commas)."""
-    setting = current_app.config.get("SERVICE_ALLOWLIST") or []
-    return setting.replace(",", " ").split() if isinstance(setting, str) else [str(iri) for iri in setting]
 
 
 def _format_parameter(params: dict[str, list[str]]) -> str | None:
@@ -103,81 +97,151 @@ def _format_parameter(params: dict[str, list[str]]) -> str | None:
     return values[0] if values else None
 
 
-def run_query(query: str, params: dict[str, list[str]]) -> Response:
-    """Check, run and stream ``query``; errors come back as :func:`server.errors.error_response`."""
+@bp.before_app_request
+def start_deadline() -> None:
+    """The request's one deadline: waiting for a worker, evaluation and transfer all fit before it."""
+    g.deadline = time.monotonic() + float(current_app.config["QUERY_TIMEOUT"])
+
+
+def _refuse_updates(query: str) -> None:
+    """403 for an update sent as a query, named by its keyword (the parser would only call it a syntax error)."""
+    words = query.split(None, 12)
+    for word in words:
+        upper = word.upper()
+        if upper in ("PREFIX", "BASE") or upper.endswith(":") or upper.startswith(("<", "#")):
+            continue
+        if upper in UPDATE_KEYWORDS:
+            raise HTTPError(403, f"SPARQL Update ({upper}) is not accepted: this endpoint is read-only")
+        return
+
+
+def _has_from(query: str) -> bool:
+    """Whether ``query`` names its dataset with FROM (then the default graph is not the union)."""
+    from kg.query_text import decode_escapes, keyword_words
+
+    return "FROM" in keyword_words(decode_escapes(query)) if "from" in query.lower() or "\\" in query else False
+
+
+def _job(query: str, params: dict[str, list[str]]) -> QueryJob:
     config = current_app.config
     try:
-        facts = check_query(query, service_allowlist())
         results_type, graph_type = choose_formats(request.headers.get("Accept"), _format_parameter(params))
-    except QueryRefused as exc:
-        return error_response(exc.status, exc.message)
     except UnknownFormat as exc:
-        return error_response(400, str(exc))
-    if facts.form in ("SELECT", "ASK") and results_type is None:
-        return error_response(406, "none of the accepted media types fits; results are JSON, XML, CSV or TSV")
-    if facts.form in ("CONSTRUCT", "DESCRIBE") and graph_type is None:
-        return error_response(
-            406, "none of the accepted media types fits; graphs are Turtle, N-Triples, JSON-LD or RDF/XML"
-        )
+        raise HTTPError(400, str(exc)) from None
     default_graphs = params.get("default-graph-uri", [])
     named_graphs = params.get("named-graph-uri", [])
     protocol_dataset = bool(default_graphs or named_graphs)
-    job = QueryJob(
+    return QueryJob(
         query=query,
         results_type=results_type,
         graph_type=graph_type,
         default_graphs=tuple(default_graphs) if protocol_dataset else None,
         named_graphs=tuple(named_graphs) if protocol_dataset else None,
-        union_default_graph=not protocol_dataset and not facts.has_from,
+        union_default_graph=not protocol_dataset and not _has_from(query),
         max_rows=int(config["MAX_RESULT_ROWS"]),
-        prefixes=tuple(_prefixes().items()),
+        max_bytes=int(config["MAX_RESULT_BYTES"]),
+        prefixes=tuple(QUERY_PREFIXES.items()),
+        service_allowlist=service_allowlist(config.get("SERVICE_ALLOWLIST")),
     )
+
+
+def _cache() -> AnswerCache[QueryAnswer]:
+    state = extension_state(current_app)
+    if "answer_cache" not in state:
+        state["answer_cache"] = AnswerCache(int(current_app.config["ANSWER_CACHE_BYTES"]))
+    return state["answer_cache"]
+
+
+def answer(job: QueryJob) -> tuple[QueryAnswer, str]:
+    """The answer to ``job`` and its ETag, from the cache of this build or from a query worker.
+
+    Raises :class:`HTTPError` as :meth:`server.query_exec.QueryPool.execute` does.
+    """
+    identity = build_identity(current_app)
+    key = _key(job)
+    etag = _etag(identity, key)
+    cache = _cache()
+    cached = cache.get(identity, key)
+    if cached is not None:
+        return cached, etag
+    result = pool_for(current_app).execute(job, g.get("deadline"))
+    cache.put(identity, key, result, len(result.body) + len(key))
+    return result, etag
+
+
+def run_query(query: str, params: dict[str, list[str]]) -> Response:
+    """Check, run and answer ``query``; errors come back as :func:`server.errors.error_response`."""
     try:
-        head, stream = pool_for(current_app).execute(job)
-    except QueryFailed as exc:
-        headers = {"Retry-After": "5"} if exc.status == 503 else None
-        return error_response(exc.status, exc.message + _prefix_hint(query, exc), headers)
-    response = Response(stream, status=200, content_type=content_type(head.media_type))
+        _refuse_updates(query)
+        job = _job(query, params)
+        if request.if_none_match:
+            etag = answer_etag(job)
+            if request.if_none_match.contains(etag):
+                return _not_modified(etag)
+        result, etag = answer(job)
+    except HTTPError as exc:
+        return error_response(exc.status, _short_message(query, exc), exc.headers)
+    response = Response(result.body, status=200, content_type=content_type(result.media_type))
     response.headers["Vary"] = "Accept"
-    response.headers["X-Result-Rows"] = str(head.rows)
+    response.headers["X-Result-Rows"] = str(result.rows)
     response.headers["X-Result-Row-Limit"] = str(job.max_rows)
-    response.headers["X-Result-Truncated"] = "true" if head.truncated else "false"
+    response.headers["X-Result-Truncated"] = "true" if result.truncated else "false"
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "public, no-cache"  # revalidate: the answer changes with each build
     return response
 
 
-def _prefix_hint(query: str, failure: QueryFailed) -> str:
-    """For a syntax error caused by undeclared prefixes, say which and how to declare them."""
+def _key(job: QueryJob) -> str:
+    return repr((job.query, job.results_type, job.graph_type, job.default_graphs, job.named_graphs,
+                 job.union_default_graph, job.max_rows, job.max_bytes, job.service_allowlist))
+
+
+def _etag(identity: object, key: str) -> str:
+    return hashlib.sha256(f"{identity}\0{key}".encode()).hexdigest()[:32]
+
+
+def answer_etag(job: QueryJob) -> str:
+    """The ETag the answer to ``job`` has in the build now served (without evaluating it)."""
+    return _etag(build_identity(current_app), _key(job))
+
+
+def _not_modified(etag: str) -> Response:
+    response = Response(status=304)
+    response.set_etag(etag)
+    response.headers["Vary"] = "Accept"
+    response.headers["Cache-Control"] = "public, no-cache"
+    return response
+
+
+def _short_message(query: str, failure: HTTPError) -> str:
+    """The message for ``failure``: for a syntax error caused by an undeclared prefix, one short line saying
+    where, which prefix and how to declare it, instead of the parser's list of expected characters."""
     if failure.status != 400 or "Prefix not found" not in failure.message:
-        return ""
+        return failure.message
+    from kg.query_text import prefix_hint
+
     hint = prefix_hint(query)
-    return f"\n{hint}" if hint else ""
-
-
-def _prefixes() -> dict[str, str]:
-    """Prefixes for Turtle and RDF/XML output: those that never need escaped characters in local names."""
-    from kg.dumps import DUMP_PREFIXES
-
-    return DUMP_PREFIXES
+    if not hint:
+        return failure.message
+    where = re.search(r"error at (\d+:\d+)", failure.message)
+    return f"query syntax error at {where.group(1)}: {hint}" if where else f"query syntax error: {hint}"
 
 
 def describe_endpoint() -> Response:
-    """The Service Description in the negotiated RDF format (Turtle by default); 406 when none fits."""
+    """The Service Description in the negotiated RDF format (Turtle when nothing else is acceptable)."""
     fmt = _format_parameter({k: request.args.getlist(k) for k in request.args})
     try:
         media_type = choose_formats(request.headers.get("Accept"), fmt)[1]
+        body, etag = service_description.service_description(current_app, media_type)
     except UnknownFormat as exc:
         return error_response(400, str(exc))
-    if media_type is None:
-        return error_response(406, "the service description is Turtle, N-Triples, JSON-LD or RDF/XML")
-    try:
-        union, graphs = service_description.dataset_counts(pool_for(current_app))
-    except QueryFailed as exc:
-        return error_response(exc.status, exc.message)
-    triples = service_description.describe_service(request.base_url, union, graphs, federated=bool(service_allowlist()))
-    body = serialize(triples, BY_MEDIA_TYPE[media_type], service_description.SD_PREFIXES)
+    except HTTPError as exc:
+        return error_response(exc.status, exc.message, exc.headers)
     response = Response(body, content_type=content_type(media_type))
     response.headers["Vary"] = "Accept"
-    return response
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "public, no-cache"
+    return response.make_conditional(request)
 
 
 MINIMAL_FORM = """<!doctype html>
@@ -225,7 +289,7 @@ def other_methods() -> Response:
 
 
 def preflight() -> Response:
-    """Answer a CORS preflight (the origin headers are added by :func:`add_cors_headers`)."""
+    """Answer a CORS preflight (the origin headers are added by :func:`server.cors.add_cors_headers`)."""
     response = Response(status=204)
     response.headers["Allow"] = ALLOWED_METHODS
     response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
@@ -237,32 +301,9 @@ def preflight() -> Response:
     return response
 
 
-def allowed_origin(origin: str | None) -> str | None:
-    """The ``Access-Control-Allow-Origin`` value for a request from ``origin`` under ``CORS_ORIGINS``.
-
-    ``CORS_ORIGINS`` is ``"*"`` (any origin), a list of origins, or a string of them separated by spaces or commas;
-    an empty value disables CORS.
-    """
-    setting = current_app.config.get("CORS_ORIGINS") or []
-    origins = setting.replace(",", " ").split() if isinstance(setting, str) else list(setting)
-    if "*" in origins:
-        return "*"
-    return origin if origin and origin in origins else None
-
-
-@bp.after_request
-def add_cors_headers(response: Response) -> Response:
-    """Add CORS headers to every ``/sparql`` response; credentials are never allowed."""
-    value = allowed_origin(request.headers.get("Origin"))
-    if value is not None:
-        response.headers["Access-Control-Allow-Origin"] = value
-        response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-        if value != "*":
-            response.vary.add("Origin")
-    response.headers.pop("Access-Control-Allow-Credentials", None)
-    return response
-
-
 def init_app(app: Flask) -> None:
-    """Register ``/sparql``."""
+    """Register ``/sparql`` and give the app its query pool."""
+    from . import query_exec
+
+    query_exec.init_app(app)
     app.register_blueprint(bp)

@@ -1,7 +1,7 @@
-"""The application's read-only handle on the Oxigraph store, held in ``app.extensions["autoalliance"]``.
+"""The application's view of the last good build: its directories (one :class:`kg.config.Paths`), its identity
+and a read-only handle on its Oxigraph store, held in ``app.extensions["autoalliance"]``.
 
-The build replaces the store directory atomically (a rename), so the handle is reopened when the directory
-under ``VAR_DIR/store`` is no longer the one it was opened on.
+The build replaces the store atomically, so the handle is reopened when the build identity changes.
 """
 
 from __future__ import annotations
@@ -9,12 +9,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
-from flask import Flask
 
+from kg.config import Paths
 from kg.store import open_store, store_identity
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 _LOCK = threading.Lock()
 T = TypeVar("T")
@@ -25,15 +28,26 @@ def extension_state(app: Flask) -> dict[str, Any]:
     return app.extensions.setdefault("autoalliance", {})
 
 
+def paths(app: Flask) -> Paths:
+    """The directories of ``app`` (``VAR_DIR``, ``SEEDS_DIR``, ``ONTOLOGY_DIR``) as one :class:`Paths`."""
+    config = app.config
+    return Paths(seeds=Path(config["SEEDS_DIR"]), ontology=Path(config["ONTOLOGY_DIR"]), var=Path(config["VAR_DIR"]))
+
+
 def store_path(app: Flask) -> Path:
-    """The directory of the store the app serves: ``VAR_DIR/store``."""
-    return Path(app.config["VAR_DIR"]) / "store"
+    """The directory of the store the app serves."""
+    return paths(app).store
+
+
+def build_identity(app: Flask) -> int | None:
+    """Which build the app serves (``None`` when none is there); per-build caches and ETags key on it."""
+    return store_identity(store_path(app))
 
 
 def get_store(app: Flask) -> ox.Store:
     """Return the read-only store of ``app``, opening it on first use or after the build replaced it.
 
-    Raises ``FileNotFoundError`` when no store has been built under ``VAR_DIR``.
+    Raises ``FileNotFoundError`` when no store has been built.
     """
     state = extension_state(app)
     path = store_path(app)

@@ -1,6 +1,6 @@
 """One place that builds every URL of the site, so no template or view assembles paths by hand.
 
-Resource IRIs under ``PUBLIC_BASE`` map to local paths (``<base>id/firm/bmw`` -> ``/id/firm/bmw``); other IRIs
+Resource IRIs under ``kg.iris.BASE`` map to local paths (``<base>id/firm/bmw`` -> ``/id/firm/bmw``); other IRIs
 (Wikidata, vocabularies) are linked as they are.
 """
 
@@ -11,13 +11,15 @@ from urllib.parse import quote, urlencode
 
 from flask import current_app, url_for
 
+from kg.iris import BASE
+
 EVIDENCE_PATH = re.compile(r"^/id/document/(?P<doc>[^/]+)/evidence/(?P<start>\d+)-(?P<end>\d+)$")
 
 
 def public_base() -> str:
-    """The public base of the app's IRIs, always ending with ``/``."""
-    base = str(current_app.config["PUBLIC_BASE"])
-    return base if base.endswith("/") else base + "/"
+    """The public base of the app's IRIs (``kg.iris.BASE``, recorded in the build), ending with ``/``; also
+    the base of the public URLs of the endpoint, the dumps and the VoID (never the request's Host header)."""
+    return BASE
 
 
 def iri_for_path(path: str) -> str:
@@ -97,6 +99,49 @@ def void_url() -> str:
     return url_for("void.void")
 
 
+def index_url(kind: str, **params: object) -> str:
+    """The index page of one kind of resource (``/id/firm/``), with sorting or paging ``params``."""
+    return url_for("browse.index", kind=kind, **{k: v for k, v in params.items() if v is not None})
+
+
+def search_url(query: str | None = None, **params: object) -> str:
+    """The search page, optionally with a search."""
+    return url_for("search.search", **({"q": query} if query else {}), **params)
+
+
+def releases_url() -> str:
+    """The list of releases."""
+    return url_for("releases.listing")
+
+
+def release_url(number: int) -> str:
+    """One release: its checksums, changelog and files."""
+    return url_for("releases.release", number=number)
+
+
+def release_file_url(number: int, part: str, name: str) -> str:
+    """A dump or export file kept with release ``number`` (``part``: ``dumps`` or ``exports``)."""
+    return url_for("releases.release_file", number=number, part=part, name=name)
+
+
+def export_url(name: str, **params: object) -> str:
+    """One export of the current build (``network.graphml?year=2015``)."""
+    return url_for("exports.export_file", name=name, **{k: v for k, v in params.items() if v is not None})
+
+
+def with_query(**changes: object) -> str:
+    """The current request's URL with the query parameters ``changes`` set (``None`` removes one)."""
+    from flask import request
+
+    args = {k: v for k, v in request.args.items(multi=False)}
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = str(value)
+    return request.path + (f"?{urlencode(sorted(args.items()))}" if args else "")
+
+
 def static_url(filename: str) -> str:
     """A file under ``server/static/``."""
     return url_for("static", filename=filename)
@@ -113,4 +158,11 @@ TEMPLATE_GLOBALS = {
     "ontology_url": ontology_url,
     "void_url": void_url,
     "static_url": static_url,
+    "index_url": index_url,
+    "search_url": search_url,
+    "releases_url": releases_url,
+    "release_url": release_url,
+    "release_file_url": release_file_url,
+    "export_url": export_url,
+    "with_query": with_query,
 }

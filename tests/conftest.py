@@ -26,8 +26,8 @@ def sample_var(tmp_path_factory: pytest.TempPathFactory) -> Path:
     var = tmp_path_factory.mktemp("sample-var")
     with open(DATA / "sample.trig", "rb") as f:
         quads = list(ox.parse(f, format=ox.RdfFormat.TRIG))
-    write_store(quads, var / "store")
-    (var / "dumps").mkdir()
+    write_store(quads, Paths(var=var).store)
+    Paths(var=var).dumps.mkdir()
     return var
 
 

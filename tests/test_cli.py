@@ -88,10 +88,13 @@ def test_query_without_store_exits_2(dirs: list[str]) -> None:
 def test_query_names_undeclared_prefixes(dirs: list[str]) -> None:
     runner = CliRunner()
     assert runner.invoke(main, ["build", "-q", *dirs]).exit_code == 0
-    result = runner.invoke(main, ["query", "SELECT ?s WHERE { ?s rdf:type ?o }", *dirs])
+    result = runner.invoke(main, ["query", "SELECT ?s WHERE { ?s zz:type ?o }", *dirs])
     assert result.exit_code == 2
-    assert "undeclared prefix rdf:" in result.output
-    assert "http://www.w3.org/1999/02/22-rdf-syntax-ns#" in result.output
+    assert "undeclared prefix zz:" in result.output
+    assert len(result.output.strip().splitlines()) == 1  # one short line, not the parser's character ranges
+    predeclared = runner.invoke(main, ["query", "SELECT ?s WHERE { ?s rdf:type aa:Firm } LIMIT 1", *dirs])
+    assert predeclared.exit_code == 0, predeclared.output
+    assert "firm" in predeclared.output
 
 
 def test_shacl_violation_exits_1_naming_the_node(dirs: list[str], tmp_path: Path) -> None:

@@ -68,3 +68,49 @@ def test_evidence_offsets_select_the_quote() -> None:
         checked += 1
     assert checked == 4
     assert isinstance(iris.evidence("doc1", 0, 68), URIRef)
+
+
+def test_invented_article_maps_the_new_terms_to_the_golden_graph() -> None:
+    """tests/data/article/: a dated article (no issued_estimated) that uses every term the seeds do not: a joint
+    venture's company and its two owners, a lower-bound amount shared by three deals, completion and "signed on or
+    before" dates, formalises, merges, ends, unnamed parties, declined to comment, a speaker, exclusivity,
+    third-party licensing, headcount and automation level."""
+    from kg.build import domain_slugs
+    from kg.ontology import load_ontology
+
+    corpus, anchors = read_corpus(DATA / "article", domain_slugs(load_ontology(DATA.parent.parent / "ontology")))
+    assert corpus.documents[0].issued_estimated is None
+    actual = map_corpus(corpus, anchors)
+    golden = Dataset()
+    golden.parse(DATA / "golden/article.trig", format="trig")
+    names = {c.identifier for c in golden.contexts() if len(c)}
+    assert names == {c.identifier for c in actual.contexts() if len(c)}
+    for name in sorted(names):
+        assert_isomorphic(golden.graph(name), actual.graph(name), name)
+    used = {p for _, p, _, _ in actual.quads((None, None, None, None)) if str(p).startswith(str(AA._NS))}
+    new_terms = {AA.creates, AA.ownedBy, AA.completedOn, AA.signedOnOrBefore, AA.formalises, AA.merges, AA.ends,
+                 AA.unnamedParties, AA.declinedToComment, AA.speaker, AA.exclusive, AA.thirdPartyLicensing,
+                 AA.headcount, AA.automationLevel}
+    assert new_terms <= used, new_terms - used
+
+
+def test_invented_article_conforms_to_the_shapes() -> None:
+    from kg.build import domain_slugs
+    from kg.ontology import load_ontology
+    from kg.validation import validate_dataset
+
+    ontology_dir = DATA.parent.parent / "ontology"
+    corpus, anchors = read_corpus(DATA / "article", domain_slugs(load_ontology(ontology_dir)))
+    report = validate_dataset(map_corpus(corpus, anchors), ontology_dir)
+    assert report.conforms, "\n".join(report.lines())
+
+
+def test_a_shared_amount_is_one_node() -> None:
+    from kg.build import domain_slugs
+    from kg.ontology import load_ontology
+
+    corpus, anchors = read_corpus(DATA / "article", domain_slugs(load_ontology(DATA.parent.parent / "ontology")))
+    graph = map_corpus(corpus, anchors).graph(iris.document_graph("art1"))
+    values = {o for _, o in graph.subject_objects(AA.value)}
+    assert values == {iris.amount("borealis-cobalt-2019-joint-ventures")}
+    assert len(list(graph.subjects(AA.value, None))) == 3

@@ -20,8 +20,11 @@ ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 DOMAINS: dict[str, set[str]] = {
     "powertrain": set(),
     "powertrain-electrification": {"powertrain"},
-    "battery-cells": {"powertrain-electrification"},
+    "batteries": {"powertrain-electrification"},
+    "battery-cells": {"batteries"},
     "fuel-cells": {"powertrain-electrification"},
+    "hydrogen": {"powertrain"},
+    "ev-charging": {"powertrain-electrification"},
     "hybrid-drives": {"powertrain-electrification"},
     "electric-vehicle-platforms": {"powertrain-electrification", "vehicle-architecture"},
     "combustion-engines": {"powertrain"},
@@ -31,6 +34,8 @@ DOMAINS: dict[str, set[str]] = {
     "small-car-platforms": {"vehicle-architecture"},
     "lightweight-technologies": set(),
     "automated-driving": set(),
+    "driver-assistance": {"automated-driving"},
+    "automated-parking": {"automated-driving"},
     "connected-vehicle": set(),
     "digital-maps": {"connected-vehicle"},
     "mobility-services": set(),
@@ -145,11 +150,14 @@ def test_domain_concept(ontology: Graph, slug: str) -> None:
     assert is_top == ((AA.TechnologyDomains, SKOS.hasTopConcept, concept) in ontology)
 
 
-def test_battery_and_fuel_cells_are_under_powertrain_electrification(ontology: Graph) -> None:
+def test_batteries_and_fuel_cells_are_under_powertrain_electrification(ontology: Graph) -> None:
     parent = domain("powertrain-electrification")
-    for slug in ("battery-cells", "fuel-cells"):
+    for slug in ("batteries", "fuel-cells"):
         assert (domain(slug), SKOS.broader, parent) in ontology
         assert (parent, SKOS.narrower, domain(slug)) in ontology
+    # "batteries" is not "lithium-ion battery cells": a text that says only batteries is filed under batteries
+    assert (domain("battery-cells"), SKOS.broader, domain("batteries")) in ontology
+    assert "batteries" not in {str(o) for o in ontology.objects(domain("battery-cells"), SKOS.altLabel)}
 
 
 def test_broader_and_narrower_are_symmetric(ontology: Graph) -> None:
@@ -160,4 +168,24 @@ def test_broader_and_narrower_are_symmetric(ontology: Graph) -> None:
 
 def test_article_wordings_are_alt_labels(ontology: Graph) -> None:
     alt = {str(o) for o in ontology.objects(None, SKOS.altLabel)}
-    assert {"hydrogen", "electrification", "taxi", "key auto parts", "self-driving"} <= alt
+    assert {"electrification", "taxi", "key auto parts", "self-driving", "hydrogen-powered vehicles",
+            "charging", "ADAS", "automated valet parking"} <= alt
+
+
+def test_every_concept_has_an_rdfs_label_equal_to_its_preferred_label(ontology: Graph) -> None:
+    """Tools that read only rdfs:label (Protege, most linked-data browsers) must show names, not IRIs."""
+    concepts = set(ontology.subjects(RDF.type, SKOS.Concept)) | set(ontology.subjects(RDF.type, SKOS.ConceptScheme))
+    assert len(concepts) > 40
+    for concept in concepts:
+        pref = {(str(o), o.language) for o in ontology.objects(concept, SKOS.prefLabel)}
+        label = {(str(o), o.language) for o in ontology.objects(concept, RDFS.label)}
+        assert pref and pref <= label, f"{concept}: rdfs:label {label} lacks skos:prefLabel {pref}"
+
+
+def test_no_wording_is_the_label_of_two_domains(ontology: Graph) -> None:
+    """An annotator who looks up a wording finds one domain."""
+    owner: dict[str, URIRef] = {}
+    for concept in ontology.subjects(RDF.type, AA.TechnologyDomain):
+        for label in [*ontology.objects(concept, SKOS.prefLabel), *ontology.objects(concept, SKOS.altLabel)]:
+            key = str(label).lower()
+            assert owner.setdefault(key, concept) == concept, f"'{label}' names {owner[key]} and {concept}"

@@ -93,3 +93,106 @@ def test_seeds_conform_to_the_shapes_and_the_ontology() -> None:
 
 def test_every_deal_has_evidence_from_its_text(corpus: Corpus) -> None:
     check_every_fact_has_evidence_from_its_text(corpus)
+
+
+# Integrity rules of docs/modelling.md, over the live seeds: each would have caught a mistake once published.
+
+def _names(corpus: Corpus) -> dict[str, set[str]]:
+    """Every name of each firm (label, alternative names, its brands), lower case."""
+    names = {f.id: {f.label.lower(), *(str(a).lower() for a in f.fields.get("alt") or [])}  # type: ignore[attr-defined]
+             for f in corpus.entities("firms").values()}
+    for brand in corpus.entities("brands").values():
+        owner = brand.fields.get("owner")
+        if owner in names:
+            names[str(owner)].add(brand.label.lower())
+    return names
+
+
+def test_a_quote_of_every_deal_names_one_of_its_parties(corpus: Corpus) -> None:
+    """A deal's evidence is about that deal: the GM-PSA alliance once ended on a quote naming neither firm."""
+    names = _names(corpus)
+    for doc in corpus.documents:
+        for deal in doc.deals:
+            quotes = " ".join(q.exact.lower() for q in deal.evidence)
+            named = [f for f in deal.all_parties() if any(n in quotes for n in names[f])]
+            assert named, f"{deal.id}: no quote names any of {deal.all_parties()}"
+
+
+@pytest.fixture(scope="module")
+def domain_wordings() -> dict[str, set[str]]:
+    """Each domain slug -> its labels and those of its narrower domains, lower case, hyphens as spaces."""
+    from rdflib.namespace import SKOS
+
+    from kg import iris
+
+    ontology = load_ontology(Paths().ontology)
+    prefix = str(iris.DOMAIN)
+    words: dict[str, set[str]] = {}
+    for concept in ontology.subjects(SKOS.inScheme, None):
+        if str(concept).startswith(prefix):
+            narrower = set(ontology.transitive_objects(concept, SKOS.narrower))
+            labels = {str(o) for c in narrower for p in (SKOS.prefLabel, SKOS.altLabel) for o in ontology.objects(c, p)}
+            words[str(concept)[len(prefix):]] = {w.lower().replace("-", " ") for w in labels}
+    return words
+
+
+def test_every_domain_is_worded_in_the_quotes(corpus: Corpus, domain_wordings: dict[str, set[str]]) -> None:
+    """A domain is filed only when a quote names it (by a label or an alternative label of it or a narrower
+    domain): the cartel's domains were once taken from outside its quote, 'batteries' filed as lithium-ion cells.
+    A new wording is added to ontology/domains.ttl as skos:altLabel."""
+    for doc in corpus.documents:
+        for item in [*doc.deals, *doc.alliances]:
+            quotes = " ".join(q.exact.lower().replace("-", " ") for q in item.evidence)
+            for slug in item.domains:
+                assert any(w in quotes for w in domain_wordings[slug]), (
+                    f"{item.id}: domain '{slug}' is not worded in its quotes (labels: {sorted(domain_wordings[slug])})")
+
+
+#: Kinds that the text must name: a binding agreement is a CollaborationAgreement only when a quote says so.
+KIND_WORDINGS = {
+    "MemorandumOfUnderstanding": ("memorandum", "mou"),
+    "CollaborationAgreement": ("agreement", "contract"),
+    "SupplyAgreement": ("suppl",),
+    "JointStatement": ("joint statement",),
+    "JointVenture": ("joint venture",),
+}
+
+
+def test_agreement_kinds_are_worded_in_the_quotes(corpus: Corpus) -> None:
+    """The BMW-Intel-Mobileye platform was once a CollaborationAgreement; the text says only 'established'."""
+    for doc in corpus.documents:
+        for deal in doc.deals:
+            words = KIND_WORDINGS.get(deal.kind)
+            if words:
+                quotes = " ".join(q.exact.lower() for q in deal.evidence)
+                assert any(w in quotes for w in words), f"{deal.id}: no quote calls it a {deal.kind} ({words})"
+
+
+def test_ended_stakes_and_divestments_are_linked(corpus: Corpus) -> None:
+    """A stake that was sold is Ended, and its sale is a Divestment (Completed) that `ends` it."""
+    deals = {d.id: d for doc in corpus.documents for d in doc.deals}
+    for deal in deals.values():
+        if deal.kind == "Divestment":
+            assert deal.status in ("Completed", "Signed", "Announced", "InTalks", "Rumoured"), deal.id
+            for ended in deal.ends:
+                assert deals[ended].status == "Ended", f"{deal.id} ends {ended}, which is not Ended"
+        if deal.kind in ("EquityStake", "CrossShareholding"):
+            assert deal.roles.get("investor") and deal.roles.get("investee"), deal.id
+
+
+def test_every_registry_person_speaks_or_signs(corpus: Corpus) -> None:
+    """A person in the registry is used: Klaus Froehlich once sat in the registry with his statement unannotated."""
+    used = {s for doc in corpus.documents for d in doc.deals for s in d.signatories}
+    used |= {q.speaker for doc in corpus.documents
+             for item in [*doc.deals, *doc.refs, *doc.alliances, *doc.investigations] for q in item.evidence}
+    for person in corpus.entities("people"):
+        assert person in used, f"person '{person}' neither signs a deal nor speaks in a quote"
+
+
+def test_rumoured_deals_rest_on_no_official_statement(corpus: Corpus) -> None:
+    """Rumoured means nobody reports negotiations: an official or executive statement makes it at least InTalks."""
+    for doc in corpus.documents:
+        for deal in doc.deals:
+            if deal.status == "Rumoured":
+                sure = [q.exact for q in deal.evidence if q.attribution in ("OfficialStatement", "ExecutiveStatement")]
+                assert not sure, f"{deal.id}: Rumoured, yet stated by {sure}"

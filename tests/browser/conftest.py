@@ -65,6 +65,14 @@ def site(kg_var: Path, examples_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def corpus_site(corpus_var: Path) -> Iterator[str]:
+    """Base URL of the app over the frozen corpus (for tests that expect its exact names)."""
+    live = LiveServer(VAR_DIR=str(corpus_var))
+    yield live.url
+    live.stop()
+
+
+@pytest.fixture(scope="session")
 def sample_site(sample_var: Path) -> Iterator[str]:
     """Base URL of the app over the sample dataset (which has a firm whose label holds markup)."""
     live = LiveServer(VAR_DIR=str(sample_var))

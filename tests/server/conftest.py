@@ -88,7 +88,7 @@ def live_server(kg_var: Path) -> Iterator[str]:
     port = free_port()
     command = [
         sys.executable, "-m", "server", "--host", "127.0.0.1", "--port", str(port),
-        "--query-timeout", str(TEST_TIMEOUT), "--var-dir", str(kg_var), "--threads", "6",
+        "--query-timeout", str(TEST_TIMEOUT), "--var", str(kg_var), "--threads", "6",
     ]  # fmt: skip
     env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stderr=subprocess.PIPE)

@@ -6,20 +6,21 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.config import Paths
 from kg.store import write_store
 
 
 def make_var(root: Path, trig: str) -> Path:
     """A var directory under ``root`` whose store holds the TriG text ``trig``."""
     quads = list(ox.parse(trig.encode("utf-8"), format=ox.RdfFormat.TRIG))
-    write_store(quads, root / "store")
-    (root / "dumps").mkdir(exist_ok=True)
+    write_store(quads, Paths(var=root).store)
+    Paths(var=root).dumps.mkdir(parents=True, exist_ok=True)
     return root
 
 
 def store_of(var: Path) -> ox.Store:
     """A read-only handle on the store of ``var``."""
-    return ox.Store.read_only(str(var / "store"))
+    return ox.Store.read_only(str(Paths(var=var).store))
 
 
 PREFIXES = """

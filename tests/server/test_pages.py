@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from pages_support import PREFIXES, make_var, store_of
 from werkzeug.test import TestResponse
 
+from kg.config import Paths
 from kg.iris import BASE
 
 AA = BASE + "ontology#"
@@ -266,7 +267,7 @@ def test_void_counts_match_the_store(client: FlaskClient, kg_var: Path) -> None:
     assert int(graph.value(linkset, VOID.triples)) == len(same_as)
     assert str(graph.value(dataset, VOID.sparqlEndpoint)).endswith("/sparql")
     assert graph.value(dataset, rdflib.DCTERMS.license) is not None
-    dumps = {p.name for p in (kg_var / "dumps").iterdir() if p.name != "SHA256SUMS"}
+    dumps = {p.name for p in Paths(var=kg_var).dumps.iterdir() if p.name != "SHA256SUMS"}
     assert {str(u).rsplit("/", 1)[1] for u in graph.objects(dataset, VOID.dataDump)} == dumps
     assert str(graph.value(dataset, VOID.uriSpace)) == BASE + "id/"
     assert rdflib.URIRef(AA) in set(graph.objects(dataset, VOID.vocabulary))
@@ -283,12 +284,13 @@ def test_void_in_other_formats(client: FlaskClient) -> None:
 @pytest.fixture
 def dumps_client(tmp_path: Path, sample_var: Path, make_app: Callable[..., Flask]) -> FlaskClient:
     var = tmp_path / "var"
-    (var / "dumps").mkdir(parents=True)
-    (var / "store").symlink_to(sample_var / "store")
+    dumps = Paths(var=var).dumps
+    dumps.mkdir(parents=True)
+    Paths(var=var).store.symlink_to(Paths(var=sample_var).store)
     body = b"@prefix ex: <http://example.org/> .\n" + b"ex:s ex:p ex:o .\n" * 200
-    (var / "dumps" / "autoalliance.ttl").write_bytes(body)
+    (dumps / "autoalliance.ttl").write_bytes(body)
     digest = hashlib.sha256(body).hexdigest()
-    (var / "dumps" / "SHA256SUMS").write_text(f"{digest}  autoalliance.ttl\n")
+    (dumps / "SHA256SUMS").write_text(f"{digest}  autoalliance.ttl\n")
     (var / "secret.txt").write_text("not a dump")
     return make_app(VAR_DIR=str(var)).test_client()
 
@@ -326,7 +328,7 @@ def test_dump_paths_are_checked(dumps_client: FlaskClient, path: str) -> None:
 def test_dumps_of_the_build(client: FlaskClient, kg_var: Path) -> None:
     listing = fetch(client, "/dumps/?format=json").json
     names = {d["name"] for d in listing["dumps"]}
-    assert names == {p.name for p in (kg_var / "dumps").iterdir()}
+    assert names == {p.name for p in Paths(var=kg_var).dumps.iterdir()}
 
 
 def test_deal_value_reads_as_an_amount(client) -> None:  # noqa: ANN001

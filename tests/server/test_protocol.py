@@ -209,10 +209,24 @@ def test_bad_query_syntax_names_the_error(client: FlaskClient) -> None:
     assert "1:6" in response.get_data(as_text=True)  # where the parser stopped
 
 
-def test_undeclared_prefix_is_a_400(client: FlaskClient) -> None:
-    response = client.get(url(query="SELECT * { ?s a aa:Firm }"))
+def test_undeclared_prefix_is_a_400_in_one_short_line(client: FlaskClient) -> None:
+    response = client.get(url(query="SELECT * { ?s a zz:Firm }"))
     assert response.status_code == 400
-    assert "undeclared prefix aa: (add `PREFIX aa: <https://w3id.org/autoalliance/ontology#>`)" in response.text
+    assert "undeclared prefix zz: (add `PREFIX zz: <...>`)" in response.text
+    assert len(response.text.strip().splitlines()) <= 2
+
+
+def test_standard_prefixes_are_predeclared(client: FlaskClient) -> None:
+    query = "SELECT ?n WHERE { firm:bmw a aa:Firm ; rdfs:label ?n } LIMIT 1"
+    response = client.get(url(query=query))
+    assert response.status_code == 200, response.text
+    assert response.json["results"]["bindings"]  # type: ignore[index]
+
+
+def test_a_declared_prefix_overrides_the_predeclared_one(client: FlaskClient) -> None:
+    query = "PREFIX schema: <http://schema.org/> SELECT ?x WHERE { BIND(schema:name AS ?x) }"
+    body = client.get(url(query=query)).json
+    assert body["results"]["bindings"][0]["x"]["value"] == "http://schema.org/name"  # type: ignore[index]
 
 
 def test_missing_query_in_post_is_a_400(client: FlaskClient) -> None:

@@ -16,6 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from kg.config import Paths
 from kg.iris import AA, FIRM, GRAPH_REGISTRY
 from server.query_exec import QueryFailed, QueryJob, QueryPool
 from server.sandbox import deny_internet_sockets
@@ -110,12 +111,13 @@ def test_workers_cannot_open_internet_sockets(kg_var: Path, listener: Any) -> No
     """Second line of defence: even a SERVICE call that got past the check cannot connect."""
     if not _seccomp_available():
         pytest.skip("seccomp filters are not available here")
-    pool = QueryPool(str(kg_var / "store"), size=1, timeout=TEST_TIMEOUT, deny_network=True)
+    pool = QueryPool(str(Paths(var=kg_var).store), size=1, timeout=TEST_TIMEOUT, deny_network=True)
     try:
-        job = QueryJob(f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}", "text/csv", None)
+        # the job's allow-list lets the call past the check; the pool's sandbox must still stop it
+        query = f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
+        job = QueryJob(query, "text/csv", service_allowlist=(listener.url,))
         with pytest.raises(QueryFailed) as failure:
-            _, stream = pool.execute(job)
-            stream.read_all()
+            pool.execute(job)
         assert "Permission denied" in failure.value.message
     finally:
         pool.close()

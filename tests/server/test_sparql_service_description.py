@@ -29,7 +29,8 @@ def test_service_description_in_turtle(client: FlaskClient) -> None:
     graph = description(client)
     service = graph.value(predicate=RDF.type, object=SD.Service)
     assert service is not None
-    assert graph.value(service, SD.endpoint) == URIRef("http://localhost/sparql")
+    # the public endpoint IRI, never the request's Host header
+    assert graph.value(service, SD.endpoint) == URIRef("https://w3id.org/autoalliance/sparql")
     assert (service, SD.supportedLanguage, SD.SPARQL11Query) in graph
     assert (service, SD.feature, SD.UnionDefaultGraph) in graph
     assert (service, SD.feature, SD.BasicFederatedQuery) not in graph
@@ -67,8 +68,25 @@ def test_service_description_without_accept_is_turtle(client: FlaskClient) -> No
     assert response.mimetype == "text/turtle"
 
 
-def test_service_description_406(client: FlaskClient) -> None:
-    assert client.get("/sparql", headers={"Accept": "image/png"}).status_code == 406
+def test_service_description_in_turtle_when_nothing_acceptable(client: FlaskClient) -> None:
+    response = client.get("/sparql", headers={"Accept": "image/png"})
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+
+
+def test_service_description_ignores_the_host_header(client: FlaskClient) -> None:
+    response = client.get("/sparql", headers={"Host": "evil.example:1", "Accept": "application/n-triples"})
+    assert "evil.example" not in response.text
+    assert "<https://w3id.org/autoalliance/sparql>" in response.text
+
+
+def test_service_description_lists_the_predeclared_prefixes(client: FlaskClient) -> None:
+    graph = description(client)
+    SH = Namespace("http://www.w3.org/ns/shacl#")
+    declarations = graph.objects(None, SH.declare)
+    declared = {str(graph.value(d, SH.prefix)): str(graph.value(d, SH.namespace)) for d in declarations}
+    assert declared["schema"] == "https://schema.org/"
+    assert declared["aa"] == "https://w3id.org/autoalliance/ontology#"
+    assert {"rdf", "rdfs", "owl", "xsd", "skos", "dcterms", "org", "oa", "prov", "foaf", "wd", "void"} <= set(declared)
 
 
 def test_browsers_get_the_query_ui(client: FlaskClient) -> None:

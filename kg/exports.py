@@ -1,0 +1,291 @@
+"""Exports for analysts who work in spreadsheets, R, pandas, networkx or Gephi rather than SPARQL.
+
+``write_exports(store, target)`` writes into the build's ``exports/`` directory:
+
+- ``deals.csv``: one row per deal: kind, status, its dates (at their precision, as in the graph), value;
+- ``parties.csv``: one row per deal, firm and role (``party`` when no specific role is stated);
+- ``evidence.csv``: one row per quote and what it supports, with the quote, its attribution, offsets and source;
+- ``firms.csv``: one row per firm: names, country, kind, parents, Wikidata, number of deals and partners;
+- ``network.graphml``, ``network.gexf``, ``network.json`` (networkx node-link): the partnership network, one
+  node per firm and one edge per deal between two of its parties (deals that were announced, signed,
+  completed or have ended; rumours and talks are not partnerships), with the deal, its kind and status and
+  its dates on the edge: ``start`` (the first of announced, signed, starts) and ``end`` (ended), as full dates
+  (a year-precise start counts from 1 January, a year-precise end to 31 December). The GEXF is dynamic
+  (Gephi's timeline shows the network by year); :func:`network_as_of` keeps the edges of one year.
+
+CSV files are UTF-8 with a header row; multiple values in one cell are separated by ``; ``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import hashlib
+import io
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from .sitedata import DEAL_DATES, Facts, humanize, local_name, read_facts, select
+
+ACTIVE_OR_ENDED = ("announced", "signed", "completed", "ended")
+EXPORTS = {
+    "deals.csv": "one row per deal: kind, status, dates, value",
+    "parties.csv": "one row per deal, firm and role",
+    "evidence.csv": "one row per quote and what it supports, with its source",
+    "firms.csv": "one row per firm: names, country, kind, parents, Wikidata, deals, partners",
+    "network.graphml": "the partnership network, deal dates on edges (GraphML: networkx, yEd, Cytoscape)",
+    "network.gexf": "the partnership network as a dynamic graph (GEXF: Gephi's timeline)",
+    "network.json": "the partnership network as networkx node-link JSON",
+}
+NETWORK_FORMATS = {"graphml": "network.graphml", "gexf": "network.gexf", "json": "network.json"}
+
+
+def _csv(header: list[str], rows: Iterable[list[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _multi(rows: Iterable[ox.QuerySolution], key: str, value: str) -> dict[str, list[str]]:
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        found.setdefault(row[key].value, set()).add(row[value].value)
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def deals_csv(store: ox.Store, facts: Facts) -> str:
+    """The deals table."""
+    domains = _multi(select(store, "SELECT DISTINCT ?d ?l WHERE { ?d aa:domain ?x . ?x skos:prefLabel ?l }"), "d", "l")
+    values: dict[str, tuple[str, str, str]] = {}
+    for row in select(store, """SELECT ?d ?a ?m ?c WHERE { ?d aa:value ?v .
+            OPTIONAL { ?v schema:value ?a } OPTIONAL { ?v schema:maxValue ?m } OPTIONAL { ?v schema:currency ?c } }"""):
+        values[row["d"].value] = tuple(row[k].value if row[k] else "" for k in ("a", "m", "c"))  # type: ignore[assignment]
+    rows = []
+    for iri, r in sorted(facts.resources.items()):
+        if r.kind != "deal":
+            continue
+        dates = facts.deal_dates.get(iri, {})
+        rows.append([iri, r.label, r.deal_kind, r.status,
+                     *(dates[p].value if p in dates else "" for p in DEAL_DATES),
+                     *values.get(iri, ("", "", "")), "; ".join(domains.get(iri, []))])
+    return _csv(["deal", "label", "kind", "status", "announced", "signed", "starts", "ended", "value",
+                 "max_value", "currency", "domains"], rows)
+
+
+def parties_csv(facts: Facts) -> str:
+    """The parties table."""
+    rows = []
+    for deal, firms in sorted(facts.deal_parties.items()):
+        for firm, roles in sorted(firms.items()):
+            for role in roles or ["party"]:
+                rows.append([deal, _label(facts, deal), firm, _label(facts, firm), role])
+    return _csv(["deal", "deal_label", "firm", "firm_label", "role"], rows)
+
+
+def evidence_csv(store: ox.Store, facts: Facts) -> str:
+    """The evidence table."""
+    query = """SELECT DISTINCT ?e ?x ?quote ?att ?start ?end ?doc ?title ?publisher ?issued WHERE {
+      ?x aa:evidence ?e .
+      OPTIONAL { ?e oa:hasSelector ?q . ?q oa:exact ?quote }
+      OPTIONAL { ?e oa:hasSelector ?p . ?p oa:start ?start ; oa:end ?end }
+      OPTIONAL { ?e aa:attribution ?att }
+      OPTIONAL { ?e oa:hasSource ?doc . OPTIONAL { ?doc dcterms:title ?title }
+                 OPTIONAL { ?doc dcterms:publisher ?publisher } OPTIONAL { ?doc dcterms:issued ?issued } } }"""
+    rows = set()
+    for row in select(store, query):
+        def text(name: str, row: ox.QuerySolution = row) -> str:
+            term = row[name]
+            return "" if term is None else term.value
+
+        supports = text("x")
+        rows.add((text("e"), supports, _label(facts, supports), text("quote"),
+                  humanize(local_name(text("att"))) if text("att") else "", text("start"), text("end"),
+                  text("doc"), text("title"), text("publisher"), text("issued")))
+    ordered = sorted(rows, key=lambda r: (r[7], int(r[5]) if r[5].isdigit() else 0, r[0], r[1]))
+    return _csv(["evidence", "supports", "supports_label", "quote", "attribution", "start", "end", "document",
+                 "document_title", "publisher", "issued"], ordered)  # type: ignore[arg-type]
+
+
+def firms_csv(store: ox.Store, facts: Facts) -> str:
+    """The firms table."""
+    alt = _multi(select(store, "SELECT DISTINCT ?f ?l WHERE { ?f a aa:Firm ; skos:altLabel ?l }"), "f", "l")
+    legal = _multi(select(store, "SELECT DISTINCT ?f ?l WHERE { ?f a aa:Firm ; schema:legalName ?l }"), "f", "l")
+    country = _multi(select(store, "SELECT DISTINCT ?f ?c WHERE { ?f a aa:Firm ; aa:countryCode ?c }"), "f", "c")
+    kind = _multi(select(store, "SELECT DISTINCT ?f ?k WHERE { ?f a aa:Firm ; aa:firmKind ?k }"), "f", "k")
+    parents = _multi(select(store, "SELECT DISTINCT ?f ?p WHERE { ?f a aa:Firm ; aa:subsidiaryOf ?p }"), "f", "p")
+    wikidata = _multi(select(store, """SELECT DISTINCT ?f ?w WHERE { ?f a aa:Firm ; owl:sameAs ?w
+                                       FILTER(STRSTARTS(STR(?w), STR(wd:))) }"""), "f", "w")
+    rows = []
+    for iri, r in sorted(facts.resources.items()):
+        if r.kind == "firm":
+            rows.append([iri, r.label, "; ".join(alt.get(iri, [])), "; ".join(legal.get(iri, [])),
+                         "; ".join(country.get(iri, [])), "; ".join(humanize(local_name(k)) for k in kind.get(iri, [])),
+                         "; ".join(parents.get(iri, [])), "; ".join(wikidata.get(iri, [])), r.deals, r.partners])
+    return _csv(["firm", "label", "alt_labels", "legal_name", "country", "kind", "parents", "wikidata", "deals",
+                 "partners"], rows)
+
+
+@dataclass
+class Network:
+    """Firms and one edge per deal between two of its parties, with the deal's dates."""
+
+    nodes: dict[str, dict[str, str]] = field(default_factory=dict)  # IRI -> label, kind
+    edges: list[dict[str, str]] = field(default_factory=list)  # source, target, deal, label, kind, status, start, end
+
+
+def full_date(lexical: str, end: bool = False) -> str:
+    """A date at year, month or day precision as a full ``YYYY-MM-DD`` (the first day, or the last with
+    ``end``); ``""`` when it is not a date."""
+    parts = lexical[:10].split("-")
+    try:
+        year = int(parts[0])
+        if len(parts) == 1:
+            return f"{year:04d}-12-31" if end else f"{year:04d}-01-01"
+        month = int(parts[1])
+        if len(parts) == 2:
+            last = calendar.monthrange(year, month)[1] if end else 1
+            return f"{year:04d}-{month:02d}-{last:02d}"
+        return f"{year:04d}-{month:02d}-{int(parts[2]):02d}"
+    except (ValueError, IndexError):
+        return ""
+
+
+def partnership_network(facts: Facts) -> Network:
+    """The partnership network of ``facts``."""
+    network = Network()
+    for deal, firms in sorted(facts.deal_parties.items()):
+        resource = facts.resources.get(deal)
+        if resource is None or resource.status not in ACTIVE_OR_ENDED or len(firms) < 2:
+            continue
+        dates = facts.deal_dates.get(deal, {})
+        starts = [dates[p].value for p in ("announcedOn", "signedOn", "startsOn") if p in dates]
+        start = full_date(min(starts)) if starts else ""
+        end = full_date(dates["endedOn"].value, end=True) if "endedOn" in dates else ""
+        for a, b in combinations(sorted(firms), 2):
+            for firm in (a, b):
+                network.nodes.setdefault(firm, {"label": _label(facts, firm)})
+            network.edges.append({"source": a, "target": b, "deal": deal, "label": resource.label,
+                                  "kind": resource.deal_kind, "status": resource.status, "start": start, "end": end})
+    return network
+
+
+def network_as_of(network: Network, year: int) -> Network:
+    """The edges whose deal had started by the end of ``year`` and had not ended before it, and their firms.
+    Deals without a start date are left out."""
+    first, last = f"{year:04d}-01-01", f"{year:04d}-12-31"
+    edges = [e for e in network.edges if e["start"] and e["start"] <= last and (not e["end"] or e["end"] >= first)]
+    firms = {f for e in edges for f in (e["source"], e["target"])}
+    return Network({k: v for k, v in network.nodes.items() if k in firms}, edges)
+
+
+EDGE_ATTRIBUTES = ("deal", "label", "kind", "status")
+
+
+def graphml(network: Network) -> str:
+    """``network`` as GraphML (an undirected multigraph; node ids are firm IRIs, dates as ISO strings)."""
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+           'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+           'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
+           '<key id="n_label" for="node" attr.name="label" attr.type="string"/>']
+    for name in (*EDGE_ATTRIBUTES, "start", "end"):
+        out.append(f'<key id="e_{name}" for="edge" attr.name="{name}" attr.type="string"/>')
+    out.append('<key id="e_start_year" for="edge" attr.name="start_year" attr.type="int"/>')
+    out.append('<key id="e_end_year" for="edge" attr.name="end_year" attr.type="int"/>')
+    out.append('<graph id="partnerships" edgedefault="undirected">')
+    for iri, attrs in sorted(network.nodes.items()):
+        out.append(f'<node id={quoteattr(iri)}><data key="n_label">{escape(attrs["label"])}</data></node>')
+    for i, e in enumerate(network.edges):
+        data = [f'<data key="e_{name}">{escape(e[name])}</data>' for name in (*EDGE_ATTRIBUTES, "start", "end")
+                if e[name]]
+        data += [f'<data key="e_{name}_year">{e[name][:4]}</data>' for name in ("start", "end") if e[name]]
+        out.append(f'<edge id="e{i}" source={quoteattr(e["source"])} target={quoteattr(e["target"])}>'
+                   + "".join(data) + "</edge>")
+    out.append("</graph></graphml>")
+    return "\n".join(out) + "\n"
+
+
+def gexf(network: Network) -> str:
+    """``network`` as dynamic GEXF 1.2: each edge lives from its deal's ``start`` to its ``end``."""
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">',
+           "<meta><creator>autoalliance</creator>"
+           "<description>Partnerships between automotive firms, one edge per deal</description></meta>",
+           '<graph mode="dynamic" defaultedgetype="undirected" timeformat="date">',
+           '<attributes class="edge" mode="static">']
+    for i, name in enumerate(EDGE_ATTRIBUTES):
+        out.append(f'<attribute id="{i}" title="{name}" type="string"/>')
+    out.append("</attributes><nodes>")
+    for iri, attrs in sorted(network.nodes.items()):
+        out.append(f"<node id={quoteattr(iri)} label={quoteattr(attrs['label'])}/>")
+    out.append("</nodes><edges>")
+    for i, e in enumerate(network.edges):
+        times = "".join(f" {name}={quoteattr(e[name])}" for name in ("start", "end") if e[name])
+        values = "".join(f'<attvalue for="{j}" value={quoteattr(e[name])}/>'
+                         for j, name in enumerate(EDGE_ATTRIBUTES) if e[name])
+        out.append(f'<edge id="{i}" source={quoteattr(e["source"])} target={quoteattr(e["target"])}'
+                   f' label={quoteattr(e["label"])}{times}><attvalues>{values}</attvalues></edge>')
+    out.append("</edges></graph></gexf>")
+    return "\n".join(out) + "\n"
+
+
+def node_link(network: Network) -> str:
+    """``network`` as networkx node-link JSON (``networkx.node_link_graph(data, edges="links")``)."""
+    data = {"directed": False, "multigraph": True, "graph": {"name": "partnerships"},
+            "nodes": [{"id": iri, **attrs} for iri, attrs in sorted(network.nodes.items())],
+            "links": [{k: v for k, v in e.items() if v} | {"key": i} for i, e in enumerate(network.edges)]}
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def read_network(path: Path) -> Network:
+    """The network of an exported ``network.json``."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    nodes = {n["id"]: {k: v for k, v in n.items() if k != "id"} for n in data["nodes"]}
+    edges = [{k: str(e.get(k, "")) for k in ("source", "target", *EDGE_ATTRIBUTES, "start", "end")}
+             for e in data["links"]]
+    return Network(nodes, edges)
+
+
+SERIALIZERS = {"graphml": graphml, "gexf": gexf, "json": node_link}
+
+
+def _label(facts: Facts, iri: str) -> str:
+    resource = facts.resources.get(iri)
+    return resource.label if resource else local_name(iri)
+
+
+def write_exports(store: ox.Store, target: Path, facts: Facts | None = None) -> dict[str, str]:
+    """Write every export of the graph in ``store`` into ``target``; returns ``{file name: SHA-256}``.
+
+    ``facts`` (from :func:`kg.sitedata.read_facts`) saves reading the store twice when the caller has them.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    facts = facts or read_facts(store)
+    network = partnership_network(facts)
+    contents = {
+        "deals.csv": deals_csv(store, facts),
+        "parties.csv": parties_csv(facts),
+        "evidence.csv": evidence_csv(store, facts),
+        "firms.csv": firms_csv(store, facts),
+        "network.graphml": graphml(network),
+        "network.gexf": gexf(network),
+        "network.json": node_link(network),
+    }
+    sums = {}
+    for name, text in contents.items():
+        data = text.encode("utf-8")
+        tmp = target / (name + ".new")
+        tmp.write_bytes(data)
+        os.replace(tmp, target / name)
+        sums[name] = hashlib.sha256(data).hexdigest()
+    return sums

@@ -1,0 +1,241 @@
+"""The query worker: a process that holds the store open read-only and answers one query at a time.
+
+It checks the query (:mod:`server.query_check`), evaluates it and serializes the answer with pyoxigraph's own
+serializers into a bounded buffer, then sends the whole answer in one message. The web process sends it on, so a
+client that reads slowly never holds a worker. A worker runs under an address-space limit (``RLIMIT_AS``) and,
+unless SERVICE is allow-listed, without Internet sockets. It imports only what evaluation needs: pyoxigraph, and
+rdflib only for a query whose text contains the letters of SERVICE.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import resource
+from dataclasses import dataclass
+from itertools import islice
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from .httperror import HTTPError
+
+_PROLOGUE = re.compile(r"(?:\s+|#[^\n\r]*|(?i:BASE)\s*<[^>]*>|(?i:PREFIX)\s*[^\s:]*:\s*<[^>]*>)*")
+_SELECT = re.compile(r"(?i:SELECT)\b")
+_XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # no XML 1.0 document can contain these
+_REPLACEMENT = "\ufffd".encode()
+_JSON_LD = "application/ld+json"
+_XML_TYPES = ("application/sparql-results+xml", "application/rdf+xml")
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One query and how to answer it. ``None`` graph lists mean "not given by the request"."""
+
+    query: str
+    results_type: str | None  # media type for SELECT/ASK; None: none acceptable (406)
+    graph_type: str = "text/turtle"  # media type for CONSTRUCT/DESCRIBE
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    union_default_graph: bool = True
+    max_rows: int = 100_000
+    max_bytes: int = 64 * 1024 * 1024
+    prefixes: tuple[tuple[str, str], ...] = ()  # declared for parsing and written in Turtle and RDF/XML
+    service_allowlist: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """A serialized answer: the kind of result, its media type, its rows (or triples) and whether it was cut."""
+
+    kind: str  # "solutions", "boolean" or "graph"
+    media_type: str
+    rows: int
+    truncated: bool
+    body: bytes
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _BoundedBuffer(io.BytesIO):
+    """A buffer that refuses to grow past ``limit`` bytes (pyoxigraph's serializers write into it)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def write(self, data: Any) -> int:
+        if self.tell() + len(data) > self.limit:
+            raise _TooLarge
+        return super().write(data)
+
+
+def _dataset_options(job: QueryJob) -> dict[str, Any]:
+    options: dict[str, Any] = {"prefixes": dict(job.prefixes)}
+    try:
+        if job.default_graphs is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+        if job.named_graphs is not None:
+            options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    except ValueError as exc:
+        raise HTTPError(400, f"invalid graph IRI: {exc}") from None
+    if job.union_default_graph and "default_graph" not in options and "named_graphs" not in options:
+        options["use_default_graph_as_union"] = True
+    return options
+
+
+def _count_rows(body: bytes, media_type: str) -> int:
+    """How many solutions a pyoxigraph results serialization holds, read from its bytes."""
+    if media_type == "application/sparql-results+xml":
+        return body.count(b"<result>")  # "<" is always escaped inside values
+    if media_type == "text/tab-separated-values":
+        return body.count(b"\n") - 1  # newlines in values are escaped
+    if media_type == "text/csv":
+        return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
+    return sum(1 for _ in ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
+
+
+def _serialize_solutions(solutions: ox.QuerySolutions, job: QueryJob, media_type: str) -> bytes:
+    buffer = _BoundedBuffer(job.max_bytes)
+    solutions.serialize(buffer, format=ox.QueryResultsFormat.from_media_type(media_type))
+    return buffer.getvalue()
+
+
+def _limited(store: ox.Store, job: QueryJob, options: dict[str, Any], limit: int) -> ox.QuerySolutions | None:
+    """Evaluate the SELECT ``job.query`` with at most ``limit`` solutions, or None when no limit can be added.
+
+    A LIMIT is appended; a query with its own LIMIT (or a trailing VALUES) is wrapped as a sub-select keeping
+    its projection; a query with FROM cannot be wrapped.
+    """
+    try:
+        return store.query(f"{job.query}\nLIMIT {limit}", **options)
+    except SyntaxError:
+        pass
+    prologue = _PROLOGUE.match(job.query)
+    end = prologue.end() if prologue else 0
+    body = job.query[end:]
+    if not _SELECT.match(body):
+        return None
+    variables = store.query(job.query, **options).variables  # evaluation is lazy: this only parses
+    projection = " ".join(str(v) for v in variables) or "*"
+    wrapped = f"{job.query[:end]}SELECT {projection} WHERE {{\n{body}\n}} LIMIT {limit}"
+    try:
+        return store.query(wrapped, **options)
+    except SyntaxError:
+        return None
+
+
+def _answer_solutions(store: ox.Store, job: QueryJob, options: dict[str, Any]) -> QueryAnswer:
+    media = job.results_type
+    if media is None:
+        raise HTTPError(406, "none of the accepted media types fits this result; results are JSON, XML, CSV or TSV")
+    solutions = _limited(store, job, options, job.max_rows + 1)
+    if solutions is None:  # rare: rows counted in Python, written by pyoxigraph from a re-evaluation
+        rows = sum(1 for _ in islice(store.query(job.query, **options), job.max_rows + 1))
+        if rows > job.max_rows:
+            raise HTTPError(400, f"the query has more than {job.max_rows} solutions and cannot be cut here; "
+                                 "add a LIMIT")
+        body = _serialize_solutions(store.query(job.query, **options), job, media)
+        return QueryAnswer("solutions", media, rows, False, body)
+    body = _serialize_solutions(solutions, job, media)
+    rows = _count_rows(body, media)
+    if rows <= job.max_rows:
+        return QueryAnswer("solutions", media, rows, False, body)
+    cut = _limited(store, job, options, job.max_rows)
+    assert cut is not None
+    return QueryAnswer("solutions", media, job.max_rows, True, _serialize_solutions(cut, job, media))
+
+
+def _answer_graph(triples: ox.QueryTriples, job: QueryJob) -> QueryAnswer:
+    media = job.graph_type
+    unique = list(dict.fromkeys(islice(triples, job.max_rows + 1)))
+    truncated = len(unique) > job.max_rows
+    del unique[job.max_rows :]
+    if media == _JSON_LD:
+        if any(isinstance(t.object, ox.Triple) or isinstance(t.subject, ox.Triple) for t in unique):
+            raise HTTPError(406, "JSON-LD cannot carry triple terms; ask for Turtle or N-Triples")
+        from kg.dumps import jsonld  # compact, with the project's prefixes as its context
+
+        body = jsonld(unique)
+    else:
+        fmt = ox.RdfFormat.from_media_type(media)
+        with_prefixes = fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
+        body = ox.serialize(unique, format=fmt, prefixes=dict(job.prefixes) if with_prefixes else None)
+    if len(body) > job.max_bytes:
+        raise _TooLarge
+    return QueryAnswer("graph", media, len(unique), truncated, body)
+
+
+def evaluate(store: ox.Store, job: QueryJob) -> QueryAnswer:
+    """Check, evaluate and serialize ``job``. Raises :class:`HTTPError`: 400 for a refused or invalid query,
+    406 when no acceptable format fits the result, 413 when the answer passes ``job.max_bytes``, 503 when the
+    evaluation runs out of memory."""
+    from .query_check import check_query
+
+    check_query(job.query, dict(job.prefixes), job.service_allowlist)
+    options = _dataset_options(job)
+    try:
+        result = store.query(job.query, **options)
+        if isinstance(result, ox.QuerySolutions):
+            answer = _answer_solutions(store, job, options)
+        elif isinstance(result, ox.QueryBoolean):
+            if job.results_type is None:
+                raise HTTPError(406, "none of the accepted media types fits this result; booleans are JSON, XML, "
+                                     "CSV or TSV")
+            body = result.serialize(format=ox.QueryResultsFormat.from_media_type(job.results_type))
+            answer = QueryAnswer("boolean", job.results_type, 1, False, body)
+        else:
+            answer = _answer_graph(result, job)
+    except SyntaxError as exc:
+        raise HTTPError(400, f"query syntax error: {exc}") from None
+    except _TooLarge:
+        raise HTTPError(413, f"the answer is larger than {job.max_bytes // 1_048_576} MiB; add a LIMIT or select "
+                             "fewer variables") from None
+    except MemoryError:
+        raise HTTPError(503, "the query used too much memory and was stopped; simplify it or add a LIMIT") from None
+    except (OSError, RuntimeError, ValueError, TypeError) as exc:  # e.g. an unknown function
+        raise HTTPError(400, f"the query could not be evaluated: {exc}") from None
+    if answer.media_type in _XML_TYPES and _XML_ILLEGAL.search(answer.body):
+        answer = QueryAnswer(answer.kind, answer.media_type, answer.rows, answer.truncated,
+                             _XML_ILLEGAL.sub(_REPLACEMENT, answer.body))
+    return answer
+
+
+def worker_main(conn: Connection, store_path: str, deny_network: bool, memory_limit: int) -> None:
+    """Entry point of a worker process: limit its memory, drop Internet sockets, open the store, then answer
+    jobs (one ``("ok", QueryAnswer)`` or ``("failed", status, message)`` message each) until ``None``."""
+    if memory_limit > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    if deny_network:
+        from .sandbox import deny_internet_sockets
+
+        deny_internet_sockets()
+    try:
+        path = Path(store_path)
+        if not (path / "CURRENT").exists():
+            raise FileNotFoundError
+        store = ox.Store.read_only(str(path))
+    except (OSError, MemoryError):  # the reason (paths, RocksDB details) is for the log, not for clients
+        conn.send(("failed", 503, "the knowledge graph is not available yet; try again shortly"))
+        return
+    conn.send(("ready",))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            message: tuple[Any, ...] = ("ok", evaluate(store, job))
+        except HTTPError as exc:
+            message = ("failed", exc.status, exc.message)
+        try:
+            conn.send(message)
+        except (OSError, MemoryError):
+            return

@@ -1,0 +1,155 @@
+"""The external-store query backend against Virtuoso and Oxigraph's server, holding the real build.
+
+It answers like the embedded store (the same bytes, through the same writers), within this server's bounds:
+rows, bytes and time; ASK is a boolean on both stores; Virtuoso's own graphs stay out of the union.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from bench.stores import StoreServer
+from kg.config import Paths
+from kg.iris import GRAPH_REGISTRY
+from kg.publish import publish
+from kg.remote_store import RemoteStore, endpoints_for
+from kg.store import open_store
+from server.backend_remote import RemoteBackend, query_form
+from server.query_exec import QueryFailed, QueryJob
+from server.results import write_solutions
+
+CSV, JSON, XML, TSV = "text/csv", "application/sparql-results+json", "application/sparql-results+xml", \
+    "text/tab-separated-values"
+PREFIX = "PREFIX aa: <https://w3id.org/autoalliance/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+ORDERED = [
+    PREFIX + "SELECT ?firm ?label WHERE { ?firm a aa:Firm ; rdfs:label ?label } ORDER BY ?firm ?label",
+    PREFIX + "SELECT ?deal ?status (COUNT(?party) AS ?parties) WHERE { ?deal aa:party ?party ; aa:status ?status }"
+             " GROUP BY ?deal ?status ORDER BY ?deal ?status",
+    PREFIX + "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    PREFIX + "SELECT ?deal ?on WHERE { ?deal aa:announcedOn ?on } ORDER BY ?deal ?on",
+]
+
+
+@pytest.fixture(scope="module", params=["virtuoso", "oxigraph"])
+def published(request: pytest.FixtureRequest, kg_var: Path,
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[StoreServer, ox.Store]]:
+    """A real store holding exactly the graphs of the real build, and the embedded store of that build."""
+    server: StoreServer = request.getfixturevalue("virtuoso" if request.param == "virtuoso" else "oxigraph_server")
+    var = tmp_path_factory.mktemp("backend-var") / "var"
+    shutil.copytree(kg_var, var, symlinks=True)
+    paths = Paths(var=var)
+    target = RemoteStore(endpoints_for(server.kind, server.url), server.user, server.password)
+    ours = [r["g"] for r in target.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            if r["g"].startswith(("https://w3id.org/autoalliance/", "urn:autoalliance:"))]
+    if ours:
+        target.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in ours))
+    assert publish(paths, target, force_all=True).ok
+    target.close()
+    yield server, open_store(paths.store)
+
+
+def backend(server: StoreServer, **limits: float) -> RemoteBackend:
+    return RemoteBackend.from_url(server.url, server.kind, **limits)
+
+
+def embedded(store: ox.Store, query: str, media: str) -> bytes:
+    result = store.query(query, use_default_graph_as_union=True)
+    variables = [v.value for v in result.variables]
+    return "".join(write_solutions(media, variables, [list(s) for s in result])).encode("utf-8")
+
+
+@pytest.mark.parametrize("media", [CSV, JSON, XML, TSV])
+@pytest.mark.parametrize("number", range(len(ORDERED)))
+def test_answers_are_the_embedded_store_answers(published: tuple[StoreServer, ox.Store], number: int,
+                                                media: str) -> None:
+    server, store = published
+    query = ORDERED[number]
+    head, body = backend(server).execute(QueryJob(query, media, None))
+    expected = embedded(store, query, media)
+    assert (head.kind, head.truncated) == ("solutions", False)
+    assert b"".join(body) == expected
+    assert head.rows == len(list(store.query(query, use_default_graph_as_union=True)))
+
+
+def test_ask_is_a_boolean(published: tuple[StoreServer, ox.Store]) -> None:
+    server, _ = published
+    remote = backend(server)
+    for query, expected in ((PREFIX + "ASK { ?f a aa:Firm }", b'"boolean":true'),
+                            (PREFIX + "ASK { <urn:x:none> ?p ?o }", b'"boolean":false')):
+        head, body = remote.execute(QueryJob(query, JSON, None))
+        assert head.kind == "boolean" and expected in b"".join(body).replace(b" ", b"")
+    assert bool(remote.query("ASK { ?s ?p ?o }")) is True
+
+
+def test_graphs_come_back_whole(published: tuple[StoreServer, ox.Store]) -> None:
+    server, store = published
+    query = PREFIX + "CONSTRUCT { ?f rdfs:label ?l } WHERE { ?f a aa:Firm ; rdfs:label ?l }"
+    triples = backend(server).query(query)
+    assert set(triples) == set(store.query(query, use_default_graph_as_union=True))
+    head, body = backend(server).execute(QueryJob(query, None, "text/turtle"))
+    assert head.kind == "graph" and head.rows == len(triples)
+    assert {q.triple for q in ox.parse(b"".join(body), format=ox.RdfFormat.TURTLE)} == set(triples)
+
+
+def test_rows_and_bytes_are_bounded(published: tuple[StoreServer, ox.Store]) -> None:
+    server, _ = published
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    head, body = backend(server, max_rows=7).execute(QueryJob(query, CSV, None))
+    assert (head.rows, head.truncated) == (7, True)
+    assert b"".join(body).count(b"\r\n") == 8
+    head, body = backend(server, max_bytes=4000).execute(QueryJob(query, JSON, None))
+    assert head.truncated and 0 < head.rows < 40
+    graph = backend(server, max_rows=5).execute(QueryJob("CONSTRUCT WHERE { ?s ?p ?o }", None, "application/n-triples"))
+    assert (graph[0].rows, graph[0].truncated) == (5, True)
+
+
+def test_the_dataset_of_the_protocol_is_passed_on(published: tuple[StoreServer, ox.Store]) -> None:
+    server, store = published
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    job = QueryJob(query, CSV, None, default_graphs=(str(GRAPH_REGISTRY),), named_graphs=(),
+                   union_default_graph=False)
+    _, body = backend(server).execute(job)
+    expected = len(list(store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPH_REGISTRY)))))
+    assert b"".join(body).split(b"\r\n")[1] == str(expected).encode()
+
+
+def test_a_slow_query_stops_at_the_time_limit(published: tuple[StoreServer, ox.Store]) -> None:
+    server, _ = published
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    started = time.monotonic()
+    with pytest.raises(QueryFailed) as failure:
+        backend(server, timeout=1.5).execute(QueryJob(query, JSON, None))
+    assert failure.value.status == 503 and "time limit" in failure.value.message
+    assert time.monotonic() - started < 15
+    head, _ = backend(server, timeout=10).execute(QueryJob("SELECT * WHERE { ?s ?p ?o } LIMIT 1", JSON, None))
+    assert head.rows == 1  # the store still answers afterwards
+
+
+def test_refusals_are_client_errors(published: tuple[StoreServer, ox.Store]) -> None:
+    server, _ = published
+    with pytest.raises(QueryFailed) as failure:
+        backend(server).execute(QueryJob("SELECT * WHERE { ?s ?p }", JSON, None))
+    assert failure.value.status == 400
+    with pytest.raises(QueryFailed) as failure:
+        backend(server).execute(QueryJob("SELECT * WHERE { ?s ?p ?o }", None, "text/turtle"))
+    assert failure.value.status == 406
+
+
+def test_an_unreachable_store_is_a_bad_gateway() -> None:
+    with pytest.raises(QueryFailed) as failure:
+        RemoteBackend.from_url("http://127.0.0.1:9", "oxigraph", timeout=2).execute(QueryJob("ASK {}", JSON, None))
+    assert failure.value.status == 502
+
+
+def test_query_forms_after_the_prologue() -> None:
+    assert query_form("# c\nPREFIX a: <urn:#x>\nBASE <urn:b>\n select * {}") == "SELECT"
+    assert query_form("PREFIX : <urn:x>\nCONSTRUCT WHERE { ?s ?p ?o }") == "CONSTRUCT"
+    with pytest.raises(QueryFailed):
+        query_form("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
