@@ -23,6 +23,7 @@ from .network import network_from_site_data
 from .page_data import iri_link
 from .releases import releases_dir
 from .site_data import site_data
+from .site_meta import dataset_info
 from .timeline import build_timeline, per_year_bars, timeline_deals
 from .urls import TEMPLATE_GLOBALS, export_url, iri_for_path, public_base, query_ui_url, sparql_url, with_query
 
@@ -57,6 +58,7 @@ def available_exports() -> list[tuple[str, str]]:
 
 def dataset_jsonld(counts: dict[str, int]) -> dict[str, Any]:
     """A schema.org ``Dataset`` describing the graph, for dataset search engines (JSON-LD in the home page)."""
+    info = dataset_info()
     releases = read_index(releases_dir())
     distribution = [{"@type": "DataDownload", "name": d.name, "encodingFormat": d.media_type.split(";")[0],
                      "contentUrl": iri_for_path(d.url), "sha256": d.sha256} for d in list_dumps()]
@@ -68,15 +70,14 @@ def dataset_jsonld(counts: dict[str, int]) -> dict[str, Any]:
         "@type": "Dataset",
         "@id": public_base(),
         "name": "autoalliance: strategic cooperation between automotive firms",
-        "description": "A knowledge graph of strategic cooperation between firms of the automotive industry: "
-                       "who works with whom, on which technology, under what kind of agreement, since when, with "
-                       f"what status, each fact with the quote that states it. {counts.get('firms', 0)} firms, "
-                       f"{counts.get('deals', 0)} deals, {counts.get('quotes', 0)} evidence quotes.",
+        "description": f"{info.description} {counts.get('firms', 0)} firms, {counts.get('deals', 0)} deals, "
+                       f"{counts.get('quotes', 0)} evidence quotes.",
         "url": public_base(),
-        "license": current_app.config["DATASET_LICENSE"],
+        "license": info.license,
+        "creditText": info.attribution,
         "isAccessibleForFree": True,
         "keywords": ["automotive industry", "strategic alliances", "joint ventures", "knowledge graph", "RDF"],
-        "creator": {"@type": "Organization", "name": "autoalliance"},
+        "creator": {"@type": "Organization", "name": info.publisher, "url": info.homepage},
         "distribution": [*distribution, {"@type": "DataDownload", "name": "SPARQL endpoint",
                                          "encodingFormat": "application/sparql-results+json",
                                          "contentUrl": iri_for_path(sparql_url())}],

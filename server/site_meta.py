@@ -12,14 +12,12 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, current_app
 from rdflib.namespace import RDF
 
-from kg.config import Paths
 from kg.vocab import AA
 
 from .describe import distinct, iri
@@ -52,11 +50,6 @@ class DatasetInfo:
     attribution: str
 
 
-def served_paths() -> Paths:
-    """The build outputs of the app's ``VAR_DIR`` (the current build's manifest and exports, the releases)."""
-    return Paths(var=Path(current_app.config["VAR_DIR"]))
-
-
 def dataset_info() -> DatasetInfo:
     """The dataset's title, description, publisher and licence, with the public base as its homepage."""
     license_iri = str(current_app.config["DATASET_LICENSE"])
@@ -83,8 +76,8 @@ def add_license_link(response: Response) -> Response:
 
 
 def template_context() -> dict[str, DatasetInfo]:
-    """``dataset`` for templates: the footer's licence and attribution."""
-    return {"dataset": dataset_info()}
+    """``dataset_info`` for templates: the footer's licence and attribution."""
+    return {"dataset_info": dataset_info()}
 
 
 @bp.route("/robots.txt")

@@ -5,6 +5,7 @@ every connection it receives)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -15,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,15 +84,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(kg_var: Path) -> Iterator[str]:
-    """Base URL of ``python -m server`` running in its own process over ``kg_var``; stopped after the session."""
+@contextmanager
+def running_server(var: Path, **settings: Any) -> Iterator[str]:
+    """Run ``python -m server`` over ``var`` on a free port, with further app settings as ``AUTOALLIANCE_*``
+    environment variables; yield its base URL, stop it afterwards."""
     port = free_port()
     command = [
         sys.executable, "-m", "server", "--host", "127.0.0.1", "--port", str(port),
-        "--query-timeout", str(TEST_TIMEOUT), "--var", str(kg_var), "--threads", "6",
+        "--query-timeout", str(TEST_TIMEOUT), "--var", str(var), "--threads", "6",
     ]  # fmt: skip
     env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
+    env.update({f"AUTOALLIANCE_{name}": json.dumps(value) for name, value in settings.items()})
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -116,6 +120,19 @@ def live_server(kg_var: Path) -> Iterator[str]:
             process.wait()
         if process.stderr:
             process.stderr.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(kg_var: Path) -> Iterator[str]:
+    """Base URL of ``python -m server`` running in its own process over ``kg_var``; stopped after the session."""
+    with running_server(kg_var) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def start_server() -> Callable[..., AbstractContextManager[str]]:
+    """``running_server`` for tests that need a server with other settings (``start_server(var, NAME=value)``)."""
+    return running_server
 
 
 @dataclass
