@@ -114,6 +114,7 @@ MaxDirtyBuffers = {dirty_buffers}
 ServerThreads = 20
 DirsAllowed = ., {dir}
 DefaultIsolation = 2
+MaxQueryMem = {max_query_mem}
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
@@ -137,20 +138,22 @@ def _isql(sql_port: int, password: str, statements: str) -> None:
         raise RuntimeError(f"isql-vt failed: {done.stdout[-1000:]} {done.stderr[-1000:]}")
 
 
-def start_virtuoso(workdir: Path, buffers: int = 20_000, max_seconds: int = 120, timeout: float = 120.0) -> StoreServer:
+def start_virtuoso(workdir: Path, buffers: int = 20_000, max_seconds: int = 120, timeout: float = 120.0,
+                   max_query_mem: str = "512M") -> StoreServer:
     """Start Virtuoso in ``workdir`` (database, ``virtuoso.ini``, log), on loopback ports chosen now.
 
     Creates a user ``publisher`` (random password) with the ``SPARQL_UPDATE`` role, which is what
     ``/sparql-auth`` and ``/sparql-graph-crud-auth`` require, and replaces the default ``dba`` password.
-    ``buffers`` is ``NumberOfBuffers`` (8 KiB pages of cache). Raises ``FileNotFoundError`` when Virtuoso is
-    not installed, ``RuntimeError``/``TimeoutError`` when it does not start.
+    ``buffers`` is ``NumberOfBuffers`` (8 KiB pages of cache), ``max_query_mem`` its ``MaxQueryMem``. Raises
+    ``FileNotFoundError`` when Virtuoso is not installed, ``RuntimeError``/``TimeoutError`` when it does not start.
     """
     program = _find(VIRTUOSO)
     workdir.mkdir(parents=True, exist_ok=True)
     sql_port, http_port = free_port(), free_port()
     ini = workdir / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(dir=workdir, sql_port=sql_port, http_port=http_port, buffers=buffers,
-                                       dirty_buffers=buffers * 3 // 4, max_seconds=max_seconds), encoding="utf-8")
+                                       dirty_buffers=buffers * 3 // 4, max_seconds=max_seconds,
+                                       max_query_mem=max_query_mem), encoding="utf-8")
     log = workdir / "stdout.log"
     with log.open("wb") as out:
         process = subprocess.Popen([program, "+foreground", "+configfile", str(ini)], cwd=workdir, stdout=out,

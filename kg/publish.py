@@ -6,8 +6,10 @@ target. A changed graph is first loaded into a staging graph of its own, through
 (PUT, streamed from the store with its length) or, where the store has no Graph Store endpoint, through SPARQL
 Update ``INSERT DATA`` requests; then one update request swaps a batch of staged graphs into place with
 ``MOVE <staging> TO <graph>``. A failure part-way leaves each graph either as it was or complete: the target
-graph is only touched by the swap. Afterwards the triples of every sent graph are counted on the target; a
-difference is reported (and the graph is forgotten, so the next publish sends it again).
+graph is only touched by the swap. A graph the target does not have yet is loaded into place directly when one
+request carries it whole (there is no old version to protect, and a request is applied whole or not at all).
+Afterwards the triples of every sent graph are counted on the target; a difference is reported (and the graph is
+forgotten, so the next publish sends it again).
 
 What the target received is remembered per target in ``var/publish/<key>.json`` (never with credentials).
 """
@@ -224,14 +226,19 @@ def _batches(graphs: list[LocalGraph], max_triples: int) -> Iterator[list[LocalG
 # ---------------------------------------------------------------- publishing
 
 
-def _stage(store: ox.Store, target: RemoteStore, graph: LocalGraph, method: str) -> None:
-    staging = staging_iri(graph.iri)
+def _load(store: ox.Store, target: RemoteStore, graph: LocalGraph, method: str, into: str) -> None:
+    """Load ``graph`` into the graph ``into`` of the target, replacing what is there."""
     if method == "gsp":
-        target.put_graph(staging, graph_body(store, graph))
+        target.put_graph(into, graph_body(store, graph))
         return
-    target.update(f"DROP SILENT GRAPH <{staging}>")
-    for request in insert_requests(store, graph, staging):
+    target.update(f"DROP SILENT GRAPH <{into}>")
+    for request in insert_requests(store, graph, into):
         target.update(request)
+
+
+def _single_request(graph: LocalGraph, method: str) -> bool:
+    """Whether ``graph`` goes to the store in one request (a request is applied whole or not at all)."""
+    return method == "gsp" or graph.count < CHUNK_TRIPLES
 
 
 def publish(paths: Paths, target: RemoteStore, method: str = "auto", force_all: bool = False,
@@ -269,13 +276,17 @@ def publish(paths: Paths, target: RemoteStore, method: str = "auto", force_all: 
     report = PublishReport(graphs=len(local), method=method)
     total = sum(g.count for g in changed)
     for batch in _batches(changed, batch_triples):
-        staging = [staging_iri(g.iri) for g in batch]
+        # a graph the store does not have yet has no old version to protect: one request loads it directly
+        direct = {g.iri for g in batch if before[g.iri] == 0 and _single_request(g, method)}
+        staged = [g for g in batch if g.iri not in direct]
+        staging = [staging_iri(g.iri) for g in staged]
         state["staging"] = staging
         _save_state(path, state)
         try:
             for graph in batch:
-                _stage(store, target, graph, method)
-            target.update(" ;\n".join(f"MOVE <{staging_iri(g.iri)}> TO <{g.iri}>" for g in batch))
+                _load(store, target, graph, method, graph.iri if graph.iri in direct else staging_iri(graph.iri))
+            if staged:
+                target.update(" ;\n".join(f"MOVE <{staging_iri(g.iri)}> TO <{g.iri}>" for g in staged))
         except StoreError:
             try:
                 _drop(target, staging)

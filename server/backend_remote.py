@@ -1,18 +1,17 @@
 """An external SPARQL 1.1 store as the server's query backend (``autoalliance serve --store URL``).
 
-The same contract as the embedded backend (:class:`server.query_exec.QueryPool`): ``execute(job)`` takes a query
-that :mod:`server.query_check` has already accepted and returns a :class:`~server.query_exec.ResultHead` and the
-body in chunks, or raises :class:`~server.query_exec.QueryFailed`. The query goes to the store's query endpoint
-through the SPARQL Protocol (never to its update endpoint, and without credentials), with the store's own time
-limit where it has one (Virtuoso's ``timeout``). The answer is read in a format this module parses as a stream
-(SPARQL XML results, N-Triples), at most ``max_rows + 1`` rows and ``max_bytes`` bytes of it and only until the
-time limit, then written in the client's format by the same writers as the embedded backend, so both backends
-answer byte for byte alike. :meth:`RemoteBackend.query` returns pyoxigraph objects, as ``Store.query`` does, for
-the pages.
+The same contract as the embedded backend (:class:`server.query_exec.QueryPool`): ``execute(job, deadline)``
+returns a :class:`~server.worker.QueryAnswer` or raises :class:`~server.httperror.HTTPError`. The query is checked
+here as the workers check it (:func:`server.query_check.check_query`: nesting, SERVICE), then sent with the
+project's prefixes declared to the store's query endpoint through the SPARQL Protocol (never to its update
+endpoint, and without credentials), with the store's own time limit where it has one (Virtuoso's ``timeout``)
+and a LIMIT of ``max_rows + 1`` where one can be added. The answer is read as SPARQL XML results or N-Triples, at
+most ``max_bytes`` of it and only until the deadline, cut at ``max_rows``, and serialized by pyoxigraph in the
+client's format exactly as the embedded workers do, so both backends answer byte for byte alike.
 
 Store quirks handled here: Virtuoso's default graph also holds its own system graphs (excluded with its
 ``input:default-graph-exclude`` pragma); it answers ASK with a one-row table; when its time limit strikes it may
-send a partial "anytime" result (``X-SQL-State`` header, or status 206), which is refused as a timeout rather than
+send a partial "anytime" answer (``X-SQL-State`` header, or status 206), which is refused as a timeout rather than
 shown as complete; Oxigraph's server needs ``union-default-graph`` to query the union of the graphs.
 """
 
@@ -20,8 +19,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from itertools import islice
 from typing import Any
 
 import pyoxigraph as ox
@@ -30,24 +27,24 @@ import requests
 from kg.iris import GRAPH
 from kg.remote_store import RemoteStore, endpoints_for, split_credentials
 
-from .query_exec import OX_RESULTS, QueryFailed, QueryJob, ResultHead
-from .rdf_formats import BY_MEDIA_TYPE, serialize
-from .results import write_solutions
+from .httperror import HTTPError
+from .query_check import check_query
+from .worker import _REPLACEMENT, _XML_ILLEGAL, QueryAnswer, QueryJob, _answer_graph, _TooLarge
 
 RESULTS_XML = "application/sparql-results+xml"
 N_TRIPLES = "application/n-triples"
-CHUNK_SIZE = 64 * 1024
 _FORM = re.compile(
     r"^(?:\s+|#[^\n]*(?:\n|$)|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
     re.IGNORECASE,
 )
+_END_OF_RESULT = b"</result>"
 
 
 def query_form(query: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of an already checked query, read after its prologue."""
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query, read after its prologue. Raises 400 otherwise."""
     match = _FORM.match(query)
     if not match:
-        raise QueryFailed(400, "the query form (SELECT, ASK, CONSTRUCT, DESCRIBE) was not found after the prologue")
+        raise HTTPError(400, "the query form (SELECT, ASK, CONSTRUCT, DESCRIBE) was not found after the prologue")
     return match.group(1).upper()
 
 
@@ -79,27 +76,23 @@ _TRUE, _FALSE = _EMPTY.query("ASK {}"), _EMPTY.query("ASK { FILTER(false) }")
 
 
 class RemoteBackend:
-    """Queries answered by an external store, with this server's bounds.
+    """Queries answered by an external store, within this server's bounds (``timeout`` seconds per request, the
+    job's ``max_rows`` and ``max_bytes``)."""
 
-    ``timeout`` (seconds) bounds each query from sending it to the last byte read, and is passed to the store
-    where it has a parameter for it; ``max_rows`` and ``max_bytes`` bound what is read of one answer (a longer
-    answer is cut at a row boundary and marked truncated).
-    """
-
-    def __init__(self, store: RemoteStore, timeout: float = 30.0, max_rows: int = 100_000,
-                 max_bytes: int = 64 * 1024 * 1024) -> None:
+    def __init__(self, store: RemoteStore, timeout: float = 30.0) -> None:
         self.store = store
         self.timeout = timeout
-        self.max_rows = max_rows
-        self.max_bytes = max_bytes
         self.store.session.headers["Accept-Encoding"] = "identity"  # the byte bound applies to what is read
         self._excluded: list[str] | None = None
 
     @classmethod
-    def from_url(cls, url: str, kind: str, **limits: Any) -> RemoteBackend:
+    def from_url(cls, url: str, kind: str, timeout: float = 30.0) -> RemoteBackend:
         """A backend for the store of ``kind`` at ``url``. Credentials in the URL are dropped: it only reads."""
         url, _, _ = split_credentials(url)
-        return cls(RemoteStore(endpoints_for(kind, url), timeout=float(limits.get("timeout", 30.0))), **limits)
+        return cls(RemoteStore(endpoints_for(kind, url), timeout=timeout), timeout)
+
+    def start(self) -> None:
+        """Nothing to start (the pool of the embedded backend starts its workers here)."""
 
     def close(self) -> None:
         """Close the connections to the store."""
@@ -114,15 +107,29 @@ class RemoteBackend:
             self._excluded = sorted(r["g"] for r in rows if "g" in r and not r["g"].startswith(str(GRAPH)))
         return self._excluded
 
-    def _text(self, query: str) -> str:
-        if self.store.endpoints.kind != "virtuoso":
-            return query
-        pragmas = "".join(f"DEFINE input:default-graph-exclude <{g}>\nDEFINE input:named-graph-exclude <{g}>\n"
-                          for g in self._excluded_graphs())
-        return pragmas + query
+    def _text(self, job: QueryJob, form: str) -> str:
+        """The query as sent: Virtuoso's pragmas, the project's prefixes, the query, and a LIMIT of
+        ``max_rows + 1`` for a SELECT where one can be added (the store then computes no more than that)."""
+        query = job.query
+        # Virtuoso refuses ORDER BY with a LIMIT above its MaxSortedTopRows (10,000 by default): there the reading
+        # stops at max_rows + 1 and its own ResultSetMaxRows bounds the work
+        if form == "SELECT" and self.store.endpoints.kind != "virtuoso":
+            limited = f"{query}\nLIMIT {job.max_rows + 1}"
+            try:
+                _EMPTY.query(limited, prefixes=dict(job.prefixes))  # parsed only: evaluation is lazy
+                query = limited
+            except SyntaxError:
+                pass  # it has a LIMIT of its own (or ends with VALUES): reading stops at max_rows + 1 instead
+        declared = {name: iri for name, iri in job.prefixes if not re.search(
+            rf"(?i:PREFIX)\s*{re.escape(name)}:", query)}
+        text = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in declared.items()) + query
+        if self.store.endpoints.kind == "virtuoso":
+            text = "".join(f"DEFINE input:default-graph-exclude <{g}>\nDEFINE input:named-graph-exclude <{g}>\n"
+                           for g in self._excluded_graphs()) + text
+        return text
 
-    def _params(self, job: QueryJob) -> dict[str, Any]:
-        params: dict[str, Any] = self.store.query_params(self.timeout)
+    def _params(self, job: QueryJob, seconds: float) -> dict[str, Any]:
+        params: dict[str, Any] = self.store.query_params(seconds)
         if job.default_graphs is not None or job.named_graphs is not None or not job.union_default_graph:
             for key in self.store.endpoints.union_params:
                 params.pop(key, None)
@@ -132,112 +139,145 @@ class RemoteBackend:
             params["named-graph-uri"] = list(job.named_graphs)
         return params
 
-    def _send(self, job: QueryJob, accept: str, deadline: float) -> requests.Response:
+    def _late(self) -> HTTPError:
+        return HTTPError(503, f"the query was stopped at the time limit of {self.timeout:g} s; simplify it or add "
+                              "a LIMIT", {"Retry-After": "5"})
+
+    def _send(self, job: QueryJob, form: str, deadline: float) -> requests.Response:
+        accept = N_TRIPLES if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_XML
+        seconds = deadline - time.monotonic()
+        if seconds <= 0:
+            raise self._late()
         try:
-            text = self._text(job.query)
+            text = self._text(job, form)
             response = self.store.session.post(
-                self.store.endpoints.query, data={"query": text}, params=self._params(job),
-                headers={"Accept": accept}, stream=True, timeout=(min(5.0, self.timeout), self.timeout),
+                self.store.endpoints.query, data={"query": text}, params=self._params(job, seconds),
+                headers={"Accept": accept}, stream=True, timeout=(min(5.0, seconds), seconds),
             )
         except requests.Timeout:
-            raise QueryFailed(503, self._late()) from None
+            raise self._late() from None
         except (requests.RequestException, OSError) as exc:
-            raise QueryFailed(502, f"the SPARQL store could not be reached: {type(exc).__name__}") from None
+            raise HTTPError(502, f"the SPARQL store could not be reached: {type(exc).__name__}") from None
+        except HTTPError:
+            raise
         if response.status_code == 206 or response.headers.get("X-SQL-State"):
             response.close()  # Virtuoso's partial "anytime" answer: incomplete, so never passed on as a result
-            raise QueryFailed(503, self._late())
+            raise self._late()
         if response.status_code >= 400:
             message = response.text.strip()[:500]
             response.close()
             if response.status_code in (400, 413):
-                raise QueryFailed(400, f"the SPARQL store refused the query: {message}")
+                raise HTTPError(400, f"the SPARQL store refused the query: {message}")
             if response.status_code in (408, 503, 504) or time.monotonic() > deadline:
-                raise QueryFailed(503, self._late())
-            raise QueryFailed(502, f"the SPARQL store failed ({response.status_code}): {message}")
+                raise self._late()
+            raise HTTPError(502, f"the SPARQL store failed ({response.status_code}): {message}")
         return response
-
-    def _late(self) -> str:
-        return f"the query was stopped at the time limit of {self.timeout:g} s; simplify it or add a LIMIT"
 
     # ------------------------------------------------------------ what comes back
 
-    def _read(self, job: QueryJob, form: str) -> tuple[str, Any, bool]:
-        """("solutions", (variables, rows)) or ("boolean", bool) or ("graph", triples), and whether it was cut."""
-        deadline = time.monotonic() + self.timeout
-        graph = form in ("CONSTRUCT", "DESCRIBE")
-        response = self._send(job, N_TRIPLES if graph else RESULTS_XML, deadline)
-        reader = _BoundedReader(response.raw, self.max_bytes, deadline)
-        items: list[Any] = []
-        variables: list[str] = []
+    def _solutions(self, job: QueryJob, form: str, deadline: float) -> tuple[bytes, int, bool]:
+        """The store's SPARQL XML answer, at most ``max_rows`` solutions of it, their number, and whether cut."""
+        response = self._send(job, form, deadline)
+        reader = _BoundedReader(response.raw, job.max_bytes + 1, deadline)
+        chunks: list[bytes] = []
+        rows = 0
         try:
-            if graph:
-                quads = ox.parse(reader, format=ox.RdfFormat.N_TRIPLES)
-                items.extend(q.triple for q in islice(quads, self.max_rows + 1))
-                return "graph", self._bounded(items), reader.cut or len(items) > self.max_rows
-            result = ox.parse_query_results(reader, format=ox.QueryResultsFormat.XML)
-            if isinstance(result, ox.QueryBoolean):
-                return "boolean", bool(result), False
-            variables = [v.value for v in result.variables]
-            items.extend(list(solution) for solution in islice(result, self.max_rows + 1))
-            if form == "ASK":  # Virtuoso answers ASK with a table of one row (true) or none (false)
-                return "boolean", bool(items), False
-            return "solutions", (variables, self._bounded(items)), reader.cut or len(items) > self.max_rows
-        except Exception as exc:  # the reader's own stop comes back through the parser as any exception
-            if reader.late:
-                raise QueryFailed(503, self._late()) from None
-            if reader.cut and items:  # the byte bound fell inside a row: keep the complete rows before it
-                if graph:
-                    return "graph", self._bounded(items), True
-                return "solutions", (variables, self._bounded(items)), True
-            raise QueryFailed(502, f"the SPARQL store sent an answer that could not be read: {exc}") from None
+            while True:
+                chunk = reader.read(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                rows += chunk.count(_END_OF_RESULT)  # "<" is escaped inside values, and chunks are large
+                if rows > job.max_rows + 1:
+                    break
+        except TimeoutError:
+            raise self._late() from None
+        except (requests.RequestException, OSError) as exc:
+            raise HTTPError(502, f"the SPARQL store's answer broke off: {type(exc).__name__}") from None
         finally:
             response.close()
+        data = b"".join(chunks)
+        if reader.cut:
+            raise _TooLarge
+        rows = data.count(_END_OF_RESULT)
+        if rows <= job.max_rows:  # Virtuoso says so when its ResultSetMaxRows cut the answer
+            return data, rows, "X-SPARQL-MaxRows" in response.headers
+        end = 0
+        for _ in range(job.max_rows):
+            end = data.index(_END_OF_RESULT, end) + len(_END_OF_RESULT)
+        return data[:end] + b"</results></sparql>", job.max_rows, True
 
-    def _bounded(self, items: list[Any]) -> list[Any]:
-        return items[: self.max_rows]
+    def _graph(self, job: QueryJob, form: str, deadline: float) -> list[ox.Triple]:
+        response = self._send(job, form, deadline)
+        reader = _BoundedReader(response.raw, job.max_bytes + 1, deadline)
+        triples: list[ox.Triple] = []
+        try:
+            for quad in ox.parse(reader, format=ox.RdfFormat.N_TRIPLES):
+                triples.append(quad.triple)
+                if len(triples) > job.max_rows:
+                    break
+        except Exception as exc:  # the reader's own stop comes back through the parser as any exception
+            if reader.late:
+                raise self._late() from None
+            if reader.cut:
+                raise _TooLarge from None
+            raise HTTPError(502, f"the SPARQL store sent a graph that could not be read: {exc}") from None
+        finally:
+            response.close()
+        return triples
 
-    def execute(self, job: QueryJob, form: str | None = None) -> tuple[ResultHead, Iterator[bytes]]:
-        """Run ``job`` on the store; return the result head and the body in chunks, in ``job``'s media type.
-
-        ``form`` is the query form when the caller knows it (``QueryFacts.form``). Raises :class:`QueryFailed`:
-        400 when the store refuses the query, 406 when no acceptable format fits the result, 502 when the store
-        fails or cannot be reached, 503 at the time limit.
-        """
-        form = form or query_form(job.query)
-        graph = form in ("CONSTRUCT", "DESCRIBE")
-        media = job.graph_type if graph else job.results_type
-        if media is None:
-            offered = "Turtle, N-Triples, JSON-LD, RDF/XML" if graph else "JSON, XML, CSV, TSV"
-            raise QueryFailed(406, f"none of the accepted media types fits this result; offered: {offered}")
-        kind, value, truncated = self._read(job, form)
-        if kind == "boolean":
-            body = (_TRUE if value else _FALSE).serialize(format=OX_RESULTS[media])
-            return ResultHead(kind, media, 1, False), iter([body])
-        if kind == "graph":
-            data = serialize(value, BY_MEDIA_TYPE[media], dict(job.prefixes))
-            return ResultHead(kind, media, len(value), truncated), iter([data])
-        variables, rows = value
-        return ResultHead(kind, media, len(rows), truncated), _chunks(write_solutions(media, variables, rows))
-
-    def query(self, query: str, form: str | None = None) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
-        """Run ``query`` over the union of the graphs, like ``Store.query(..., use_default_graph_as_union=True)``:
-        solutions, a boolean, or (for CONSTRUCT and DESCRIBE) a list of triples. Raises :class:`QueryFailed`."""
-        form = form or query_form(query)
-        job = QueryJob(query=query, results_type=RESULTS_XML, graph_type=N_TRIPLES, max_rows=self.max_rows)
+    def _answer(self, job: QueryJob, form: str, deadline: float) -> QueryAnswer:
         if form in ("CONSTRUCT", "DESCRIBE"):
-            return self._read(job, form)[1]
-        head, body = self.execute(job, form)
-        return ox.parse_query_results(b"".join(body), format=ox.QueryResultsFormat.XML)
+            return _answer_graph(self._graph(job, form, deadline), job)  # type: ignore[arg-type]
+        media = job.results_type
+        if media is None:
+            raise HTTPError(406, "none of the accepted media types fits this result; results are JSON, XML, CSV or "
+                                 "TSV")
+        data, rows, truncated = self._solutions(job, form, deadline)
+        try:
+            result = ox.parse_query_results(data, format=ox.QueryResultsFormat.XML)
+        except SyntaxError as exc:
+            raise HTTPError(502, f"the SPARQL store sent results that could not be read: {exc}") from None
+        fmt = ox.QueryResultsFormat.from_media_type(media)
+        if form == "ASK" and isinstance(result, ox.QuerySolutions):  # Virtuoso: one row for true, none for false
+            result = _TRUE if rows else _FALSE
+        if isinstance(result, ox.QueryBoolean):
+            return QueryAnswer("boolean", media, 1, False, result.serialize(format=fmt))
+        body = result.serialize(format=fmt)
+        if len(body) > job.max_bytes:
+            raise _TooLarge
+        return QueryAnswer("solutions", media, rows, truncated, body)
 
+    def execute(self, job: QueryJob, deadline: float | None = None) -> QueryAnswer:
+        """Answer ``job`` from the store by ``deadline`` (``time.monotonic()`` seconds; default: ``timeout`` from
+        now).
 
-def _chunks(pieces: Iterator[str]) -> Iterator[bytes]:
-    buffer: list[str] = []
-    size = 0
-    for piece in pieces:
-        buffer.append(piece)
-        size += len(piece)
-        if size >= CHUNK_SIZE:
-            yield "".join(buffer).encode("utf-8")
-            buffer, size = [], 0
-    if buffer:
-        yield "".join(buffer).encode("utf-8")
+        Raises :class:`HTTPError`: 400 for a refused query (here or by the store), 406 when no acceptable format
+        fits the result, 413 when the answer passes ``job.max_bytes``, 502 when the store fails or cannot be
+        reached, 503 at the deadline.
+        """
+        if deadline is None:
+            deadline = time.monotonic() + self.timeout
+        check_query(job.query, dict(job.prefixes), job.service_allowlist)
+        form = query_form(job.query)
+        try:
+            answer = self._answer(job, form, deadline)
+        except _TooLarge:
+            raise HTTPError(413, f"the answer is larger than {job.max_bytes // 1_048_576} MiB; add a LIMIT or "
+                                 "select fewer variables") from None
+        if answer.media_type in ("application/sparql-results+xml", "application/rdf+xml") and \
+                _XML_ILLEGAL.search(answer.body):
+            answer = QueryAnswer(answer.kind, answer.media_type, answer.rows, answer.truncated,
+                                 _XML_ILLEGAL.sub(_REPLACEMENT, answer.body))
+        return answer
+
+    def query(self, query: str) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+        """Run ``query`` over the union of the graphs, as ``Store.query(..., use_default_graph_as_union=True)``
+        does: solutions, a boolean, or (CONSTRUCT, DESCRIBE) a list of triples. Raises :class:`HTTPError`."""
+        form = query_form(query)
+        job = QueryJob(query, RESULTS_XML, N_TRIPLES, max_rows=1_000_000)
+        deadline = time.monotonic() + self.timeout
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            return self._graph(job, form, deadline)
+        body = self.execute(job, deadline).body
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.XML)

@@ -102,7 +102,7 @@ def release_files(release: dict[str, Any]) -> list[FileDistribution]:
         for name, sha in sorted(listed.items() if isinstance(listed, dict) else []):
             if not FILE_NAME.match(str(name)):
                 continue
-            url = release_file_url(release["number"], part, str(name))
+            url = release_file_url(release["number"], str(name))
             checksum = str(sha) if SHA256.match(str(sha)) else ""
             files.append(FileDistribution(str(name), iri_for_path(url), file_media_type(str(name)), None, checksum))
     return files

@@ -25,7 +25,7 @@ from .releases import releases_dir
 from .site_data import site_data
 from .site_meta import dataset_info
 from .timeline import build_timeline, per_year_bars, timeline_deals
-from .urls import TEMPLATE_GLOBALS, export_url, iri_for_path, public_base, query_ui_url, sparql_url, with_query
+from .urls import TEMPLATE_GLOBALS, export_url, iri_for_path, query_ui_url, sparql_url, with_query
 
 bp = Blueprint("pages", __name__)
 
@@ -45,7 +45,7 @@ def home() -> str:
         deals_per_year=per_year_bars(timeline["years"]),
         examples=examples,
         exports=available_exports(),
-        dataset=dataset_jsonld(summary["counts"]),
+        dataset_jsonld=dataset_jsonld(summary["counts"]),
         label="Home",
     )
 
@@ -58,26 +58,27 @@ def available_exports() -> list[tuple[str, str]]:
 
 def dataset_jsonld(counts: dict[str, int]) -> dict[str, Any]:
     """A schema.org ``Dataset`` describing the graph, for dataset search engines (JSON-LD in the home page)."""
-    info = dataset_info()
     releases = read_index(releases_dir())
     distribution = [{"@type": "DataDownload", "name": d.name, "encodingFormat": d.media_type.split(";")[0],
                      "contentUrl": iri_for_path(d.url), "sha256": d.sha256} for d in list_dumps()]
     distribution += [{"@type": "DataDownload", "name": name, "description": title,
                       "encodingFormat": EXPORT_TYPES[Path(name).suffix].split(";")[0],
                       "contentUrl": iri_for_path(export_url(name))} for name, title in available_exports()]
+    info = dataset_info()
     dataset: dict[str, Any] = {
         "@context": "https://schema.org/",
         "@type": "Dataset",
-        "@id": public_base(),
-        "name": "autoalliance: strategic cooperation between automotive firms",
+        "@id": info.homepage,
+        "name": info.title,
         "description": f"{info.description} {counts.get('firms', 0)} firms, {counts.get('deals', 0)} deals, "
                        f"{counts.get('quotes', 0)} evidence quotes.",
-        "url": public_base(),
+        "url": info.homepage,
         "license": info.license,
-        "creditText": info.attribution,
         "isAccessibleForFree": True,
         "keywords": ["automotive industry", "strategic alliances", "joint ventures", "knowledge graph", "RDF"],
-        "creator": {"@type": "Organization", "name": info.publisher, "url": info.homepage},
+        "creator": {"@type": "Organization", "name": info.publisher},
+        "publisher": {"@type": "Organization", "name": info.publisher},
+        "citation": info.attribution,
         "distribution": [*distribution, {"@type": "DataDownload", "name": "SPARQL endpoint",
                                          "encodingFormat": "application/sparql-results+json",
                                          "contentUrl": iri_for_path(sparql_url())}],

@@ -183,8 +183,17 @@ def _changed_everywhere(quads: list[ox.Quad]) -> list[ox.Quad]:
 def test_an_interrupted_publish_leaves_each_graph_old_or_new(clean: StoreServer, tmp_path: Path) -> None:
     v1 = sample_quads()
     paths = write_build(tmp_path / "var", v1)
-    assert publish(paths, target_for(clean)).ok
     old = {g: local_graph(paths, g) for g in local_graphs(open_store(paths.store))}
+    # a first publish cut half-way: each graph is absent or complete
+    first_size = sum(len(g.serialize(format="nt", encoding="utf-8")) for g in old.values())
+    with cutting_proxy(clean.url, limit=first_size // 2 + 1000) as (url, proxy):
+        with pytest.raises(StoreError):
+            publish(paths, target_for(clean, url), batch_triples=1)
+    found = remote_graphs(clean)
+    for iri, graph in old.items():
+        assert found.get(iri, 0) in (0, len(graph)), f"{iri} is half-loaded"
+    assert 0 in [found.get(iri, 0) for iri in old], "the cut came too late to test anything"
+    assert publish(paths, target_for(clean)).ok
     write_build(paths.var, _changed_everywhere(v1))
     new = {g: local_graph(paths, g) for g in old}
     # cut the connection about half-way through the bytes this publish sends, one graph per swap

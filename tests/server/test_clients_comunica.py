@@ -20,6 +20,7 @@ import pytest
 from pages_support import store_of
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
+from server_support import running_server
 
 from kg.iris import AA, BASE, FIRM, PREFIXES
 
@@ -62,9 +63,9 @@ SELECT = PROLOGUE + "SELECT ?firm WHERE { ?firm a aa:Firm }"
 
 
 @pytest.fixture(scope="module")
-def paged_server(kg_var: Path, start_server) -> Iterator[str]:  # noqa: ANN001
+def paged_server(kg_var: Path) -> Iterator[str]:
     """A server that cuts resource descriptions into pages of 5 statements."""
-    with start_server(kg_var, DESCRIPTION_PAGE_SIZE=5) as base:
+    with running_server(kg_var, DESCRIPTION_PAGE_SIZE=5) as base:
         yield base
 
 

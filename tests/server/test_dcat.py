@@ -154,8 +154,8 @@ def test_catalog_lists_releases_as_versions(var_copy: Path, make_app: Callable[.
     files = {str(graph.value(d, rdflib.DCTERMS.title)): d for d in graph.objects(first, DCAT.distribution)}
     assert set(files) == {"autoalliance.ttl", "deals.csv"}
     assert str(graph.value(graph.value(files["autoalliance.ttl"], SPDX.checksum), SPDX.checksumValue)) == "ab" * 32
-    assert str(graph.value(files["autoalliance.ttl"], DCAT.downloadURL)) == BASE + "releases/1/dumps/autoalliance.ttl"
-    assert str(graph.value(files["deals.csv"], DCAT.downloadURL)) == BASE + "releases/1/exports/deals.csv"
+    assert str(graph.value(files["autoalliance.ttl"], DCAT.downloadURL)) == BASE + "releases/1/autoalliance.ttl"
+    assert str(graph.value(files["deals.csv"], DCAT.downloadURL)) == BASE + "releases/1/deals.csv"
     assert not list(graph.objects(third, DCAT.distribution))  # its files are no longer kept
     void = graph_of(client, "/.well-known/void")  # the dataset was first issued with the first release
     issued = void.value(next(iter(void.subjects(VOID.sparqlEndpoint, None))), rdflib.DCTERMS.issued)
@@ -185,7 +185,7 @@ def test_catalog_skips_hostile_release_entries(var_copy: Path, make_app: Callabl
         assert "<script>alert" not in text and "etc/passwd" not in text and "not a digest" not in text
     graph = rdflib.Graph().parse(data=turtle, format="turtle")
     assert {str(v) for v in graph.objects(None, DCAT.version)} == {"7"}
-    assert BASE + "releases/7/dumps/b.ttl" in {str(u) for u in graph.objects(None, DCAT.downloadURL)}
+    assert BASE + "releases/7/b.ttl" in {str(u) for u in graph.objects(None, DCAT.downloadURL)}
 
 
 def test_dataset_descriptions_are_computed_once_per_build(app: Flask) -> None:
