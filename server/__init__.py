@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_WORKERS_MAX": 16,                # the most worker processes at once (each within QUERY_MEMORY_LIMIT)
     "SLOW_QUERY_AFTER": 1.0,                # seconds; a query running longer yields the CPU to new ones
     "ANSWER_CACHE_BYTES": 64 * 1024 * 1024, # repeated queries answered from memory until the next build
+    "SPARQL_STORE": "",                     # URL of an external SPARQL store that answers /sparql; empty: embedded
+    "SPARQL_STORE_KIND": "virtuoso",        # its kind (kg.remote_store.KINDS), for its endpoints
     "EXAMPLE_QUERIES_DIR": str(PROJECT_ROOT / "server" / "queries"),  # *.rq, first line "# title"
     "DATASET_LICENSE": "https://creativecommons.org/licenses/by/4.0/",  # dcterms:license in the VoID
     "CONTENT_SECURITY_POLICY": (            # sent with every HTML page
