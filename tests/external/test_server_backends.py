@@ -20,6 +20,7 @@ from bench.stores import StoreServer
 from kg.config import Paths
 from kg.publish import publish
 from kg.remote_store import RemoteStore, endpoints_for
+from kg.store import open_store
 from server import create_app
 from server.backend_remote import RemoteBackend
 from server.query_exec import pool_for
@@ -54,3 +55,39 @@ def app(request: pytest.FixtureRequest, kg_var: Path, tmp_path_factory: pytest.T
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+def test_serve_store_answers_from_the_external_store(app: Flask) -> None:
+    """``autoalliance serve --store URL`` as a process: /sparql answers from the store named on the command line."""
+    import subprocess
+    import time
+    import urllib.request
+
+    from bench.stores import free_port
+
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "autoalliance"), "serve", "--no-build", "--var",
+               app.config["VAR_DIR"], "--port", str(port), "--store", app.config["SPARQL_STORE"],
+               "--store-kind", app.config["SPARQL_STORE_KIND"], "--query-timeout", "10"]
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    query = "SELECT%20(COUNT(*)%20AS%20%3Fn)%20WHERE%20%7B%20GRAPH%20%3Fg%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20%7D"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/sparql?query={query}",
+                                                 headers={"Accept": "text/csv"})
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    body = response.read()
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, process.stderr
+                time.sleep(0.3)
+        local = sum(1 for _ in open_store(Paths(var=Path(app.config["VAR_DIR"])).store))
+        assert body.split(b"\r\n")[1] == str(local).encode()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stderr:
+            process.stderr.close()
