@@ -26,7 +26,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -167,7 +166,7 @@ def score_corpus(seeds: Path, extra: Path | None = None) -> tuple[dict[str, Scor
     if extra is not None:
         sources += [(extra, p) for p in sorted((extra / "annotations").glob("*.yaml"))]
     defined: dict[str, dict[str, Any]] = {}
-    for root, path in sources:
+    for _root, path in sources:
         for deal in load(path).get("deals") or []:
             if "id" in deal:
                 defined[str(deal["id"])] = deal

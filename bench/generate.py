@@ -466,6 +466,8 @@ class CorpusGenerator:
             if kind == "Collusion":
                 sentence = (f"{names} are suspected of coordinating on {topic}" if status == "Rumoured"
                             else f"{names} stopped coordinating on {topic} {when}")
+            if kind == "CrossShareholding":  # every firm holds shares and is held
+                roles, parties = {"investor": firms, "investee": firms}, []
         deal_id = f"{firms[0].short.lower()}-{KIND_PHRASE[kind].replace(' ', '-')}-{year}-{n}"
         label = f"{'–'.join(f.short for f in firms)} {KIND_PHRASE[kind]} ({year})"
         if doc.say(sentence) is None:

@@ -27,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
+from kg.config import Paths
+
 from .queries import TOP_FIRM, queries
 
 TRIVIAL = "ASK {}"  # the fixed cost of one request: parsing, dispatch, transport
@@ -138,12 +140,12 @@ def measure_queries(var: Path, out: Path, min_runs: int = 3, max_runs: int = 30,
     import pyoxigraph as ox
     from rdflib import Dataset
 
-    store = ox.Store.read_only(str(var / "store"))
+    store = ox.Store.read_only(str(Paths(var=var).store))
     top = json.loads(store.query(TOP_FIRM, use_default_graph_as_union=True).serialize(
         format=ox.QueryResultsFormat.JSON))
     firm = top["results"]["bindings"][0]["firm"]["value"]
     texts = {"trivial-ask": TRIVIAL, **queries(firm)}
-    trig = var / "dumps" / "autoalliance.trig"
+    trig = Paths(var=var).dumps / "autoalliance.trig"
     setup: dict[str, float] = {}
     runners: dict[str, Callable[[str], bytes]] = {}
     servers: list[HttpEngine] = []

@@ -36,7 +36,7 @@ DATE_KEYS = ("announced", "signed", "signed_on_or_before", "completed", "starts"
 #: Input size limits, in bytes. A news article and its annotations are a few kilobytes; the registry grows with
 #: the corpus (about 1 MB for 6,000 firms) and may be split into several files. Parsing YAML costs about
 #: 10 s per megabyte, so the limits also bound the time a bad file can take.
-MAX_ANNOTATION_BYTES = 512 * 1024
+MAX_ANNOTATION_BYTES = 256 * 1024
 MAX_REGISTRY_BYTES = 4 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 
@@ -201,6 +201,8 @@ def _items(reader: Reader, node: Any, key: str) -> Iterable[tuple[Any, Loc]]:
 def _read_document(reader: Reader, doc_id: str, text_: str) -> Document | None:
     root = reader.load()
     if root is None:
+        if not reader.errors:  # an empty file (or only comments) would silently drop its document
+            reader.error(Loc(reader.name, 1, 1), "empty annotation file: expected a 'document' block and 'deals'")
         return None
     top = reader.mapping(root, Loc(reader.name, 1, 1), ANNOTATION_FILE, "annotation file")
     if top is None or "document" not in top:

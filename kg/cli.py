@@ -107,10 +107,18 @@ def build(seeds: Path | None, ontology: Path | None, var: Path | None, if_needed
 @main.command()
 @with_paths
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
-def validate(seeds: Path | None, ontology: Path | None, var: Path | None, quiet: bool) -> None:
-    """Check annotations, SHACL shapes and consistency; write nothing. Exit 0 conforms, 1 does not, 2 cannot run."""
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def validate(seeds: Path | None, ontology: Path | None, var: Path | None, quiet: bool, file: Path | None) -> None:
+    """Check annotations, SHACL shapes and consistency; write nothing. Exit 0 conforms, 1 does not, 2 cannot run.
+
+    With FILE (an annotation file), check that file alone against its document, the registry and the last build,
+    in about a second; its seeds directory is the one FILE is in unless --seeds says otherwise.
+    """
     from .build import compile_dataset
 
+    if file is not None:
+        _validate_file(file, seeds, ontology, var)
+        return
     paths = _paths(seeds, ontology, var)
     try:
         with _progress(quiet) as progress:
@@ -214,7 +222,9 @@ def stats(seeds: Path | None, ontology: Path | None, var: Path | None, fmt: str)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--query-timeout", default=30.0, show_default=True, type=float,
               help="Seconds per SPARQL request, from arrival to the last byte.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Request threads.")
+@click.option("--threads", default=32, show_default=True, type=int,
+              help="Request threads (more than concurrent page loads, so /sparql never waits for a free one; "
+                   "page rendering itself is bounded by PAGE_CONCURRENCY).")
 @click.option("--no-build", is_flag=True, help="Serve the existing build even if the seeds changed.")
 @click.option("--store", "store_url", metavar="URL",
               help="Answer /sparql from this external SPARQL store (see `publish --to`) instead of the build's.")
@@ -336,8 +346,19 @@ def publish(seeds: Path | None, ontology: Path | None, var: Path | None, url: st
         err.print(f"[red]{len(report.mismatches)} graph(s) differ on the store; publish again to resend them[/red]")
         sys.exit(1)
 
-if __name__ == "__main__":
-    main()
+
+def _validate_file(file: Path, seeds: Path | None, ontology: Path | None, var: Path | None) -> None:
+    from .file_check import check_file
+
+    if seeds is None and file.resolve().parent.name == "annotations":
+        seeds = file.resolve().parent.parent
+    try:
+        report = check_file(file, _paths(seeds, ontology, var))
+    except KGError as exc:
+        _fail(exc)
+    _line(f"conforms: {file} ({report.triples} triples; the rest of the corpus from the "
+          f"{'last build' if report.corpus_source == 'store' else 'annotation files (no build yet)'})")
+
 
 
 @main.command()
@@ -358,8 +379,12 @@ def draft(seeds: Path | None, document: Path, issued: str | None, force: bool) -
         result = draft_document(document, _paths(seeds, None, None).seeds, date, force)
     except KGError as exc:
         _fail(exc)
-    err.print(f"wrote {result.annotation}: {result.deals} deal(s), {result.alliances} alliance(s), "
-              f"{result.checks} '# check:' comment(s) to review")
+    _line(f"wrote {result.annotation}: {result.deals} deal(s), {result.alliances} alliance(s), "
+          f"{result.checks} '# check:' comment(s) to review")
     if result.registry:
-        err.print(f"wrote {result.registry}: {len(result.proposals)} proposed registry entr(y/ies)")
-    err.print("next: review the draft, then `autoalliance validate` and `autoalliance build`")
+        _line(f"wrote {result.registry}: {len(result.proposals)} proposed registry entr(y/ies)")
+    _line("next: review the draft, then `autoalliance validate` and `autoalliance build`")
+
+
+if __name__ == "__main__":
+    main()

@@ -26,6 +26,7 @@ ROLE_WINDOW = 70  # characters before a deal's wording in which its first role (
 class DraftQuote:
     quote: str
     prefix: str | None
+    suffix: str | None
     attribution: str
     start: int
     checks: list[str] = field(default_factory=list)
@@ -125,8 +126,8 @@ class ValueFinder:
             number = m.group("number") or m.group("number2")
             amount = _amount(number, m.group("mult1") or m.group("mult2"), self.multipliers)
             bound = self.bounds.get((m.group("bound") or "").lower())
-            if bound == "max":
-                return {"max": amount, "currency": currency}, []
+            if bound in ("max", "min"):
+                return {bound: amount, "currency": currency}, []
             checks = [f"'{m.group().strip()}': written as an exact amount ({bound} in the text)"] if bound else []
             return {"amount": amount, "currency": currency}, checks
         return None
@@ -212,6 +213,19 @@ def _date_key(ctx: Context, sentence: Sentence, found: FoundDate, deal: DraftDea
     return (deals.get("kind_date_key") or {}).get(deal.kind) or (deals.get("status_date_key") or {}).get(deal.status)
 
 
+def _in_order(deal: DraftDeal, key: str, date: PartialDate, order: list[list[str]]) -> str | None:
+    """Why ``date`` cannot be the deal's ``key`` (it would come before a date that must precede it), or None."""
+    for first, second in order:
+        other = deal.dates.get(second if key == first else first) if key in (first, second) else None
+        if other is None:
+            continue
+        a, b = (date, other) if key == first else (other, date)
+        n = min(len(a.isoformat()), len(b.isoformat()))
+        if b.isoformat()[:n] < a.isoformat()[:n]:
+            return f"'{second}' cannot come before '{first}'"
+    return None
+
+
 def _add_dates(ctx: Context, deal: DraftDeal, sentence: Sentence, found: list[FoundDate]) -> None:
     for date in found:
         if date.date is None:
@@ -225,6 +239,10 @@ def _add_dates(ctx: Context, deal: DraftDeal, sentence: Sentence, found: list[Fo
             if deal.dates[key] != date.date:
                 deal.checks.append(f"'{date.surface}' ({date.date.isoformat()}) not used: {key} is already "
                                    f"{deal.dates[key].isoformat()}")
+            continue
+        conflict = _in_order(deal, key, date.date, ctx.rules["deals"].get("date_order") or [])
+        if conflict:
+            deal.checks.append(f"'{date.surface}' ({date.date.isoformat()}) not used as {key}: {conflict}")
             continue
         deal.dates[key] = date.date
         if date.reason:
@@ -240,17 +258,17 @@ def _domains(ctx: Context, text: str) -> list[str]:
 GUESSED_ROLES = "guessed from the order of the names"
 
 
-def _merge(existing: DraftDeal, new: DraftDeal) -> None:
+def _merge(existing: DraftDeal, new: DraftDeal, order: list[list[str]]) -> None:
     guessed = [c for c in existing.checks if c.endswith(GUESSED_ROLES)]
     if guessed and new.roles and not any(c.endswith(GUESSED_ROLES) for c in new.checks):
         existing.roles = new.roles  # roles read from the wording beat roles guessed from the order
         existing.checks = [c for c in existing.checks if c not in guessed]
-    existing.evidence.extend(q for q in new.evidence if q.quote not in {e.quote for e in existing.evidence})
+    existing.evidence.extend(q for q in new.evidence if q.start not in {e.start for e in existing.evidence})
     existing.domains = _distinct([*existing.domains, *new.domains])
     existing.products = _distinct([*existing.products, *new.products])
     existing.signatories = _distinct([*existing.signatories, *new.signatories])
     for key, date in new.dates.items():
-        if key not in existing.dates:
+        if key not in existing.dates and not _in_order(existing, key, date, order):
             existing.dates[key] = date
             existing.dates_estimated.extend(r for r in new.dates_estimated if r.startswith(f"{key}:"))
     if existing.value is None and new.value is not None:
@@ -317,6 +335,9 @@ def _new_deals(ctx: Context, clause: Clause, pattern: re.Pattern[str], kind_rule
             return [DraftDeal("", "Cooperation", status, firm_ids, {}, [evidence], label_names,
                               checks=[f"a {kind}? the draft could not tell the {first} from the {second}"])]
         return []
+    if kind_rule.get("every_firm_is") and len(firm_ids) >= 2:  # cross-shareholdings: each holds the others
+        return [DraftDeal("", kind, status, [], {str(r): list(firm_ids) for r in kind_rule["every_firm_is"]},
+                          [evidence], label_names)]
     if len(firm_ids) >= 2:
         return [DraftDeal("", kind, status, firm_ids, {}, [evidence], label_names)]
     return []
@@ -379,8 +400,9 @@ def draft_sentences(ctx: Context, sentences: list[Sentence], attributor: Attribu
     countries = {e.id: str(e.fields.get("country") or "") for e in ctx.registry.of_kind("firms")}
     by_key: dict[tuple[str, frozenset[str], int | None, bool], DraftDeal] = {}
     last_of_kind: dict[str, DraftDeal] = {}
-    paragraph_of: dict[int, int] = {}
+    paragraphs_of: dict[int, set[int]] = {}  # the paragraphs each drafted deal has evidence from
     merge_nearby = set(ctx.rules["deals"].get("merge_into_nearby") or [])
+    order = ctx.rules["deals"].get("date_order") or []
     sentence_firms: list[list[str]] = []
     previous: PartialDate | None = None
     pending: list[tuple[int, Clause, Sentence, re.Pattern[str], dict[str, Any], str, DraftQuote, list[FoundDate]]] = []
@@ -418,11 +440,11 @@ def draft_sentences(ctx: Context, sentences: list[Sentence], attributor: Attribu
                 continue
             if evidence is None:
                 try:
-                    quote, prefix = unique_quote(ctx.text, sentence)
+                    quote, prefix, suffix = unique_quote(ctx.text, sentence)
                 except LookupError as exc:
                     draft.unresolved.append(str(exc))
                     break
-                evidence = DraftQuote(quote, prefix, attribution, sentence.start)
+                evidence = DraftQuote(quote, prefix, suffix, attribution, sentence.start)
             status = _status(ctx, Sentence(clause.start, clause.end, clause.text, 0), str(rule[1]["kind"]))
             if rule[1].get("founds_alliance") and len({f for _, f, _ in clause.firms}) >= 2:
                 founders = _distinct([f for _, f, _ in clause.firms])
@@ -444,7 +466,7 @@ def draft_sentences(ctx: Context, sentences: list[Sentence], attributor: Attribu
             extra = DraftDeal("", kind, status, [], {}, [evidence], [])
             _fill(ctx, extra, clause, sentence, found_dates, values)
             extra.domains, extra.products = [], []
-            _merge(last_of_kind[kind], extra)
+            _merge(last_of_kind[kind], extra, order)
             continue
         for deal in made:
             _fill(ctx, deal, clause, sentence, found_dates, values)
@@ -453,16 +475,17 @@ def draft_sentences(ctx: Context, sentences: list[Sentence], attributor: Attribu
             key = (deal.kind, deal.all_firms(), id(deal.alliance) if deal.alliance else None,
                    deal.status == "Rumoured")
             near = [d for (k, firms, _, rumoured), d in by_key.items() if firms == deal.all_firms()
-                    and not rumoured and paragraph_of.get(id(d)) == sentence.paragraph]
+                    and not rumoured and sentence.paragraph in paragraphs_of.get(id(d), set())]
             if deal.kind in merge_nearby and key not in by_key and near and deal.status != "Rumoured":
                 deal.checks.append(f"'{evidence.quote[:60]}' read as more about the {near[0].kind} above")
-                _merge(near[0], deal)
+                _merge(near[0], deal, order)
                 continue
             if key in by_key and not deal.establishes:
-                _merge(by_key[key], deal)
+                _merge(by_key[key], deal, order)
+                paragraphs_of[id(by_key[key])].add(sentence.paragraph)
             else:
                 by_key[key] = deal
-                paragraph_of[id(deal)] = sentence.paragraph
+                paragraphs_of[id(deal)] = {sentence.paragraph}
                 draft.deals.append(deal)
             last_of_kind[deal.kind] = by_key[key]
     return draft

@@ -39,9 +39,10 @@ def _quotes(lines: list[str], indent: str, evidence: list[DraftQuote]) -> None:
     lines.append(f"{indent}evidence:")
     for q in evidence:
         lines.append(f"{indent}  - quote: {scalar(q.quote)}")
-        if q.prefix is not None:
-            lines.append(f"{indent}    prefix: {scalar(q.prefix)}")
-            comment(lines, f"{indent}    ", ["the sentence occurs more than once: the prefix selects this one"])
+        for key, context in (("prefix", q.prefix), ("suffix", q.suffix)):
+            if context is not None:
+                lines.append(f"{indent}    {key}: {scalar(context)}")
+                comment(lines, f"{indent}    ", [f"the sentence occurs more than once: the {key} selects this one"])
         lines.append(f"{indent}    attribution: {q.attribution}")
         comment(lines, f"{indent}    ", q.checks)
 

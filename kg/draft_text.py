@@ -97,20 +97,25 @@ def _after_opening(text: str, start: int) -> bool:
     return before.endswith(("“", '"', "\n")) or start == 0
 
 
-def unique_quote(text: str, sentence: Sentence) -> tuple[str, str | None]:
-    """The quote for a sentence and, when the sentence occurs more than once, the prefix that selects it.
+def unique_quote(text: str, sentence: Sentence) -> tuple[str, str | None, str | None]:
+    """The quote for a sentence and, when the sentence occurs more than once, the prefix or suffix that selects
+    it: ``(quote, prefix, suffix)``.
 
-    Raises ``LookupError`` when no prefix of up to 80 characters makes it unique (identical paragraphs).
+    Raises ``LookupError`` when no context of up to 80 characters makes it unique (identical paragraphs).
     """
     quote = sentence.text
     if text.count(quote) == 1:
-        return quote, None
+        return quote, None, None
     for size in (10, 20, 40, 80):
         prefix = text[max(0, sentence.start - size):sentence.start]
-        try:
-            anchor = anchor_quote(text, quote, prefix=prefix)
-        except LookupError:
-            continue
-        if anchor.start == sentence.start:
-            return quote, prefix
+        suffix = text[sentence.end:sentence.end + size]
+        for context in ({"prefix": prefix}, {"suffix": suffix}):
+            if not next(iter(context.values())):
+                continue
+            try:
+                anchor = anchor_quote(text, quote, **context)
+            except LookupError:
+                continue
+            if anchor.start == sentence.start:
+                return quote, context.get("prefix"), context.get("suffix")
     raise LookupError(f"the sentence at offset {sentence.start} occurs several times with the same context")

@@ -6,7 +6,8 @@
   partners), the timeline of deals (every dated deal when there are few, deals per year otherwise);
 - ``index.sqlite``: one row per firm, deal, domain, person, document and alliance (label, date, counts) for the
   paginated, sortable index pages; every label and alternative name in a full-text table for the search box;
-  the parties of each deal and each firm's partners with the number of deals they share, for firm pages;
+  the parties of each deal and each firm's partners with the number of deals they share, for firm pages; the
+  domains, alliances and signatories of deals, so pages list a domain's or a person's deals page by page;
 - ``content.tsv``: ``kind, IRI, digest of its description`` for every deal, firm and quote, sorted: what a
   release's changelog is computed from (``kg.releases``).
 
@@ -30,7 +31,7 @@ import pyoxigraph as ox
 
 from .iris import GRAPH_INFERRED, PREFIXES
 from .layout import force_layout
-from .vocab import AA, ROLES
+from .vocab import AA, DEAL_KINDS, ROLES
 
 SUMMARY = "summary.json"
 INDEX = "index.sqlite"
@@ -46,6 +47,10 @@ LABELS = ("skos:prefLabel", "rdfs:label", "dcterms:title")  # in the order pages
 NAMES = (*LABELS, "skos:altLabel", "schema:legalName", "schema:name")
 DEAL_DATES = ("announcedOn", "signedOn", "startsOn", "endedOn")
 PARTY_PROPERTIES = " ".join(f"aa:{p}" for p in ("party", *ROLES))
+# a deal: an instance of aa:Deal or of a subclass, in the store's ontology or in the closed vocabulary
+DEAL_PATTERN = ("{ ?x a ?k . ?k rdfs:subClassOf* aa:Deal } UNION { VALUES ?k { "
+                + " ".join(f"aa:{k}" for k in ("Deal", *DEAL_KINDS)) + " } ?x a ?k }")
+LINKED = ("domain", "alliance", "signatory")  # links from deals (and alliances) that pages list deals by
 
 
 def select(store: ox.Store, query: str) -> Iterator[ox.QuerySolution]:
@@ -86,6 +91,7 @@ class Facts:
     deal_parties: dict[str, dict[str, list[str]]]  # deal -> firm -> roles (empty: party only)
     deal_dates: dict[str, dict[str, ox.Literal]]  # deal -> date property -> literal
     partners: dict[str, Counter[str]]  # firm -> partner -> deals they share
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # (subject, property, target) of LINKED
 
 
 def _labels(store: ox.Store, resources: dict[str, Resource]) -> None:
@@ -116,14 +122,14 @@ def read_facts(store: ox.Store) -> Facts:
     partners of each firm with the number of deals they share."""
     resources: dict[str, Resource] = {}
     for kind, cls in KINDS.items():
-        pattern = "?x a ?k . ?k rdfs:subClassOf* aa:Deal" if kind == "deal" else f"?x a <{cls}>"
+        pattern = DEAL_PATTERN if kind == "deal" else f"?x a <{cls}>"
         for row in select(store, f"SELECT DISTINCT ?x WHERE {{ {pattern} FILTER(isIRI(?x)) }}"):
             resources.setdefault(row["x"].value, Resource(row["x"].value, kind))
     _labels(store, resources)
     deals = {iri for iri, r in resources.items() if r.kind == "deal"}
     kinds: dict[str, set[str]] = defaultdict(set)
-    for row in select(store, "SELECT DISTINCT ?d ?k WHERE { ?d a ?k . ?k rdfs:subClassOf* aa:Deal }"):
-        kinds[row["d"].value].add(local_name(row["k"].value))
+    for row in select(store, f"SELECT DISTINCT ?x ?k WHERE {{ {DEAL_PATTERN} }}"):
+        kinds[row["x"].value].add(local_name(row["k"].value))
     dates: dict[str, dict[str, ox.Literal]] = defaultdict(dict)
     values = " ".join(f"aa:{p}" for p in DEAL_DATES)
     for row in select(store, f"SELECT ?d ?p ?v WHERE {{ VALUES ?p {{ {values} }} ?d ?p ?v }}"):
@@ -151,7 +157,11 @@ def read_facts(store: ox.Store) -> Facts:
         resource.date = min((v.value for v in dates.get(iri, {}).values()), default="")
     partners = _partners(store, parties)
     _counts(store, resources, parties, partners)
-    return Facts(resources, dict(parties), dict(dates), partners)
+    values = " ".join(f"aa:{p}" for p in LINKED)
+    links = sorted({(row["s"].value, local_name(row["p"].value), row["o"].value) for row in select(
+        store, f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?o)) }}")
+        if row["s"].value in resources})
+    return Facts(resources, dict(parties), dict(dates), partners, links)
 
 
 def _partners(store: ox.Store, parties: dict[str, dict[str, list[str]]]) -> dict[str, Counter[str]]:
@@ -200,7 +210,7 @@ def _counts(store: ox.Store, resources: dict[str, Resource], parties: dict[str, 
 
 COUNT_QUERIES = {
     "firms": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a aa:Firm }",
-    "deals": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?k . ?k rdfs:subClassOf* aa:Deal }",
+    "deals": f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {DEAL_PATTERN} }}",
     "documents": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a aa:SourceDocument }",
     "quotes": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a aa:Evidence }",
     "triples": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }",
@@ -286,13 +296,16 @@ CREATE TABLE resource (iri TEXT PRIMARY KEY, kind TEXT NOT NULL, label TEXT NOT 
                        date TEXT NOT NULL, status TEXT NOT NULL, deal_kind TEXT NOT NULL, deals INTEGER NOT NULL,
                        partners INTEGER NOT NULL);
 CREATE INDEX resource_label ON resource (kind, sort_label, iri);
-CREATE INDEX resource_date ON resource (kind, date, sort_label);
+CREATE INDEX resource_date ON resource (kind, date = '', date, sort_label);
 CREATE INDEX resource_deals ON resource (kind, deals, sort_label);
 CREATE INDEX resource_partners ON resource (kind, partners, sort_label);
 CREATE TABLE partner (firm TEXT NOT NULL, partner TEXT NOT NULL, deals INTEGER NOT NULL, PRIMARY KEY (firm, partner));
 CREATE INDEX partner_rank ON partner (firm, deals DESC, partner);
 CREATE TABLE deal_party (deal TEXT NOT NULL, firm TEXT NOT NULL, roles TEXT NOT NULL, PRIMARY KEY (deal, firm));
 CREATE INDEX deal_party_firm ON deal_party (firm, deal);
+CREATE TABLE link (subject TEXT NOT NULL, property TEXT NOT NULL, target TEXT NOT NULL,
+                   PRIMARY KEY (property, target, subject));
+CREATE INDEX link_subject ON link (subject, property);
 CREATE VIRTUAL TABLE search USING fts5 (name, iri UNINDEXED, tokenize = "unicode61 remove_diacritics 2");
 """
 
@@ -312,6 +325,7 @@ def write_index(facts: Facts, path: Path) -> None:
         db.executemany("INSERT INTO deal_party VALUES (?, ?, ?)",
                        ((d, f, " ".join(roles)) for d, firms in facts.deal_parties.items()
                         for f, roles in firms.items()))
+        db.executemany("INSERT INTO link VALUES (?, ?, ?)", facts.links)
         db.executemany("INSERT INTO search (name, iri) VALUES (?, ?)",
                        ((name, r.iri) for r in facts.resources.values() for name in sorted(r.names | {r.label})))
         db.commit()

@@ -31,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "SERVICE_ALLOWLIST": [],                # IRIs that SERVICE may call; empty: SERVICE refused
     "CORS_ORIGINS": "*",                    # never sent together with credentials
     "QUERY_WORKERS": 2,                     # worker processes kept ready
-    "QUERY_WORKERS_MAX": 16,                # the most worker processes at once (each within QUERY_MEMORY_LIMIT)
+    "QUERY_WORKERS_MAX": 24,                # the most worker processes at once (each within QUERY_MEMORY_LIMIT)
     "SLOW_QUERY_AFTER": 1.0,                # seconds; a query running longer yields the CPU to new ones
     "ANSWER_CACHE_BYTES": 64 * 1024 * 1024, # repeated queries answered from memory until the next build
     "SPARQL_STORE": "",                     # URL of an external SPARQL store that answers /sparql; empty: embedded

@@ -8,13 +8,17 @@ a request names a file, never a path.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request, send_file
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request
+from werkzeug.datastructures import Headers
+from werkzeug.http import http_date
 
 from .negotiation import negotiate
+from .rdf_formats import content_type
 from .store import paths
 from .urls import dump_url
 
@@ -51,8 +55,8 @@ def dumps_dir() -> Path:
 
 def media_type(name: str) -> str:
     """The media type of a dump by its last suffix (``SHA256SUMS`` is text)."""
-    return MEDIA_TYPES.get(Path(name).suffix, "text/plain; charset=utf-8" if name == SUMS else
-                           "application/octet-stream")
+    default = "text/plain" if name == SUMS else "application/octet-stream"
+    return content_type(MEDIA_TYPES.get(Path(name).suffix, default))
 
 
 def checksums(directory: Path) -> dict[str, str]:
@@ -98,9 +102,39 @@ def listing() -> Response | str:
     return response
 
 
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_CHUNK = 256 * 1024
+
+
+def _single_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The byte range ``(start, end)`` (inclusive) of a well-formed single-range ``Range`` header, else None
+    (RFC 9110 section 14.2: a malformed or multiple range may be ignored and the whole file served)."""
+    match = _RANGE.match((header or "").strip().replace(" ", ""))
+    if not match or match.group(1) == match.group(2) == "":
+        return None
+    first, last = match.group(1), match.group(2)
+    if first == "":  # the last N bytes
+        return max(size - int(last), 0), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    return None if last and int(last) < start else (start, end)
+
+
+def _read(path: Path, start: int, length: int) -> Iterator[bytes]:
+    with path.open("rb") as f:
+        f.seek(start)
+        while length > 0:
+            chunk = f.read(min(_CHUNK, length))
+            if not chunk:
+                return
+            length -= len(chunk)
+            yield chunk
+
+
 @bp.route("/dumps/<name>")
 def dump_file(name: str) -> Response:
-    """One dump, with a content ETag (its SHA-256), Last-Modified, 304 and 206 handled by ``send_file``."""
+    """One dump, with a content ETag (its SHA-256), Last-Modified, If-Match, If-None-Match, If-Modified-Since,
+    If-Range and single byte ranges (206/416), as RFC 9110 says."""
     if not DUMP_NAME.match(name):
         abort(404)
     directory = dumps_dir()
@@ -108,13 +142,38 @@ def dump_file(name: str) -> Response:
     path = listed.get(name)
     if path is None or not path.is_file() or path.is_symlink():
         abort(404)
+    stat = path.stat()
+    size = stat.st_size
     sha = checksums(directory).get(name)
-    response = send_file(path, mimetype=media_type(name), conditional=True, etag=sha or True,
-                         download_name=name, as_attachment=False, max_age=300)
-    response.headers["Accept-Ranges"] = "bytes"
+    etag = sha or f"{stat.st_ino:x}-{size:x}-{stat.st_mtime_ns:x}"
+    headers = Headers({"Accept-Ranges": "bytes", "Cache-Control": "public, max-age=300"})
+    headers["ETag"] = f'"{etag}"'
+    headers["Last-Modified"] = http_date(stat.st_mtime)
     if sha:
-        response.headers["Digest"] = f"sha-256={sha}"
-    return response
+        headers["Digest"] = f"sha-256={sha}"
+    if "If-Match" in request.headers and not request.if_match.contains(etag) and not request.if_match.star_tag:
+        return Response(status=412, headers=headers)
+    if request.if_none_match:
+        if request.if_none_match.contains(etag) or request.if_none_match.star_tag:
+            return Response(status=304, headers=headers)
+    elif request.if_modified_since and int(stat.st_mtime) <= request.if_modified_since.timestamp():
+        return Response(status=304, headers=headers)
+    mimetype = media_type(name)
+    byte_range = _single_range(request.headers.get("Range"), size)
+    if_range = request.headers.get("If-Range")
+    if byte_range and if_range and if_range.strip() not in (f'"{etag}"', headers["Last-Modified"]):
+        byte_range = None  # the client's copy is outdated: send the whole file
+    if byte_range is None:
+        headers["Content-Length"] = str(size)
+        return Response(_read(path, 0, size), status=200, headers=headers, mimetype=mimetype, direct_passthrough=True)
+    start, end = byte_range
+    if start >= size:
+        headers["Content-Range"] = f"bytes */{size}"
+        return Response(status=416, headers=headers)
+    headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    headers["Content-Length"] = str(end - start + 1)
+    return Response(_read(path, start, end - start + 1), status=206, headers=headers, mimetype=mimetype,
+                    direct_passthrough=True)
 
 
 def init_app(app: Flask) -> None:

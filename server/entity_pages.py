@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from .document_text import document_text, segments
 from .kgview import DCTERMS, OWL_SAME_AS, RDF_TYPE, SCHEMA, SKOS, KGView, Value, aa, local_name, term
-from .network import network_of
+from .network import Network, network_of
 from .page_data import (
     DealRow,
     Link,
@@ -60,27 +60,34 @@ PARTNERS_PER_PAGE = 50
 TOP_PARTNERS = 12  # the partners drawn in a firm's network: those it shares the most deals with
 
 
-def ordered_deals(deals: list[str]) -> list[str]:
-    """``deals`` ordered as lists show them: by first date (undated last), then label (from the index)."""
-    db, keys = index_db(), {}
-    for start in range(0, len(deals), 500):
-        chunk = deals[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in db.execute(f"SELECT iri, date, sort_label FROM resource WHERE iri IN ({marks})", chunk):
-            keys[row["iri"]] = (row["date"] == "", row["date"], row["sort_label"])
-    return sorted(deals, key=lambda d: (*keys.get(d, (True, "", "")), d))
+DEAL_ORDER = "ORDER BY (r.date = '') ASC, r.date ASC, r.sort_label ASC, r.iri ASC"  # undated last
 
 
-def deal_page_rows(kv: KGView, deals: list[str], param: str = "page") -> tuple[list[DealRow], Page]:
-    """One page (``?<param>=N``) of the rows of ``deals`` (IRIs already in list order), and the ``Page``."""
-    page = paginate(len(deals), DEALS_PER_PAGE, param)
-    chosen = deals[page.offset:page.offset + page.size]
+def paged_deals(kv: KGView, source: str, params: list[str], param: str = "page") -> tuple[list[DealRow], Page]:
+    """One page (``?<param>=N``) of the deals that the SQL ``source`` selects (as ``deal``) from the index,
+    ordered by first date then label, as rows; and the ``Page``."""
+    db = index_db()
+    joined = f"FROM (SELECT DISTINCT deal FROM ({source})) s JOIN resource r ON r.iri = s.deal AND r.kind = 'deal'"
+    total = db.execute(f"SELECT COUNT(*) {joined}", params).fetchone()[0]
+    page = paginate(total, DEALS_PER_PAGE, param)
+    chosen = [row[0] for row in db.execute(f"SELECT r.iri {joined} {DEAL_ORDER} LIMIT ? OFFSET ?",
+                                           [*params, page.size, page.offset])]
     position = {iri: i for i, iri in enumerate(chosen)}
     rows = deal_rows(kv, {ox.NamedNode(iri) for iri in chosen})
     return sorted(rows, key=lambda r: position.get(r.link.iri, 0)), page
 
 
-def firm_partners(firm: ox.NamedNode) -> tuple[list[tuple[Link, int]], Page, list[ox.NamedNode]]:
+def indexed_links(query: str, params: list[str]) -> list[Link]:
+    """Links to the resources (``iri``, ``label``) that the SQL ``query`` selects from the index, by label."""
+    rows = index_db().execute(query, params).fetchall()
+    return sorted((iri_link(row["iri"], row["label"]) for row in rows), key=lambda x: (x.label.casefold(), x.iri))
+
+
+def _marks(values: list[str]) -> str:
+    return ",".join("?" * len(values))
+
+
+def firm_partners(firm: ox.NamedNode) -> tuple[list[tuple[Link, int]], Page, list[Link]]:
     """A page (``?partners=N``) of the firm's partners with the number of deals they share, most first; the
     ``Page``; and the top partners for the network picture."""
     db = index_db()
@@ -92,20 +99,30 @@ def firm_partners(firm: ox.NamedNode) -> tuple[list[tuple[Link, int]], Page, lis
     rows = db.execute(query, [firm.value, page.size, page.offset]).fetchall()
     top = db.execute(query, [firm.value, TOP_PARTNERS, 0]).fetchall()
     partners = [(iri_link(row["partner"], row["label"]), row["deals"]) for row in rows]
-    return partners, page, [ox.NamedNode(row["partner"]) for row in top]
+    return partners, page, [iri_link(row["partner"], row["label"]) for row in top]
+
+
+def ego_network(kv: KGView, firm: ox.NamedNode, top: list[Link]) -> Network:
+    """The network of ``firm`` and its ``top`` partners, with the partnerships among them (from the index)."""
+    members = [link(kv, firm), *top]
+    iris = [m.iri for m in members]
+    pairs = index_db().execute(f"SELECT firm, partner FROM partner WHERE firm IN ({_marks(iris)}) "
+                               f"AND partner IN ({_marks(iris)})", [*iris, *iris]).fetchall()
+    return network_of(members, [(a, b) for a, b in pairs], focus=firm.value)
 
 
 def firm_page(kv: KGView, firm: ox.NamedNode) -> dict[str, Any]:
     """A firm: names, country, kind, parent, Wikidata, a page of its deals with their quotes, a page of its
     partners, and the network of its top partners."""
-    all_deals = [row["deal"] for row in index_db().execute("SELECT deal FROM deal_party WHERE firm = ?",
-                                                           [firm.value])]
-    deals, deals_page = deal_page_rows(kv, ordered_deals(all_deals))
+    deals, deals_page = paged_deals(kv, "SELECT deal FROM deal_party WHERE firm = ?", [firm.value])
     partners, partners_page, top = firm_partners(firm)
-    alliances = {a for d in all_deals for a in kv.objects(ox.NamedNode(d), aa("alliance"))}
+    alliances = indexed_links(
+        "SELECT DISTINCT r.iri, r.label FROM deal_party p JOIN link l ON l.subject = p.deal AND l.property = "
+        "'alliance' JOIN resource r ON r.iri = l.target WHERE p.firm = ?", [firm.value])
     return {
         "aliases": literals(kv, firm, term(SKOS, "altLabel")),
         "legal_name": first_literal(kv, firm, term(SCHEMA, "legalName")),
+        "note": comment(kv, firm),
         "country": first_literal(kv, firm, aa("countryCode")),
         "kind": concept_label(kv, kv.value(firm, aa("firmKind"))),
         "parents": links(kv, kv.objects(firm, aa("subsidiaryOf"))),
@@ -118,9 +135,9 @@ def firm_page(kv: KGView, firm: ox.NamedNode) -> dict[str, Any]:
         "partners_page": partners_page,
         "deals": deals,
         "deals_page": deals_page,
-        "alliances": links(kv, list(alliances)),
+        "alliances": alliances,
         "investigations": links(kv, kv.subjects(aa("investigates"), firm)),
-        "network": network_of(kv, [firm, *top], focus=firm),
+        "network": ego_network(kv, firm, top),
         "top_partners": len(top),
     }
 
@@ -169,20 +186,21 @@ def narrower_closure(kv: KGView, domain: ox.NamedNode) -> list[Value]:
 
 
 def domain_page(kv: KGView, domain: ox.NamedNode) -> dict[str, Any]:
-    """A technology domain: broader and narrower domains, its deals and those of its narrower domains."""
-    closure = narrower_closure(kv, domain)
-    deals: set[Value] = {d for node in closure for d in kv.subjects(aa("domain"), node)}
+    """A technology domain: broader and narrower domains, a page of its deals and those of its narrower
+    domains, its alliances."""
+    closure = [d.value for d in narrower_closure(kv, domain) if isinstance(d, ox.NamedNode)]
     broader = set(kv.objects(domain, term(SKOS, "broader"))) | set(kv.subjects(term(SKOS, "narrower"), domain))
     narrower = set(kv.objects(domain, term(SKOS, "narrower"))) | set(kv.subjects(term(SKOS, "broader"), domain))
-    listed = [d.value for d in deals if isinstance(d, ox.NamedNode) and aa("Alliance").value not in kv.types(d)]
-    rows, page = deal_page_rows(kv, ordered_deals(listed))
+    in_closure = f"property = 'domain' AND target IN ({_marks(closure)})"
+    rows, page = paged_deals(kv, f"SELECT subject AS deal FROM link WHERE {in_closure}", closure)
     return {
         "definition": first_literal(kv, domain, term(SKOS, "definition")),
         "broader": links(kv, list(broader)),
         "narrower": links(kv, list(narrower)),
         "deals": rows,
         "deals_page": page,
-        "alliances": links(kv, [d for d in deals if aa("Alliance").value in kv.types(d)]),  # type: ignore[arg-type]
+        "alliances": indexed_links(f"SELECT DISTINCT r.iri, r.label FROM link JOIN resource r ON r.iri = subject "
+                                   f"AND r.kind = 'alliance' WHERE {in_closure}", closure),
     }
 
 
@@ -191,8 +209,9 @@ def person_page(kv: KGView, person: ox.NamedNode) -> dict[str, Any]:
     return {
         "job_title": first_literal(kv, person, term(SCHEMA, "jobTitle")),
         "affiliations": links(kv, kv.objects(person, aa("affiliation"))),
-        **dict(zip(("deals", "deals_page"), deal_page_rows(kv, ordered_deals(
-            [d.value for d in kv.subjects(aa("signatory"), person) if isinstance(d, ox.NamedNode)])), strict=True)),
+        **dict(zip(("deals", "deals_page"), paged_deals(
+            kv, "SELECT subject AS deal FROM link WHERE property = 'signatory' AND target = ?", [person.value]),
+            strict=True)),
         "evidence": evidence_of(kv, person),
     }
 

@@ -13,9 +13,8 @@ from werkzeug.exceptions import BadRequest
 
 from kg.config import Paths
 from kg.exports import EXPORTS, SERIALIZERS, Network, network_as_of, read_network
-from kg.store import store_identity
 
-from .store import extension_state, store_path
+from .store import per_build
 from .urls import export_url
 
 bp = Blueprint("exports", __name__)
@@ -47,13 +46,8 @@ def listing() -> Response:
 
 
 def _network() -> Network:
-    state = extension_state(current_app)
-    identity = store_identity(store_path(current_app))
-    cached = state.get("export_network")
-    if cached is None or cached[0] != identity:
-        cached = (identity, read_network(exports_dir() / "network.json"))
-        state["export_network"] = cached
-    return cached[1]
+    directory = exports_dir()
+    return per_build(current_app, "export_network", lambda _: read_network(directory / "network.json"))
 
 
 @bp.route("/exports/<name>")

@@ -10,12 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pyoxigraph as ox
-
 from kg.layout import force_layout
 
-from .kgview import KGView, aa
-from .page_data import Link, link
+from .page_data import Link
 
 
 @dataclass(frozen=True)
@@ -39,18 +36,15 @@ class Network:
     height: int
 
 
-def network_of(kv: KGView, members: list[ox.NamedNode], focus: ox.NamedNode | None = None, width: int = 720,
+def network_of(members: list[Link], pairs: list[tuple[str, str]], focus: str | None = None, width: int = 720,
                height: int = 440) -> Network:
-    """The partnerships among ``members`` (a bounded list: an ego network's firm and its top partners),
-    laid out."""
-    ordered = kv.sorted_by_label(members)
-    index = {node: i for i, node in enumerate(ordered)}
-    edges: set[tuple[int, int]] = set()
-    for node in ordered:
-        for other in kv.objects(node, aa("partnerOf")):
-            if other in index and other != node:
-                edges.add((min(index[node], index[other]), max(index[node], index[other])))
-    return _network([link(kv, n) for n in ordered], [n == focus for n in ordered], sorted(edges), width, height)
+    """The partnerships ``pairs`` (IRI pairs) among ``members`` (a bounded list: an ego network's firm and its
+    top partners), laid out."""
+    ordered = sorted(members, key=lambda m: (m.label.casefold(), m.iri))
+    index = {m.iri: i for i, m in enumerate(ordered)}
+    edges = sorted({(min(index[a], index[b]), max(index[a], index[b])) for a, b in pairs
+                    if a in index and b in index and a != b})
+    return _network(ordered, [m.iri == focus for m in ordered], edges, width, height)
 
 
 def _network(links: list[Link], focus: list[bool], edges: list[tuple[int, int]], width: int, height: int,

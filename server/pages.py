@@ -23,8 +23,9 @@ from .network import network_from_site_data
 from .page_data import iri_link
 from .releases import releases_dir
 from .site_data import site_data
+from .site_meta import dataset_info
 from .timeline import build_timeline, per_year_bars, timeline_deals
-from .urls import TEMPLATE_GLOBALS, export_url, iri_for_path, public_base, query_ui_url, sparql_url, with_query
+from .urls import TEMPLATE_GLOBALS, export_url, iri_for_path, query_ui_url, sparql_url, with_query
 
 bp = Blueprint("pages", __name__)
 
@@ -44,7 +45,7 @@ def home() -> str:
         deals_per_year=per_year_bars(timeline["years"]),
         examples=examples,
         exports=available_exports(),
-        dataset=dataset_jsonld(summary["counts"]),
+        dataset_jsonld=dataset_jsonld(summary["counts"]),
         label="Home",
     )
 
@@ -63,20 +64,21 @@ def dataset_jsonld(counts: dict[str, int]) -> dict[str, Any]:
     distribution += [{"@type": "DataDownload", "name": name, "description": title,
                       "encodingFormat": EXPORT_TYPES[Path(name).suffix].split(";")[0],
                       "contentUrl": iri_for_path(export_url(name))} for name, title in available_exports()]
+    info = dataset_info()
     dataset: dict[str, Any] = {
         "@context": "https://schema.org/",
         "@type": "Dataset",
-        "@id": public_base(),
-        "name": "autoalliance: strategic cooperation between automotive firms",
-        "description": "A knowledge graph of strategic cooperation between firms of the automotive industry: "
-                       "who works with whom, on which technology, under what kind of agreement, since when, with "
-                       f"what status, each fact with the quote that states it. {counts.get('firms', 0)} firms, "
-                       f"{counts.get('deals', 0)} deals, {counts.get('quotes', 0)} evidence quotes.",
-        "url": public_base(),
-        "license": current_app.config["DATASET_LICENSE"],
+        "@id": info.homepage,
+        "name": info.title,
+        "description": f"{info.description} {counts.get('firms', 0)} firms, {counts.get('deals', 0)} deals, "
+                       f"{counts.get('quotes', 0)} evidence quotes.",
+        "url": info.homepage,
+        "license": info.license,
         "isAccessibleForFree": True,
         "keywords": ["automotive industry", "strategic alliances", "joint ventures", "knowledge graph", "RDF"],
-        "creator": {"@type": "Organization", "name": "autoalliance"},
+        "creator": {"@type": "Organization", "name": info.publisher},
+        "publisher": {"@type": "Organization", "name": info.publisher},
+        "citation": info.attribution,
         "distribution": [*distribution, {"@type": "DataDownload", "name": "SPARQL endpoint",
                                          "encodingFormat": "application/sparql-results+json",
                                          "contentUrl": iri_for_path(sparql_url())}],

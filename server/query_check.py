@@ -2,12 +2,14 @@
 calls go, read from the query's algebra as rdflib's SPARQL parser builds it (never from a hand-written lexer).
 
 Runs in the query worker, under the request's deadline (rdflib's parser can be slow on large queries and is not
-safe to run in several threads of one process). The worker's sandbox (:mod:`server.sandbox`) is the second line.
+safe to run in several threads at once: a lock serializes it). The worker's sandbox (:mod:`server.sandbox`) is
+the second line.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping
 
 from kg.query_text import decode_escapes
@@ -22,6 +24,7 @@ _STRING_OR_COMMENT = re.compile(
     re.S,
 )
 _OPEN, _CLOSE = frozenset("{(["), frozenset("})]")
+_PARSER_LOCK = threading.Lock()
 
 
 def nesting_depth(query: str) -> int:
@@ -53,7 +56,8 @@ def service_targets(query: str, prefixes: Mapping[str, str]) -> list[str | None]
     from rdflib.term import URIRef
 
     try:
-        algebra = translateQuery(parseQuery(query), initNs=dict(prefixes)).algebra
+        with _PARSER_LOCK:  # pyparsing's packrat state is shared by the threads of a process
+            algebra = translateQuery(parseQuery(query), initNs=dict(prefixes)).algebra
     except Exception as exc:  # rdflib raises several unrelated types for bad input
         raise HTTPError(400, f"the query could not be checked for SERVICE calls: {exc}") from None
     found: list[str | None] = []

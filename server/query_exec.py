@@ -17,7 +17,10 @@ import queue
 import signal
 import threading
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
 
 from kg.store import store_identity
 
@@ -27,9 +30,24 @@ from .worker import QueryAnswer, QueryJob, worker_main
 if TYPE_CHECKING:
     from flask import Flask
 
-__all__ = ["QueryAnswer", "QueryJob", "QueryPool", "HTTPError", "QueryFailed"]
+__all__ = ["QueryAnswer", "QueryJob", "QueryPool", "HTTPError", "QueryFailed", "ResultHead", "OX_RESULTS"]
 QueryFailed = HTTPError  # the name callers used before the one error type
+# What the external-store backend (server.backend_remote) answers with: the head of a result, then its body.
+OX_RESULTS = {media: ox.QueryResultsFormat.from_media_type(media) for media in
+              ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+               "text/tab-separated-values")}
+
+
+@dataclass(frozen=True)
+class ResultHead:
+    """The kind of a result (``solutions``, ``boolean``, ``graph``), its media type, its size, its truncation."""
+
+    kind: str
+    media_type: str
+    rows: int
+    truncated: bool
 log = logging.getLogger("autoalliance.query")
+STARTUP_TIMEOUT = 60.0  # seconds for a worker to import pyoxigraph and open the store
 
 
 class _Worker:
@@ -80,6 +98,8 @@ class QueryPool:
         self._count = 0
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
+        self._starting = 0  # workers started and not ready yet
+        self._start_error: HTTPError | None = None  # why the last worker could not start (no store...)
         self.closed = False
 
     def start(self) -> None:
@@ -88,7 +108,32 @@ class QueryPool:
             with self._lock:
                 if self._count >= self.size:
                     return
-            self._idle.put(self._spawn())
+            self._warm_up(self._spawn())
+
+    def _warm_up(self, worker: _Worker) -> None:
+        """Make ``worker`` idle once it is ready, waiting in a thread of its own: only ready workers are idle, so
+        no query waits for a worker to start while another is free."""
+
+        def wait() -> None:
+            try:
+                message = worker.receive(STARTUP_TIMEOUT)
+            except (TimeoutError, EOFError, OSError, ValueError):
+                message = ("died",)
+            finally:
+                with self._lock:
+                    self._starting -= 1
+            if message[0] != "ready":
+                if message[0] == "failed":
+                    self._start_error = HTTPError(message[1], message[2], {"Retry-After": "5"})
+                self._discard(worker, replace=False)
+                return
+            self._start_error = None
+            worker.ready = True
+            self._release(worker)
+
+        with self._lock:
+            self._starting += 1
+        threading.Thread(target=wait, name="query-worker-start", daemon=True).start()
 
     def _spawn(self, reserved: bool = False) -> _Worker:
         worker = _Worker(self._context, self.store_path, self.deny_network, self.memory_limit)
@@ -106,7 +151,7 @@ class QueryPool:
                 self._count -= 1
             below = self._count < self.size
         if replace and below and not self.closed:
-            self._idle.put(self._spawn())
+            self._warm_up(self._spawn())
 
     def _release(self, worker: _Worker) -> None:
         if self.closed or worker.niced:
@@ -122,33 +167,43 @@ class QueryPool:
             self._count += 1  # reserved under the lock, so that concurrent requests never pass max_size
         return self._spawn(reserved=True)
 
+    def _add_spare(self) -> None:
+        """Start one more worker for the next query when none is idle (and the pool may grow), so that a short
+        query arriving while every worker is busy does not wait for a worker to start."""
+        if self._starting:  # one at a time: a burst of short queries must not start a crowd of processes
+            return
+        spare = self._grow()
+        if spare is not None:
+            self._warm_up(spare)
+
     def _wait(self, deadline: float) -> _Worker:
-        try:
-            return self._idle.get(timeout=max(deadline - time.monotonic(), 0.0))
-        except queue.Empty:
-            raise HTTPError(503, f"all {self.max_size} query workers stayed busy until the time limit of "
-                                 f"{self.timeout:g} s; try again shortly", {"Retry-After": "5"}) from None
+        """The next worker to become idle (a freed one or a spare that finished starting) before ``deadline``."""
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                return self._idle.get(timeout=max(min(remaining, 0.25), 0.0))
+            except queue.Empty:
+                error = self._start_error
+                if error is not None and self._count == 0:
+                    raise error from None
+                if remaining <= 0.25:
+                    raise HTTPError(503, f"all {self.max_size} query workers stayed busy until the time limit of "
+                                         f"{self.timeout:g} s; try again shortly", {"Retry-After": "5"}) from None
+                if self._count == 0:
+                    self._add_spare()
 
     def _acquire(self, deadline: float) -> _Worker:
         while True:
             try:
                 worker = self._idle.get_nowait()
             except queue.Empty:
-                worker = self._grow() or self._wait(deadline)
+                self._add_spare()  # starts in the background; a worker freed meanwhile is taken first
+                worker = self._wait(deadline)
             if worker.identity != store_identity(self.store_path):
                 self._discard(worker)  # a build replaced the store since this worker opened it
                 continue
-            if not worker.ready:
-                try:
-                    message = worker.receive(deadline - time.monotonic())
-                except (TimeoutError, EOFError, OSError):
-                    self._discard(worker)
-                    raise HTTPError(503, "no query worker could start in time; try again shortly",
-                                    {"Retry-After": "5"}) from None
-                if message[0] != "ready":
-                    self._discard(worker, replace=False)
-                    raise HTTPError(message[1], message[2], {"Retry-After": "5"})
-                worker.ready = True
+            if self._idle.empty():
+                self._add_spare()
             return worker
 
     def execute(self, job: QueryJob, deadline: float | None = None) -> QueryAnswer:

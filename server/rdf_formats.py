@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
@@ -55,7 +56,11 @@ def content_type(media_type: str) -> str:
 
 
 def link_header(path: str, exclude: str | None = None) -> str:
-    """The ``Link`` header value naming every serialization of the resource at ``path`` (and its HTML)."""
+    """The ``Link`` header value naming every serialization of the resource at ``path`` (and its HTML).
+
+    The path is percent-encoded (UTF-8), so a header never carries a character outside Latin-1 or a control.
+    """
+    path = quote(path, safe="/:@!$&'()*+,;=-._~%")
     links = [f'<{path}.html>; rel="alternate"; type="text/html"'] if exclude != HTML else []
     links += [
         f'<{path}.{s.suffix}>; rel="alternate"; type="{s.media_type}"'

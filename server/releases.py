@@ -1,5 +1,5 @@
 """Numbered releases (``kg.releases``) at ``/releases/`` (HTML or JSON), each with its checksums, changelog and,
-for the last releases kept, its dumps and exports at ``/releases/<number>/<dumps|exports>/<name>``."""
+for the last releases kept, its dumps and exports at ``/releases/<number>/<name>``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, send_file
 
 from kg.config import Paths
-from kg.releases import CHANGELOG, read_index
+from kg.releases import CHANGELOG, INDEX, read_index
 
 from .dumps import media_type
 from .exports import MEDIA_TYPES
@@ -26,7 +26,7 @@ def releases_dir() -> Path:
 
 
 def _with_urls(entry: dict[str, Any]) -> dict[str, Any]:
-    files = {part: {name: {"sha256": sha, "url": release_file_url(entry["number"], part, name)
+    files = {part: {name: {"sha256": sha, "url": release_file_url(entry["number"], name)
                            if entry.get("available") else None}
                     for name, sha in entry.get(part, {}).items()} for part in ("dumps", "exports")}
     return {**entry, **files, "url": release_url(entry["number"])}
@@ -55,12 +55,13 @@ def release(number: int) -> Response | str:
     return render_template("release.html", release=data, label=f"Release {number}")
 
 
-@bp.route("/releases/<int:number>/<any(dumps, exports):part>/<name>")
-def release_file(number: int, part: str, name: str) -> Response:
+@bp.route("/releases/<int:number>/<name>")
+def release_file(number: int, name: str) -> Response:
     """A dump or export kept with release ``number``; only names the release lists are served."""
     entry = next((e for e in read_index(releases_dir()) if e["number"] == number), None)
-    if entry is None or name not in entry.get(part, {}):
-        abort(404, description=f"Release {number} has no {part[:-1]} {name!r}")
+    part = next((p for p in ("dumps", "exports") if entry is not None and name in entry.get(p, {})), None)
+    if entry is None or part is None:
+        abort(404, description=f"Release {number} has no file {name!r}")
     path = releases_dir() / str(number) / part / name
     if not entry.get("available") or not path.is_file():
         abort(410, description=f"The files of release {number} are no longer kept; its checksums still are")
@@ -70,5 +71,6 @@ def release_file(number: int, part: str, name: str) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Register the releases."""
+    """Register the releases (pages' validators also depend on the releases index, see ``page_guard``)."""
     app.register_blueprint(bp)
+    app.extensions.setdefault("autoalliance_pages", {})["releases_index"] = lambda: releases_dir() / INDEX

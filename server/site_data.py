@@ -20,10 +20,9 @@ from flask import Flask, current_app, g
 
 from kg.config import Paths
 from kg.sitedata import INDEX, SUMMARY, write_site_data
-from kg.store import store_identity
 
 from .page_guard import bound_sqlite
-from .store import extension_state, get_store, store_path
+from .store import build_identity, extension_state, get_store
 
 _LOCK = threading.Lock()
 
@@ -49,7 +48,7 @@ def site_data(app: Flask | None = None) -> SiteData:
     """The site data of the store ``app`` serves (computing it once when the build did not write it)."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     state = extension_state(app)
-    identity = store_identity(store_path(app))
+    identity = build_identity(app)
     cached = state.get("site_data")
     if cached is not None and cached[0] == identity:
         return cached[1]

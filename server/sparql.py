@@ -12,6 +12,7 @@ A result larger than ``MAX_RESULT_ROWS`` is cut at that many rows (or triples) a
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 
@@ -279,6 +280,15 @@ def endpoint() -> Response:
     if prefers_html(request.headers.get("Accept")):
         return query_ui()
     return describe_endpoint()
+
+
+@bp.route("/sparql/prefixes")
+def prefixes() -> Response:
+    """The prefixes declared for every query, as JSON ``{name: namespace}`` (the form prefix.cc uses, so the
+    query UI's autocompletion reads it)."""
+    response = Response(json.dumps(QUERY_PREFIXES, indent=1) + "\n", mimetype="application/json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @bp.route("/sparql", methods=["PUT", "DELETE", "PATCH"], strict_slashes=False, endpoint="other_methods")

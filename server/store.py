@@ -6,6 +6,7 @@ The build replaces the store atomically, so the handle is reopened when the buil
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -16,10 +17,14 @@ import pyoxigraph as ox
 from kg.config import Paths
 from kg.store import open_store, store_identity
 
+from .httperror import HTTPError
+
 if TYPE_CHECKING:
     from flask import Flask
 
 _LOCK = threading.Lock()
+STORE_UNAVAILABLE = "the knowledge graph is not available yet; try again shortly"
+log = logging.getLogger("autoalliance.store")
 T = TypeVar("T")
 
 
@@ -47,7 +52,8 @@ def build_identity(app: Flask) -> int | None:
 def get_store(app: Flask) -> ox.Store:
     """Return the read-only store of ``app``, opening it on first use or after the build replaced it.
 
-    Raises ``FileNotFoundError`` when no store has been built.
+    Raises :class:`server.httperror.HTTPError` (503) when no store can be opened; the reason (paths, RocksDB
+    details) goes to the log, not to the client.
     """
     state = extension_state(app)
     path = store_path(app)
@@ -57,7 +63,11 @@ def get_store(app: Flask) -> ox.Store:
         return store
     with _LOCK:
         if state.get("store") is None or state.get("store_identity") != identity:
-            state["store"] = open_store(path, read_only=True)
+            try:
+                state["store"] = open_store(path, read_only=True)
+            except OSError as exc:
+                log.warning("the store cannot be opened: %s", exc)
+                raise HTTPError(503, STORE_UNAVAILABLE, {"Retry-After": "30"}) from None
             state["store_identity"] = identity
         return state["store"]
 

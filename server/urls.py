@@ -119,9 +119,9 @@ def release_url(number: int) -> str:
     return url_for("releases.release", number=number)
 
 
-def release_file_url(number: int, part: str, name: str) -> str:
-    """A dump or export file kept with release ``number`` (``part``: ``dumps`` or ``exports``)."""
-    return url_for("releases.release_file", number=number, part=part, name=name)
+def release_file_url(number: int, name: str) -> str:
+    """A dump or export file kept with release ``number``."""
+    return url_for("releases.release_file", number=number, name=name)
 
 
 def export_url(name: str, **params: object) -> str:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import resource
+import threading
 from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.connection import Connection
@@ -115,7 +117,7 @@ def _limited(store: ox.Store, job: QueryJob, options: dict[str, Any], limit: int
     try:
         return store.query(f"{job.query}\nLIMIT {limit}", **options)
     except SyntaxError:
-        pass
+        pass  # the query has a LIMIT (or a trailing VALUES) of its own
     prologue = _PROLOGUE.match(job.query)
     end = prologue.end() if prologue else 0
     body = job.query[end:]
@@ -130,11 +132,14 @@ def _limited(store: ox.Store, job: QueryJob, options: dict[str, Any], limit: int
         return None
 
 
-def _answer_solutions(store: ox.Store, job: QueryJob, options: dict[str, Any]) -> QueryAnswer:
+def _answer_solutions(store: ox.Store, job: QueryJob, options: dict[str, Any],
+                      limited: ox.QuerySolutions | None) -> QueryAnswer:
+    """Serialize the solutions of ``job``; ``limited`` is its evaluation with ``LIMIT max_rows + 1`` appended,
+    when that parsed."""
     media = job.results_type
     if media is None:
         raise HTTPError(406, "none of the accepted media types fits this result; results are JSON, XML, CSV or TSV")
-    solutions = _limited(store, job, options, job.max_rows + 1)
+    solutions = limited if limited is not None else _limited(store, job, options, job.max_rows + 1)
     if solutions is None:  # rare: rows counted in Python, written by pyoxigraph from a re-evaluation
         rows = sum(1 for _ in islice(store.query(job.query, **options), job.max_rows + 1))
         if rows > job.max_rows:
@@ -180,9 +185,14 @@ def evaluate(store: ox.Store, job: QueryJob) -> QueryAnswer:
     check_query(job.query, dict(job.prefixes), job.service_allowlist)
     options = _dataset_options(job)
     try:
-        result = store.query(job.query, **options)
+        limited = True
+        try:  # one parse for the common case: a SELECT without a LIMIT of its own
+            result = store.query(f"{job.query}\nLIMIT {job.max_rows + 1}", **options)
+        except SyntaxError:
+            limited = False
+            result = store.query(job.query, **options)
         if isinstance(result, ox.QuerySolutions):
-            answer = _answer_solutions(store, job, options)
+            answer = _answer_solutions(store, job, options, result if limited else None)
         elif isinstance(result, ox.QueryBoolean):
             if job.results_type is None:
                 raise HTTPError(406, "none of the accepted media types fits this result; booleans are JSON, XML, "
@@ -190,7 +200,7 @@ def evaluate(store: ox.Store, job: QueryJob) -> QueryAnswer:
             body = result.serialize(format=ox.QueryResultsFormat.from_media_type(job.results_type))
             answer = QueryAnswer("boolean", job.results_type, 1, False, body)
         else:
-            answer = _answer_graph(result, job)
+            answer = _answer_graph(store.query(job.query, **options), job)  # a LIMIT would cut solutions
     except SyntaxError as exc:
         raise HTTPError(400, f"query syntax error: {exc}") from None
     except _TooLarge:
@@ -204,6 +214,15 @@ def evaluate(store: ox.Store, job: QueryJob) -> QueryAnswer:
         answer = QueryAnswer(answer.kind, answer.media_type, answer.rows, answer.truncated,
                              _XML_ILLEGAL.sub(_REPLACEMENT, answer.body))
     return answer
+
+
+def _preload_parser() -> None:
+    from .query_check import service_targets
+
+    try:
+        service_targets("ASK { SERVICE <http://example.org/> {} }", {})
+    except HTTPError:
+        pass
 
 
 def worker_main(conn: Connection, store_path: str, deny_network: bool, memory_limit: int) -> None:
@@ -220,10 +239,13 @@ def worker_main(conn: Connection, store_path: str, deny_network: bool, memory_li
         if not (path / "CURRENT").exists():
             raise FileNotFoundError
         store = ox.Store.read_only(str(path))
-    except (OSError, MemoryError):  # the reason (paths, RocksDB details) is for the log, not for clients
+    except (OSError, MemoryError) as exc:  # the reason (paths, RocksDB details) is for the log, not for clients
+        logging.getLogger("autoalliance.query").warning("a query worker cannot open the store: %s", exc)
         conn.send(("failed", 503, "the knowledge graph is not available yet; try again shortly"))
         return
     conn.send(("ready",))
+    # rdflib's SPARQL parser (for queries that may hold SERVICE) loads beside the first jobs, not before them
+    threading.Thread(target=_preload_parser, name="preload-parser", daemon=True).start()
     while True:
         try:
             job = conn.recv()

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from shapes_support import ontology_with_required
 
 from kg.cli import main
@@ -106,3 +106,81 @@ def test_shacl_violation_exits_1_naming_the_node(dirs: list[str], tmp_path: Path
         assert result.exit_code == 1, result.output
         assert 'person:ann-example ("Ann Example"): schema:email: a person needs an e-mail address' in result.output
     assert not (tmp_path / "var").exists()
+
+
+# --- one annotation file: autoalliance validate FILE -----------------------------------------------------------
+
+@pytest.fixture
+def corpus_seeds(tmp_path: Path) -> Path:
+    """A copy of the frozen corpus: three documents, their annotations and the registry."""
+    shutil.copytree(DATA / "corpus", tmp_path / "seeds")
+    return tmp_path / "seeds"
+
+
+def validate_file(path: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["validate", str(path), *args])
+
+
+@pytest.mark.parametrize("built", [False, True], ids=["no-build", "after-build"])
+def test_validate_one_file(corpus_seeds: Path, tmp_path: Path, built: bool) -> None:
+    var = ["--var", str(tmp_path / "var")]
+    if built:
+        assert CliRunner().invoke(main, ["build", "-q", "--seeds", str(corpus_seeds), *var]).exit_code == 0
+    for path in sorted((corpus_seeds / "annotations").glob("*.yaml")):  # 000 cites deals defined in 001 and 002
+        result = validate_file(path, *var)
+        assert result.exit_code == 0, result.output
+        assert f"conforms: {path}" in result.output
+        assert ("last build" if built else "no build yet") in result.output
+
+
+def test_validate_one_file_reports_where(corpus_seeds: Path, tmp_path: Path) -> None:
+    path = corpus_seeds / "annotations" / "000_c6643370935e1eee.yaml"
+    text = path.read_text(encoding="utf-8")
+    broken = text.replace("parties: [bmw, general-motors]", "parties: [bmw, gm]", 1)
+    broken = broken.replace("- quote: Earlier this month, BMW confirmed", "- quote: Earlier this month, BMW said", 1)
+    assert broken.count("gm]") == 1 and "BMW said" in broken
+    path.write_text(broken, encoding="utf-8")
+    result = validate_file(path, "--var", str(tmp_path / "var"))
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("seeds/annotations/000")]
+    assert any("unknown firm 'gm'" in line for line in lines)
+    assert any("quote not found in the document" in line for line in lines)
+    assert all(len(line.split(":")) >= 4 for line in lines)  # path:line:col: message
+
+
+def test_validate_one_file_sees_the_rest_of_the_corpus(corpus_seeds: Path, tmp_path: Path) -> None:
+    var = ["--var", str(tmp_path / "var")]
+    assert CliRunner().invoke(main, ["build", "-q", "--seeds", str(corpus_seeds), *var]).exit_code == 0
+    path = corpus_seeds / "annotations" / "000_c6643370935e1eee.yaml"
+    text = path.read_text(encoding="utf-8")
+    # a deal another document defines may not be defined again, in the store or in the files
+    path.write_text(text.replace("- id: bmw-gm-fuel-cell-cooperation", "- id: bmw-toyota-2012-mou", 1),
+                    encoding="utf-8")
+    for args in (var, ["--var", str(tmp_path / "no-build")]):
+        result = validate_file(path, *args)
+        assert result.exit_code == 2
+        assert "deal 'bmw-toyota-2012-mou' is already defined in document 001" in result.output
+    # a firm added to the registry after the build is found in its (changed) registry file
+    path.write_text(text.replace("parties: [bmw, general-motors]", "parties: [bmw, nordwerk-batteries]", 1),
+                    encoding="utf-8")
+    assert validate_file(path, *var).exit_code == 2
+    shutil.copy2(DATA / "extra" / "registry" / "900_invented_nordwerk.yaml", corpus_seeds / "registry" / "new.yaml")
+    result = validate_file(path, *var)
+    assert result.exit_code == 0, result.output
+
+
+def test_validate_one_file_shape_violation_exits_1(corpus_seeds: Path, tmp_path: Path) -> None:
+    ontology = ontology_with_required(tmp_path, "https://w3id.org/autoalliance/ontology#Deal",
+                                      "https://schema.org/email", "a deal needs an e-mail address")
+    path = corpus_seeds / "annotations" / "001_688c4f44f09f2543.yaml"
+    result = validate_file(path, "--ontology", str(ontology), "--var", str(tmp_path / "var"))
+    assert result.exit_code == 1, result.output
+    assert 'deal:bmw-toyota-2012-mou ("' in result.output and "a deal needs an e-mail address" in result.output
+
+
+def test_validate_one_file_that_is_not_there(corpus_seeds: Path) -> None:
+    result = validate_file(corpus_seeds / "annotations" / "nope.yaml")
+    assert result.exit_code == 2
+    (corpus_seeds / "annotations" / "orphan.yaml").write_text("document: {}\n", encoding="utf-8")
+    result = validate_file(corpus_seeds / "annotations" / "orphan.yaml")
+    assert result.exit_code == 2 and "no document orphan.txt" in result.output

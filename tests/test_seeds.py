@@ -196,3 +196,19 @@ def test_rumoured_deals_rest_on_no_official_statement(corpus: Corpus) -> None:
             if deal.status == "Rumoured":
                 sure = [q.exact for q in deal.evidence if q.attribution in ("OfficialStatement", "ExecutiveStatement")]
                 assert not sure, f"{deal.id}: Rumoured, yet stated by {sure}"
+
+
+def test_kind_definitions_allow_the_statuses_used(corpus: Corpus) -> None:
+    """aa:JointStatement was once defined as 'without a signed agreement' while the 2012 one is Signed with two
+    signatories: a kind whose definition rules out signing must not be used for a signed deal."""
+    from rdflib.namespace import RDFS
+
+    from kg.vocab import AA
+
+    ontology = load_ontology(Paths().ontology)
+    for doc in corpus.documents:
+        for deal in doc.deals:
+            definition = str(ontology.value(AA[deal.kind], RDFS.comment)).lower()
+            if deal.status in ("Signed", "Completed") or deal.signatories:
+                assert "without a signed" not in definition and "never signed" not in definition, (
+                    f"{deal.id} is {deal.status} but aa:{deal.kind} is defined as unsigned")

@@ -5,28 +5,16 @@ every connection it receives)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import threading
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from server_support import TEST_TIMEOUT, Listener, listening, running_server, warm
 
 from server import create_app
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-TEST_TIMEOUT = 2.0  # seconds: QUERY_TIMEOUT in these tests
 
 
 def _close(app: Flask) -> None:
@@ -39,6 +27,7 @@ def _close(app: Flask) -> None:
 def app(kg_var: Path) -> Iterator[Flask]:
     """The app over the knowledge graph, with a short time limit; shared by the session (its workers too)."""
     application = create_app({"VAR_DIR": str(kg_var), "QUERY_TIMEOUT": TEST_TIMEOUT, "TESTING": True})
+    warm(application)
     yield application
     _close(application)
 
@@ -69,6 +58,8 @@ def make_app(kg_var: Path) -> Iterator[Callable[..., Flask]]:
     def factory(**settings: Any) -> Flask:
         config = {"VAR_DIR": str(kg_var), "QUERY_TIMEOUT": TEST_TIMEOUT, "TESTING": True, **settings}
         made.append(create_app(config))
+        if "VAR_DIR" not in settings:  # over the real build: start its workers before the test's clock runs
+            warm(made[-1])
         return made[-1]
 
     yield factory
@@ -76,85 +67,20 @@ def make_app(kg_var: Path) -> Iterator[Callable[..., Flask]]:
         _close(application)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture
+def start_server() -> Callable[..., Any]:
+    """``with start_server(var, timeout=5, QUERY_WORKERS=2) as base_url:`` runs a server of its own."""
+    return running_server
 
 
 @pytest.fixture(scope="session")
 def live_server(kg_var: Path) -> Iterator[str]:
     """Base URL of ``python -m server`` running in its own process over ``kg_var``; stopped after the session."""
-    port = free_port()
-    command = [
-        sys.executable, "-m", "server", "--host", "127.0.0.1", "--port", str(port),
-        "--query-timeout", str(TEST_TIMEOUT), "--var", str(kg_var), "--threads", "6",
-    ]  # fmt: skip
-    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stderr.read().decode() if process.stderr else ''}")
-            try:
-                with urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+    with running_server(kg_var) as base:
         yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stderr:
-            process.stderr.close()
-
-
-@dataclass
-class Listener:
-    """A TCP socket on 127.0.0.1 that accepts and records connections (to prove none was made)."""
-
-    port: int
-    connections: list[bytes] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/sparql"
 
 
 @pytest.fixture
 def listener() -> Iterator[Listener]:
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.settimeout(0.2)
-    recorder = Listener(server.getsockname()[1])
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except (TimeoutError, OSError):
-                continue
-            with connection:
-                connection.settimeout(1)
-                try:
-                    recorder.connections.append(connection.recv(4096))
-                except OSError:
-                    recorder.connections.append(b"")
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield recorder
-    stop.set()
-    thread.join(timeout=5)
-    server.close()
+    with listening() as recorder:
+        yield recorder

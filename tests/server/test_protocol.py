@@ -278,3 +278,12 @@ def test_update_dataset_parameters_are_refused(client: FlaskClient) -> None:
     target = url(**{"using-graph-uri": REGISTRY})
     response = client.post(target, data="CLEAR ALL", content_type="application/sparql-update")
     assert response.status_code == 403
+
+
+def test_the_predeclared_prefixes_are_published_for_the_query_ui(client: FlaskClient) -> None:
+    prefixes = client.get("/sparql/prefixes").json
+    assert prefixes["schema"] == "https://schema.org/"  # YASGUI's bundled list says http://schema.org/
+    assert prefixes["aa"] == "https://w3id.org/autoalliance/ontology#"
+    with client.get("/static/js/query-ui.js") as response:
+        script = response.text
+    assert "prefixCcApi = prefixesUrl" in script and "/prefixes" in script

@@ -174,7 +174,7 @@ def test_home_describes_the_dataset_for_search_engines(client: FlaskClient) -> N
     (raw,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
     dataset = json.loads(raw)
     assert dataset["@type"] == "Dataset" and dataset["@context"] == "https://schema.org/"
-    assert dataset["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert dataset["license"] == "https://creativecommons.org/licenses/by/4.0/" and dataset["name"] == "autoalliance"
     names = {d["name"] for d in dataset["distribution"]}
     assert {"autoalliance.ttl", "deals.csv", "network.gexf", "SPARQL endpoint"} <= names
     assert dataset["version"] == "1"
@@ -237,7 +237,7 @@ def test_releases_list_and_serve_their_files(client: FlaskClient, kg_var: Path) 
     assert [r["number"] for r in listing] == [1]
     page = client.get("/releases/", headers=HTML).text
     for name, sha in manifest["dumps"].items():
-        url = f"/releases/1/dumps/{name}"
+        url = f"/releases/1/{name}"
         assert url in hrefs(page) and sha in page
         response = client.get(url)
         assert hashlib.sha256(response.data).hexdigest() == sha
@@ -250,13 +250,57 @@ def test_releases_list_and_serve_their_files(client: FlaskClient, kg_var: Path) 
 def test_releases_refuse_unknown_and_pruned_files(client: FlaskClient, tmp_path: Path,
                                                   make_app: Callable[..., Flask]) -> None:
     assert client.get("/releases/9/").status_code == 404
-    assert client.get("/releases/1/dumps/build.json").status_code == 404
-    assert client.get("/releases/1/other/autoalliance.ttl").status_code == 404
+    assert client.get("/releases/1/build.json").status_code == 404
+    assert client.get("/releases/1/..%2F..%2Fbuild.json").status_code == 404
     var = make_var(tmp_path, NETWORK.read_text(encoding="utf-8"))
     (var / "releases").mkdir()
     entry = {"number": 1, "date": "2026-01-01T00:00:00Z", "build": "x", "dumps": {"autoalliance.ttl": "0" * 64},
              "exports": {}, "changelog": {}, "available": False}
     (var / "releases" / "releases.json").write_text(json.dumps([entry]), encoding="utf-8")
     pruned = make_app(VAR_DIR=str(var)).test_client()
-    assert pruned.get("/releases/1/dumps/autoalliance.ttl").status_code == 410
+    assert pruned.get("/releases/1/autoalliance.ttl").status_code == 410
     assert "no longer kept" in pruned.get("/releases/", headers=HTML).text
+
+
+def test_repeated_pages_are_not_rendered_again(tmp_path: Path, make_app: Callable[..., Flask]) -> None:
+    app = make_app(VAR_DIR=str(make_var(tmp_path, NETWORK.read_text(encoding="utf-8"))))
+    client = app.test_client()
+    first = client.get("/id/firm/alpha", headers=HTML)
+    rendered = app.extensions["autoalliance_pages"]["rendered"]
+    assert len(rendered) == 1
+    import server.linked_data as linked_data
+
+    calls = []
+    original = linked_data.render_page
+    linked_data.render_page = lambda *a, **k: calls.append(a) or original(*a, **k)
+    try:
+        again = client.get("/id/firm/alpha", headers=HTML)
+        other = client.get("/id/firm/alpha?partners=1", headers=HTML)
+    finally:
+        linked_data.render_page = original
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Content-Type"] == first.headers["Content-Type"]
+    assert len(calls) == 1 and other.status_code == 200  # only the new URL was rendered
+    turtle = client.get("/id/firm/alpha", headers={"Accept": "text/turtle"})
+    assert turtle.mimetype == "text/turtle"  # the cache keys on what was negotiated
+
+
+def test_pages_wait_for_a_render_slot_until_their_deadline(tmp_path: Path, make_app: Callable[..., Flask]) -> None:
+    app = make_app(VAR_DIR=str(make_var(tmp_path, NETWORK.read_text(encoding="utf-8"))), PAGE_CONCURRENCY=1,
+                   PAGE_TIMEOUT=0.3)
+    client = app.test_client()
+    from server.site_data import site_data
+
+    site_data(app)  # this store has no site data: the app computes it once, which is not what this test times
+    slots = app.extensions["autoalliance_pages"]["slots"]
+    assert slots.acquire(timeout=1)  # another page is rendering
+    try:
+        response = client.get("/id/firm/beta", headers=HTML)
+        assert response.status_code == 503
+        ask = client.get("/sparql", query_string={"query": "ASK {}"},
+                         headers={"Accept": "application/sparql-results+json"})
+        assert ask.json["boolean"] is True  # /sparql does not wait for page slots
+    finally:
+        slots.release()
+    assert client.get("/id/firm/beta", headers=HTML).status_code == 200
+    assert client.get("/id/firm/beta", headers=HTML).status_code == 200  # the slot was given back

@@ -1,6 +1,8 @@
 // Starts YASGUI on the query page: the local endpoint, the project's prefixes, the example queries.
 // The configuration comes from a JSON block written by the server; nothing here calls another host:
-// no prefix.cc lookups, no LOV autocompletion, no CORS proxy, no endpoint catalogue beyond this site.
+// no prefix.cc lookups, no LOV autocompletion, no CORS proxy, no endpoint catalogue beyond this site. The prefix
+// autocompletion reads the endpoint's own predeclared prefixes (/sparql/prefixes), not YASGUI's bundled list,
+// whose schema: is http://schema.org/ while the data uses https://schema.org/.
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("yasgui-config").textContent);
@@ -16,7 +18,8 @@
     return lines;
   }
 
-  Yasgui.Yasqe.defaults.prefixCcApi = null;
+  var prefixesUrl = endpoint.replace(/\/?$/, "/prefixes");
+  Yasgui.Yasqe.defaults.prefixCcApi = prefixesUrl;
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
@@ -27,7 +30,7 @@
     autoAddOnInit: true,
     yasqe: {
       value: config.defaultQuery,
-      prefixCcApi: null,
+      prefixCcApi: prefixesUrl,
       autocompleters: ["prefixes", "variables"],
       createShareableLink: null,
     },
