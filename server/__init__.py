@@ -42,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_CONCURRENCY": os.cpu_count() or 2,  # pages prepared at once (the others wait, asleep)
     "PAGE_CACHE_BYTES": 64 * 1024 * 1024,   # rendered pages answered from memory until the next build
     "PAGE_MAX_AGE": 300,                    # seconds of Cache-Control: max-age on pages
+    "SPARQL_STORE": "",                     # URL of an external SPARQL store that answers /sparql; empty: embedded
+    "SPARQL_STORE_KIND": "virtuoso",        # its kind (kg.remote_store.KINDS), for its endpoints
     "EXAMPLE_QUERIES_DIR": str(PROJECT_ROOT / "server" / "queries"),  # *.rq, first line "# title"
     "DATASET_LICENSE": "https://creativecommons.org/licenses/by/4.0/",  # dcterms:license in the VoID
     "CONTENT_SECURITY_POLICY": (            # sent with every HTML page
