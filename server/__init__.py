@@ -12,6 +12,7 @@ not load it.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from kg.config import PROJECT_ROOT, Paths
@@ -37,6 +38,12 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_WORKERS_MAX": 24,                # the most worker processes at once (each within QUERY_MEMORY_LIMIT)
     "SLOW_QUERY_AFTER": 1.0,                # seconds; a query running longer yields the CPU to new ones
     "ANSWER_CACHE_BYTES": 64 * 1024 * 1024, # repeated queries answered from memory until the next build
+    "PAGE_TIMEOUT": 10.0,                   # seconds a page may take (waiting for a render slot included); then 503
+    "PAGE_CONCURRENCY": os.cpu_count() or 2,  # pages prepared at once (the others wait, asleep)
+    "PAGE_CACHE_BYTES": 64 * 1024 * 1024,   # rendered pages answered from memory until the next build
+    "PAGE_MAX_AGE": 300,                    # seconds of Cache-Control: max-age on pages
+    "SPARQL_STORE": "",                     # URL of an external SPARQL store that answers /sparql; empty: embedded
+    "SPARQL_STORE_KIND": "virtuoso",        # its kind (kg.remote_store.KINDS), for its endpoints
     "EXAMPLE_QUERIES_DIR": str(PROJECT_ROOT / "server" / "queries"),  # *.rq, first line "# title"
     "DATASET_LICENSE": "https://creativecommons.org/licenses/by/4.0/",  # dcterms:license in the VoID
     "CONTENT_SECURITY_POLICY": (            # sent with every HTML page
