@@ -1,92 +1,198 @@
-"""Build scaling: time and peak memory of ``kg.build.build`` per corpus size, in total and per stage.
+"""Build scaling: full and incremental build time and peak memory of all processes, per corpus size.
 
-Each build runs in a child process of its own (``python -m bench.build_scaling --child SEEDS VAR``), so that
-its peak resident set size (``ru_maxrss``) is its own and not the largest of the sizes before it. The child
-times the stages two ways: between the ``progress`` messages of :func:`kg.build.build` (the public stages), and
-around the functions ``kg.build`` calls (read_corpus, map_corpus, validate_dataset, check_consistency, infer,
-stage_dumps, stage_store, ...), which splits a stage such as "loading the Oxigraph store" into its parts.
-HermiT runs in a Java child of the child: its peak is ``ru_maxrss`` of RUSAGE_CHILDREN.
+Each build runs in a child process (``python -m bench.build_scaling --child SEEDS VAR``) that times the stages
+between the ``progress`` messages of :func:`kg.build.build`. The parent samples, every 0.1 s, the resident set
+size of the child's whole process tree (the pool's workers and HermiT's Java included) and keeps the peak of
+the sum. After a clean build it measures the incremental ones on the same var directory: after editing one
+document's annotations (a deal's label), after adding one new document, and with nothing changed.
+
+    python -m bench.build_scaling --sizes 1000,10000 --out bench/out
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import json
-import resource
+import math
+import os
+import re
+import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
-# The functions kg.build calls, by the name it imported them under.
-TIMED_FUNCTIONS = ("load_ontology", "domain_slugs", "read_corpus", "map_corpus", "union_graph", "validate_dataset",
-                   "check_consistency", "infer", "stage_dumps", "_quads", "stage_store", "swap_in", "input_digest")
-
-
-def _rss_mb(who: int) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024  # Linux: kilobytes
-
 
 def child(seeds: Path, var: Path) -> dict[str, object]:
-    """Run one build in this process; returns stage and function timings, peak memory and the manifest."""
-    import kg.build as kb
+    """Run one build in this process; returns the stage timings and the manifest's counts."""
+    from kg.build import build
     from kg.config import Paths
 
-    functions: dict[str, float] = {}
-
-    def timed(name: str, f):  # noqa: ANN001, ANN202
-        @functools.wraps(f)
-        def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-            t0 = time.perf_counter()
-            try:
-                return f(*args, **kwargs)
-            finally:
-                functions[name] = functions.get(name, 0.0) + time.perf_counter() - t0
-        return wrapper
-
-    for name in TIMED_FUNCTIONS:
-        setattr(kb, name, timed(name, getattr(kb, name)))
-    events: list[tuple[str, float, float]] = []
-
-    def progress(step: str) -> None:
-        events.append((step, time.perf_counter(), _rss_mb(resource.RUSAGE_SELF)))
-
+    events: list[tuple[str, float]] = []
     t0 = time.perf_counter()
-    manifest = kb.build(Paths(seeds=seeds, var=var), progress)
+    manifest = build(Paths(seeds=seeds, var=var), lambda step: events.append((step, time.perf_counter())))
     end = time.perf_counter()
-    events.append(("end", end, _rss_mb(resource.RUSAGE_SELF)))
-    stages = [{"stage": step, "seconds": round(events[i + 1][1] - t, 3), "peak_rss_mb_after": round(events[i + 1][2])}
-              for i, (step, t, _) in enumerate(events[:-1])]
-    return {
-        "seconds": round(end - t0, 3),
-        "peak_rss_mb": round(_rss_mb(resource.RUSAGE_SELF)),
-        "peak_rss_children_mb": round(_rss_mb(resource.RUSAGE_CHILDREN)),
-        "stages": stages,
-        "functions": {k: round(v, 3) for k, v in functions.items()},
-        "quads": manifest["quads"],
-        "graphs": len(manifest["graphs"]),
-    }
+    events.append(("end", end))
+    stages = [{"stage": re.sub(r" \(.*\)$", "", step), "seconds": round(events[i + 1][1] - t, 3)}
+              for i, (step, t) in enumerate(events[:-1])]
+    import resource
+
+    return {"seconds": round(end - t0, 3), "stages": stages, "functions": {}, "quads": manifest["quads"],
+            "graphs": len(manifest["graphs"]),  # type: ignore[arg-type]
+            "self_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+
+
+def _tree_rss_kb(root: int) -> int:
+    """The summed VmRSS of ``root`` and all its descendants, in kB (0 for processes that have gone)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        ppid = int(re.search(r"^PPid:\s+(\d+)", status, re.M).group(1))  # type: ignore[union-attr]
+        found = re.search(r"^VmRSS:\s+(\d+)", status, re.M)
+        children.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = int(found.group(1)) if found else 0
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
 
 
 def measure_build(seeds: Path, var: Path, timeout: float | None = None) -> dict[str, object]:
-    """Build ``seeds`` into ``var`` in a fresh Python process and return what :func:`child` measured."""
+    """Build ``seeds`` into ``var`` in a child process; its timings and the peak RSS of its process tree."""
     cmd = [sys.executable, "-m", "bench.build_scaling", "--child", str(seeds), str(var)]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-    wall = time.perf_counter() - t0
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+            done.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    finally:
+        done.set()
+        sampler.join()
     if proc.returncode != 0:
-        raise RuntimeError(f"build of {seeds} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    result["process_seconds"] = round(wall, 3)
+        raise RuntimeError(f"build of {seeds} failed ({proc.returncode}):\n{err[-4000:]}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["process_seconds"] = round(time.perf_counter() - t0, 3)
+    result["peak_tree_mb"] = round(peak[0] / 1024)
+    # The names bench.run and bench.report read: the tree's peak, and what the other processes added to it.
+    result["peak_rss_mb"] = result["peak_tree_mb"]
+    result["peak_rss_children_mb"] = max(0, result["peak_tree_mb"] - result["self_peak_mb"])
     return result
 
 
+def edit_one(seeds: Path) -> Path:
+    """Change the label of the first deal of the middle document's annotations; returns the file."""
+    files = sorted((seeds / "annotations").glob("*.yaml"))
+    path = files[len(files) // 2]
+    text = path.read_text(encoding="utf-8")
+    edited = re.sub(r'(\n    label: "[^"\n]*)"', r'\1 (edited)"', text, count=1)
+    if edited == text:
+        raise RuntimeError(f"{path}: no deal label to edit")
+    path.write_text(edited, encoding="utf-8")
+    return path
+
+
+def add_one(seeds: Path, doc_id: str = "zz_added_document") -> None:
+    """Add a new document citing two firms of the registry, with one deal of its own."""
+    firms = re.findall(r"^  - id: (\S+)\n    label: \"([^\"]+)\"\n    alt: \[\"([^\"]+)\"\]",
+                       (seeds / "registry" / "firms.yaml").read_text(encoding="utf-8"), re.M)
+    (a, _, short_a), (b, _, short_b) = firms[0], firms[1]
+    sentence = f"{short_a} and {short_b} signed a memorandum of understanding on battery research in March 2031"
+    (seeds / "documents" / f"{doc_id}.txt").write_text(f"{sentence}. Neither side disclosed further details.\n",
+                                                        encoding="utf-8")
+    (seeds / "annotations" / f"{doc_id}.yaml").write_text(f"""document:
+  title: "{short_a} and {short_b} sign a memorandum of understanding"
+  publisher: "Motor Report"
+  issued: 2031-03
+  language: en
+deals:
+  - id: {doc_id.replace('_', '-')}-mou
+    kind: MemorandumOfUnderstanding
+    label: "{short_a}–{short_b} memorandum of understanding (2031)"
+    status: Signed
+    parties: [{a}, {b}]
+    signed: 2031-03
+    evidence:
+      - quote: "{sentence}"
+        attribution: PressReport
+""", encoding="utf-8")
+
+
+def scaling(sizes: list[int], out: Path, seed: int = 0, incremental: bool = True) -> list[dict[str, object]]:
+    """A clean build per size, then (``incremental``) the incremental ones; returns one record per size."""
+    from bench.run import corpus
+
+    results: list[dict[str, object]] = []
+    for size in sizes:
+        source = corpus(out, size, seed)
+        seeds = out / f"corpus-{size}-work"
+        if seeds.exists():
+            shutil.rmtree(seeds)
+        shutil.copytree(source, seeds)
+        var = out / f"var-{size}"
+        if var.exists():
+            shutil.rmtree(var)
+        record: dict[str, object] = {"documents": size, "full": measure_build(seeds, var)}
+        print(f"{size}: full {record['full']}", flush=True)
+        if incremental:
+            record["unchanged"] = measure_build(seeds, var)
+            edit_one(seeds)
+            record["edited"] = measure_build(seeds, var)
+            add_one(seeds)
+            record["added"] = measure_build(seeds, var)
+            print(f"{size}: unchanged {record['unchanged']}\nedited {record['edited']}\nadded {record['added']}",
+                  flush=True)
+        results.append(record)
+    return results
+
+
+def exponents(results: list[dict[str, object]]) -> dict[str, float]:
+    """The growth exponents k of time and peak memory (~ size^k) between the smallest and largest size."""
+    first, last = results[0], results[-1]
+    span = math.log(float(last["documents"]) / float(first["documents"]))  # type: ignore[arg-type]
+    if span == 0:
+        return {}
+    f, g = first["full"], last["full"]
+    return {"time": round(math.log(g["seconds"] / f["seconds"]) / span, 3),  # type: ignore[index]
+            "memory": round(math.log(g["peak_tree_mb"] / f["peak_tree_mb"]) / span, 3)}  # type: ignore[index]
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Measure one build in this process (used by bench.run).")
-    parser.add_argument("--child", nargs=2, metavar=("SEEDS", "VAR"), type=Path, required=True)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--child", nargs=2, metavar=("SEEDS", "VAR"), type=Path)
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--out", type=Path, default=Path("bench/out"))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-incremental", action="store_true")
     args = parser.parse_args(argv)
-    print(json.dumps(child(*args.child)))
+    if args.child:
+        print(json.dumps(child(*args.child)))
+        return
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = scaling([int(s) for s in args.sizes.split(",")], args.out, args.seed, not args.no_incremental)
+    report = {"sizes": results, "exponents": exponents(results) if len(results) > 1 else {},
+              "command": "python -m bench.build_scaling " + " ".join(argv if argv is not None else sys.argv[1:]),
+              "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    path = args.out / f"build-scaling-{'-'.join(str(r['documents']) for r in results)}.json"
+    path.write_text(json.dumps(report, indent=1))
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -1,41 +1,60 @@
 """The whole pipeline, stage after stage; ``kg.cli`` and the server call it.
 
-A build writes a new directory ``var/builds/<build-id>/`` (store, dumps, site data, exports, ``build.json``)
-and makes it current in one atomic step, or raises and leaves ``var/current`` as it was: the last good build
-stays served. One build runs at a time (``var/build.lock``).
+One document is the unit of work (:mod:`kg.units`): read, anchored, mapped and validated alone, in a pool of
+processes, cached under ``var/cache/`` by a digest of exactly what it depends on. The corpus-wide checks read
+the documents' summaries (:mod:`kg.corpus_checks`). Then the graphs stream into a new Oxigraph store, where
+the inference rules run as SPARQL updates and the checks that need the whole graph run as SPARQL; the dumps
+are streamed out of it. A build writes a new directory ``var/builds/<build-id>/`` (store, dumps, site data,
+exports, ``build.json``) and makes it current in one atomic step, or raises and leaves ``var/current`` as it
+was: the last good build stays served. One build runs at a time (``var/build.lock``).
+
+A build after a change redoes only the work of the changed documents (the rest comes from the cache), and the
+whole-graph stages; its store and dumps are byte for byte those of a clean build of the same inputs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SKOS
 
 from . import __version__, iris, sitedata
-from .atomic import begin_build, make_current
+from .atomic import begin_build, current_build, make_current
+from .cache import Cache, digest, file_digest, files_digest
 from .config import Paths
-from .dumps import stage_dumps, union_graph
-from .errors import ValidationFailed
-from .evidence import read_corpus
+from .corpus_checks import check_corpus, cited_types, read_registry
+from .dumps import write_dumps
+from .errors import AnnotationError, AnnotationErrors, KGError, ReasoningError, ValidationFailed
 from .exports import write_exports
 from .lock import build_lock
-from .mapping import map_corpus
-from .ontology import load_ontology
-from .reasoning import check_consistency, infer
+from .mapping import map_registry
+from .ontology import ONTOLOGY_FILES, SHAPES_FILE, load_ontology
+from .reasoning import clash_report, find_clashes, hermit, infer_in_store, reasoner_input
+from .records import Corpus
 from .releases import record_release
-from .store import stage_store, store_opens
-from .validation import ValidationReport, validate_dataset
+from .store import store_opens
+from .units import Context, check_units, finding, graph_nquads, read_unit, run_units, schema_triples, triples_of
+from .validation import Shapes, ValidationReport
 from .vocab import AA
 
 Progress = Callable[[str], None]
+
+# Documents per HermiT run: bounds the reasoner's memory whatever the size of the corpus.
+HERMIT_BATCH = 2000
+# Documents per SHACL task: large enough to spread pySHACL's fixed cost, small enough to bound memory.
+SHACL_BATCH = 200
 
 
 def _quiet(_: str) -> None:
@@ -75,94 +94,349 @@ def needs_build(paths: Paths) -> bool:
     return manifest.get("digest") != input_digest(paths) or not store_opens(paths.store)
 
 
-@dataclass
-class Compiled:
-    """A checked, reasoned dataset ready to be written."""
+def build_id(input_digest_: str) -> str:
+    """A new build's id: when it started (UTC, sortable) and the start of its input digest."""
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + input_digest_[:12]
 
-    dataset: Dataset
+
+# ---------------------------------------------------------------------------------------------------------------
+# Checking: every stage that can find a problem, writing nothing but the cache
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Checked:
+    """The inputs, read and checked document by document: what the store is loaded from."""
+
+    paths: Paths
+    cache: Path
+    ontology: Graph
+    ontology_nquads: bytes
+    registry_nquads: bytes
+    documents: list[dict[str, Any]]  # the units' summaries, in document order
     report: ValidationReport
     counts: dict[str, int] = field(default_factory=dict)
 
+    def graphs(self) -> Cache:
+        return Cache(self.cache, "graphs")
 
-def compile_dataset(paths: Paths, progress: Progress = _quiet, check: bool = True) -> Compiled:
-    """Run every stage up to reasoning, writing nothing.
+    def document_nquads(self, summary: dict[str, Any]) -> bytes:
+        data = self.graphs().get_bytes(summary["graph"], ".nq")
+        if data is None:
+            raise KGError(f"the cache lost the graph of {summary['id']}; run the build again")
+        return data
 
-    Raises :class:`~kg.errors.AnnotationErrors` for bad annotations, :class:`~kg.errors.ValidationFailed` when
-    the data break the shapes (only when ``check``), :class:`~kg.errors.ReasoningError` when inconsistent.
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _list_documents(paths: Paths) -> tuple[list[tuple[str, Path, Path]], list[AnnotationError]]:
+    from .iris import DOC_ID
+
+    root = paths.seeds.parent
+    texts = {p.stem: p for p in sorted(paths.documents.glob("*.txt"))}
+    units, errors = [], []
+    for path in sorted(paths.annotations.glob("*.yaml")):
+        display = _display(path, root)
+        if path.stem not in texts:
+            errors.append(AnnotationError(display, 1, 1,
+                                          f"no document {path.stem}.txt in {_display(paths.documents, root)}"))
+        elif not DOC_ID.match(path.stem):
+            errors.append(AnnotationError(display, 1, 1, f"'{path.stem}' is not a valid document id"))
+        else:
+            units.append((path.stem, texts[path.stem], path))
+    for stem, path in texts.items():
+        if not (paths.annotations / f"{stem}.yaml").exists():
+            errors.append(AnnotationError(_display(path, root), 1, 1, f"document has no annotations/{stem}.yaml"))
+    return units, errors
+
+
+def _registry(paths: Paths, cache: Path,
+              domains: set[str]) -> tuple[list[AnnotationError], dict[str, dict[str, str]], bytes]:
+    """The registry's problems, labels (kind -> id -> label) and graph, cached by the registry files' digest."""
+    files = sorted(paths.registry.glob("*.yaml"))
+    key = digest(__version__, "registry", str(paths.registry), str(paths.seeds.parent),
+                 files_digest(files, paths.registry), *sorted(domains))
+    entries = Cache(cache, "registry")
+    cached = entries.get_json(key)
+    if cached is not None:
+        return [AnnotationError(*e) for e in cached["errors"]], cached["labels"], cached["nquads"].encode("utf-8")
+    entities, errors = read_registry(paths.registry, paths.seeds.parent, domains)
+    nquads = graph_nquads(map_registry(Corpus([], entities)), iris.GRAPH_REGISTRY)
+    labels: dict[str, dict[str, str]] = {}
+    for entity in entities:
+        labels.setdefault(entity.kind, {})[entity.id] = entity.label
+    entries.put_json(key, {"errors": [[e.path, e.line, e.col, e.message] for e in errors], "labels": labels,
+                           "nquads": nquads.decode("utf-8")})
+    return errors, labels, nquads
+
+
+def check_inputs(paths: Paths, progress: Progress = _quiet, cache: Path | None = None) -> Checked:
+    """Read, map and check every input, one document at a time; write nothing but the cache (``cache``, by
+    default ``paths.cache``).
+
+    Raises :class:`~kg.errors.AnnotationErrors` for bad annotations, :class:`~kg.errors.ValidationFailed`
+    when the data break the shapes (:class:`~kg.validation.ShapesCouldNotRun` when the shapes cannot run),
+    :class:`~kg.errors.ReasoningError` when HermiT finds the data inconsistent
+    (:class:`~kg.reasoning.ReasonerCouldNotRun` when it cannot run).
     """
     progress("loading the ontology")
     ontology = load_ontology(paths.ontology)
-    progress("reading annotations")
-    corpus, anchors = read_corpus(paths.seeds, domain_slugs(ontology))
-    progress("mapping to RDF")
-    ds = map_corpus(corpus, anchors)
-    data = union_graph(ds)
+    Shapes(paths.ontology)  # a missing or broken shapes file stops the build before any work
+    ontology_digest = files_digest([paths.ontology / n for n in (*ONTOLOGY_FILES,)], paths.ontology)
+    shapes_digest = file_digest(paths.ontology / SHAPES_FILE)
+    domains = domain_slugs(ontology)
+    root = paths.seeds.parent
+    progress("reading the registry")
+    cache = cache or paths.cache
+    errors, labels, registry_nquads = _registry(paths, cache, domains)
+    context = Context(paths.ontology, root, cache, frozenset(domains), labels,
+                      hashlib.sha256(registry_nquads).hexdigest(), ontology_digest, shapes_digest,
+                      schema_triples(ontology))
+    units, listing_errors = _list_documents(paths)
+    errors += listing_errors
+    progress(f"reading {len(units)} documents")
+    summaries = list(run_units(read_unit, units, context))
+    for summary in summaries:
+        errors += [AnnotationError(*e) for e in summary["errors"]]
+    corpus_errors, defined = check_corpus(summaries)
+    errors += corpus_errors
+    if errors:
+        raise AnnotationErrors(sorted(errors, key=lambda e: (e.path, e.line, e.col)))
+    cited = [cited_types(s, defined) for s in summaries]
+    ontology_nquads = graph_nquads(to_canonical_graph(ontology), iris.GRAPH_ONTOLOGY)
+
     progress("validating with SHACL")
-    report = validate_dataset(data, paths.ontology, in_place=True)  # data is ours: no copy; it gains the ontology
-    if check and not report.conforms:
-        raise ValidationFailed(f"{len(report.results)} SHACL violation(s)", report.lines())
+    report = _validate(context, summaries, cited, ontology_nquads, registry_nquads)
+    if not report.conforms:
+        raise ValidationFailed(f"{len(report.violations)} SHACL violation(s)", report.lines())
     progress("checking consistency with HermiT")
-    check_consistency(data, paths.ontology)
+    _reason(context, ontology, summaries, cited, registry_nquads, progress)
+    counts = {s_graph: n for s_graph, n in (
+        (str(iris.GRAPH_ONTOLOGY), ontology_nquads.count(b"\n")),
+        (str(iris.GRAPH_REGISTRY), registry_nquads.count(b"\n")),
+        *((str(iris.document_graph(s["id"])), s["quads"]) for s in summaries)) if n}
+    return Checked(paths, cache, ontology, ontology_nquads, registry_nquads, summaries, report,
+                   dict(sorted(counts.items())))
+
+
+def _validate(context: Context, summaries: list[dict[str, Any]], cited: list[list[str]], ontology_nquads: bytes,
+              registry_nquads: bytes) -> ValidationReport:
+    graphs = Cache(context.cache_root, "graphs")
+    base = []
+    for nquads in (ontology_nquads, registry_nquads):  # the ontology's domains and the registry, as units
+        key = hashlib.sha256(nquads).hexdigest()
+        graphs.put_bytes(key, nquads, ".nq") if not graphs.path(key, ".nq").exists() else None
+        base.append(("", key, []))
+    tasks = [[*base]] + [
+        [(s["id"], s["graph"], c) for s, c in zip(summaries[i:i + SHACL_BATCH], cited[i:i + SHACL_BATCH],
+                                                   strict=True)]
+        for i in range(0, len(summaries), SHACL_BATCH)]
+    findings = sorted({finding(f) for results in run_units(check_units, [(t,) for t in tasks], context)
+                       for found in results for f in found}, key=lambda f: (f.focus, f.path or "", f.message))
+    return ValidationReport(conforms=not any(f.severity == "Violation" for f in findings), results=findings)
+
+
+def _reason(context: Context, ontology: Graph, summaries: list[dict[str, Any]], cited: list[list[str]],
+            registry_nquads: bytes, progress: Progress) -> None:
+    """HermiT on the ontology and the registry, then on the documents not checked before, in bounded batches."""
+    cache = Cache(context.cache_root, "consistent")
+    base_key = digest(__version__, "hermit", context.ontology_digest, context.registry_digest)
+    if cache.get_bytes(base_key) is None:
+        data = Graph()
+        data.parse(data=triples_of(registry_nquads).decode("utf-8"), format="nt")
+        hermit(reasoner_input(data, ontology))
+        cache.put_bytes(base_key, b"")
+    keys = [digest(__version__, "hermit", context.ontology_digest, s["graph"], *c) for s, c in zip(summaries, cited,
+                                                                                                   strict=True)]
+    todo = [i for i, key in enumerate(keys) if cache.get_bytes(key) is None]
+    graphs = Cache(context.cache_root, "graphs")
+    for start in range(0, len(todo), HERMIT_BATCH):
+        batch = todo[start:start + HERMIT_BATCH]
+        if len(todo) > HERMIT_BATCH:
+            progress(f"checking consistency with HermiT ({start + len(batch)}/{len(todo)} documents)")
+        data = Graph()
+        for i in batch:
+            data.parse(data=triples_of(graphs.get_bytes(summaries[i]["graph"], ".nq") or b"").decode("utf-8"),
+                       format="nt")
+            if cited[i]:
+                data.parse(data="".join(cited[i]), format="nt")
+        hermit(reasoner_input(data, ontology))
+        for i in batch:
+            cache.put_bytes(keys[i], b"")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Writing: the staged store, the whole-graph stages, the dumps
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _graph_nquads(checked: Checked) -> dict[str, tuple[str, Callable[[], bytes]]]:
+    """Every asserted graph of ``checked``: IRI -> (digest, a function returning its sorted N-Quads)."""
+    graphs: dict[str, tuple[str, Callable[[], bytes]]] = {}
+    for name, nquads in ((iris.GRAPH_ONTOLOGY, checked.ontology_nquads),
+                         (iris.GRAPH_REGISTRY, checked.registry_nquads)):
+        graphs[str(name)] = (hashlib.sha256(nquads).hexdigest(), lambda data=nquads: data)
+    for summary in checked.documents:
+        graphs[str(iris.document_graph(summary["id"]))] = (summary["graph"],
+                                                           lambda s=summary: checked.document_nquads(s))
+    return graphs
+
+
+def _copy_store(source: Path, target: Path) -> None:
+    """Copy a closed Oxigraph (RocksDB) store: its table files, never changed once written, as hard links."""
+    def link_or_copy(src: str, dst: str) -> None:
+        if src.endswith(".sst"):
+            try:
+                os.link(src, dst)
+                return
+            except OSError:
+                pass
+        shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, copy_function=link_or_copy)
+
+
+def _load(checked: Checked, path: Path, previous: Path | None, progress: Progress) -> tuple[ox.Store, bool]:
+    """The store of ``checked`` at ``path``; returns it and whether it was loaded from scratch.
+
+    When ``previous`` (the directory of the last good build) holds a store and the digests of its graphs, the
+    store is that one, copied, with only the graphs whose digest changed replaced; otherwise every graph is
+    loaded. Both give a store with the same quads.
+    """
+    graphs = _graph_nquads(checked)
+    old = _previous_digests(previous) if previous is not None else None
+    if old is not None and previous is not None:
+        try:
+            _copy_store(previous / "store", path)
+            store = ox.Store(str(path))
+            changed = [g for g, (key, _) in graphs.items() if old.get(g) != key]
+            gone = [g for g in old if g not in graphs]
+            progress(f"updating the Oxigraph store ({len(changed)} graph(s) changed, {len(gone)} removed)")
+            for graph in [*gone, *changed, str(iris.GRAPH_INFERRED)]:
+                store.remove_graph(ox.NamedNode(graph))
+            store.bulk_extend(q for g in changed for q in ox.parse(graphs[g][1](), format=ox.RdfFormat.N_QUADS))
+            return store, False
+        except (OSError, RuntimeError, ValueError):
+            shutil.rmtree(path, ignore_errors=True)
+    progress("loading the Oxigraph store")
+    store = ox.Store(str(path))
+    store.bulk_extend(q for _, read in graphs.values() for q in ox.parse(read(), format=ox.RdfFormat.N_QUADS))
+    return store, True
+
+
+def _previous_digests(previous: Path) -> dict[str, str] | None:
+    """The asserted graphs' digests of the build in ``previous``, when its store can be reused."""
+    try:
+        manifest = json.loads((previous / "build.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    digests = manifest.get("graph_digests")
+    if manifest.get("version") != __version__ or not isinstance(digests, dict) or not store_opens(previous / "store"):
+        return None
+    return {g: d for g, d in digests.items() if g != str(iris.GRAPH_INFERRED)}
+
+
+def stage(checked: Checked, directory: Path, progress: Progress = _quiet,
+          previous: Path | None = None) -> dict[str, Any]:
+    """Load ``checked`` into a new store under ``directory``, infer, check the whole graph, write the dumps.
+
+    ``previous``, the directory of the last good build, lets the store start from a copy of its store.
+    Returns the manifest's counts and digests. Raises :class:`~kg.errors.ReasoningError` when nodes of
+    different graphs clash.
+    """
+    store, fresh = _load(checked, directory / "store", previous, progress)
     progress("inferring")
-    inferred = infer(data, ontology)  # infer reads the ontology itself
-    target = ds.graph(iris.GRAPH_ONTOLOGY)
-    for triple in to_canonical_graph(ontology):  # stable blank-node labels, so dumps are byte-identical
-        target.add(triple)
-    target = ds.graph(iris.GRAPH_INFERRED)
-    for triple in inferred:
-        target.add(triple)
-    counts = {str(c.identifier): len(c) for c in ds.contexts() if isinstance(c.identifier, URIRef) and len(c)}
-    return Compiled(ds, report, dict(sorted(counts.items())))
+    inferred = infer_in_store(store, str(iris.GRAPH_INFERRED))
+    progress("checking the whole graph")
+    clashes = find_clashes(store, checked.ontology)
+    if clashes:
+        raise ReasoningError(clash_report(clashes))
+    store.flush()
+    if fresh:
+        store.optimize()
+    progress("writing the dumps")
+    by_graph = {str(iris.document_graph(s["id"])): s for s in checked.documents}
+    by_graph[str(iris.GRAPH_ONTOLOGY)] = {"nquads": checked.ontology_nquads}
+    by_graph[str(iris.GRAPH_REGISTRY)] = {"nquads": checked.registry_nquads}
+
+    def known(graph: str) -> bytes | None:
+        entry = by_graph.get(graph)
+        if entry is None:
+            return None
+        return entry["nquads"] if "nquads" in entry else checked.document_nquads(entry)
+
+    sums, graph_digests = write_dumps(store, directory / "dumps", checked.cache, known)
+    counts = dict(checked.counts)
+    if inferred:
+        counts[str(iris.GRAPH_INFERRED)] = inferred
+    quads = len(store)
+    del store
+    return {"quads": quads, "graphs": dict(sorted(counts.items())), "dumps": sums,
+            "graph_digests": dict(sorted(graph_digests.items()))}
 
 
-def _quads(ds: Dataset) -> list[ox.Quad]:
-    """The dataset as pyoxigraph quads (the RDF terms re-read from N-Quads, so both libraries agree)."""
-    data = ds.serialize(format="nquads", encoding="utf-8")
-    return list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+@dataclass
+class Compiled:
+    """What ``autoalliance validate`` reports: the SHACL findings and the counts of each graph."""
+
+    report: ValidationReport
+    counts: dict[str, int]
 
 
-def build_id(digest: str) -> str:
-    """A new build's id: when it started (UTC, sortable) and the start of its input digest."""
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + digest[:12]
+def compile_dataset(paths: Paths, progress: Progress = _quiet, check: bool = True) -> Compiled:
+    """Run every check of a build, the whole-graph ones included, in a scratch directory; write no build.
+
+    The cache of earlier builds is used (and completed) when ``paths.var`` exists; otherwise nothing is
+    written outside the scratch directory. Raises as :func:`check_inputs` and :func:`stage` do.
+    """
+    with tempfile.TemporaryDirectory(prefix="autoalliance-validate-") as tmp:
+        cache = paths.cache if paths.var.is_dir() else Path(tmp) / "cache"
+        checked = check_inputs(paths, progress, cache)
+        staged = stage(checked, Path(tmp), progress)
+    return Compiled(checked.report, staged["graphs"])
 
 
 def build(paths: Paths, progress: Progress = _quiet) -> dict[str, object]:
     """Build ``var/builds/<build-id>/`` from ``paths`` and make it current; returns its manifest (``build.json``).
 
-    Raises :class:`~kg.lock.BuildLocked` when another build runs, otherwise like :func:`compile_dataset`; on
-    any error, and when killed, ``var/current`` keeps pointing at the last good build.
+    Raises :class:`~kg.lock.BuildLocked` when another build runs, otherwise as :func:`check_inputs` and
+    :func:`stage`; on any error, and when killed, ``var/current`` keeps pointing at the last good build.
     """
     with build_lock(paths.lock):
-        digest = input_digest(paths)
-        bid = build_id(digest)
-        compiled = compile_dataset(paths, progress)
-        quads = _quads(compiled.dataset)
+        started = time.perf_counter()
+        inputs = input_digest(paths)
+        bid = build_id(inputs)
+        checked = check_inputs(paths, progress)
         staged = begin_build(paths.builds, bid)
-        progress("loading the Oxigraph store")
-        staged_store, count = stage_store(quads, staged / "store")
-        (staged_store).rename(staged / "store")
-        progress("writing the dumps")
-        staged_dumps, sums = stage_dumps(quads, staged / "dumps")
-        staged_dumps.rename(staged / "dumps")
-        progress("writing the site data and the exports")
-        store = ox.Store.read_only(str(staged / "store"))
-        facts = sitedata.read_facts(store)
-        sitedata.write_site_data(store, staged / "site", facts)
-        export_sums = write_exports(store, staged / "exports", facts)
-        del store
-        manifest = {
-            "id": bid,
-            "digest": digest,
-            "version": __version__,
-            "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "quads": count,
-            "graphs": compiled.counts,
-            "dumps": sums,
-            "exports": export_sums,
-        }
-        (staged / "build.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        current = make_current(paths.var, staged, bid)
+        try:
+            written = stage(checked, staged, progress, current_build(paths.var))
+            progress("writing the site data and the exports")
+            store = ox.Store.read_only(str(staged / "store"))
+            facts = sitedata.read_facts(store)
+            sitedata.write_site_data(store, staged / "site", facts)
+            export_sums = write_exports(store, staged / "exports", facts)
+            del store
+            manifest = {
+                "id": bid,
+                "digest": inputs,
+                "version": __version__,
+                "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "seconds": round(time.perf_counter() - started, 3),
+                "documents": len(checked.documents),
+                **written,
+                "exports": export_sums,
+            }
+            (staged / "build.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+            current = make_current(paths.var, staged, bid)
+        except BaseException:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
         progress("recording the release")
-        record_release(paths.releases, bid, current / "dumps", sums, current / "exports", export_sums,
+        record_release(paths.releases, bid, current / "dumps", written["dumps"], current / "exports", export_sums,
                        current / "site" / sitedata.CONTENT)
         return manifest

@@ -1,7 +1,8 @@
 """The ``autoalliance`` command: a thin layer over :mod:`kg.build` and the server.
 
-Exit codes: 0 success (or data conforms), 1 the data break the shapes or are inconsistent, 2 the command could
-not run (bad annotations, bad arguments, no store).
+Exit codes: 0 success (or data conforms), 1 the data do not conform (a SHACL violation, or HermiT finds them
+inconsistent), 2 the command could not run (bad annotations, bad arguments, no store, a missing or broken shapes
+file, no Java for HermiT, another build running).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from rich.table import Table
 from .config import Paths
 from .errors import AnnotationErrors, KGError, ReasoningError, ValidationFailed
 from .publish import METHODS
+from .reasoning import ReasonerCouldNotRun
 from .remote_store import KINDS, PASSWORD_ENV, USER_ENV
+from .validation import ShapesCouldNotRun
 
 err = Console(stderr=True, emoji=False)  # ":email:" in a path must not become an emoji
 out = Console(emoji=False)
@@ -58,23 +61,31 @@ def _line(text: str) -> None:
     click.echo(text, err=True)
 
 
-def _fail(exc: KGError) -> None:
-    """Print one line per problem and exit with the documented code."""
+def _report(exc: KGError) -> int:
+    """Print one line per problem; returns the documented exit code."""
     if isinstance(exc, AnnotationErrors):
         for text in exc.lines():  # capped: a broken file must not print half a million lines
             _line(text)
         err.print(f"[red]{len(exc.errors)} problem(s) in the annotations; nothing written[/red]")
-        sys.exit(2)
+        return 2
+    if isinstance(exc, (ShapesCouldNotRun, ReasonerCouldNotRun)):
+        _line(f"could not run: {exc}")
+        return 2
     if isinstance(exc, ValidationFailed):
         for line in exc.lines:
             _line(line)
         err.print(f"[red]{exc.message}; nothing written[/red]")
-        sys.exit(1)
+        return 1
     if isinstance(exc, ReasoningError):
         _line(f"inconsistent: {exc}")
-        sys.exit(1)
+        return 1
     _line(str(exc))
-    sys.exit(2)
+    return 2
+
+
+def _fail(exc: KGError) -> None:
+    """Print one line per problem and exit with the documented code."""
+    sys.exit(_report(exc))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -226,13 +237,18 @@ def stats(seeds: Path | None, ontology: Path | None, var: Path | None, fmt: str)
               help="Request threads (more than concurrent page loads, so /sparql never waits for a free one; "
                    "page rendering itself is bounded by PAGE_CONCURRENCY).")
 @click.option("--no-build", is_flag=True, help="Serve the existing build even if the seeds changed.")
+@click.option("--store", "store_url", metavar="URL",
+              help="Answer /sparql from this external SPARQL store (see `publish --to`) instead of the build's.")
+@click.option("--store-kind", type=click.Choice(KINDS), default="virtuoso", show_default=True,
+              help="The kind of the --store, for its endpoints.")
 def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str, port: int,
-          query_timeout: float, threads: int, no_build: bool) -> None:
+          query_timeout: float, threads: int, no_build: bool, store_url: str | None, store_kind: str) -> None:
     """Serve the SPARQL endpoint, linked-data pages and dumps; builds first if the seeds changed."""
     import signal
 
     from .build import build as run_build
     from .build import needs_build
+    from .store import store_opens
 
     paths = _paths(seeds, ontology, var)
     if not no_build and needs_build(paths):
@@ -240,13 +256,26 @@ def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str
             with _progress(False) as progress:
                 run_build(paths, progress)
         except KGError as exc:
-            _fail(exc)
+            if not store_opens(paths.store):
+                _fail(exc)  # no good build to fall back on
+            _report(exc)
+            err.print("[yellow]the build failed; serving the last good build[/yellow]")
     from server.serve import run  # the one way to serve; `python -m server` comes here too
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the query workers on SIGTERM too
-    err.print(f"serving {paths.store} on http://{host}:{port}/")
+    settings: dict[str, object] = {}
+    if store_url:
+        from .remote_store import endpoints_for, split_credentials
+
+        store_url = split_credentials(store_url)[0]  # it only reads: credentials are not kept
+        try:
+            endpoints_for(store_kind, store_url)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+        settings = {"SPARQL_STORE": store_url, "SPARQL_STORE_KIND": store_kind}
+    err.print(f"serving {store_url or paths.store} on http://{host}:{port}/")
     run(host=host, port=port, threads=threads, QUERY_TIMEOUT=query_timeout, VAR_DIR=str(paths.var),
-        SEEDS_DIR=str(paths.seeds), ONTOLOGY_DIR=str(paths.ontology))
+        SEEDS_DIR=str(paths.seeds), ONTOLOGY_DIR=str(paths.ontology), **settings)
 
 
 @main.group()

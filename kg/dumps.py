@@ -1,28 +1,32 @@
-"""Stage 7: the downloadable dumps, byte-identical for the same input, with their SHA-256 sums.
+"""Stage 7: the downloadable dumps, streamed graph by graph from the store, byte-identical for the same input.
 
-``autoalliance.ttl`` (Turtle, the union of all graphs), ``autoalliance.trig`` (TriG, named graphs kept),
-``autoalliance.nt.gz`` (N-Triples of the union, sorted, gzipped), ``autoalliance.jsonld`` (JSON-LD of the union
-with a context of the project's prefixes) and ``SHA256SUMS``.
+``autoalliance.ttl`` (Turtle, the triples of every graph), ``autoalliance.trig`` (TriG, named graphs kept),
+``autoalliance.nt.gz`` (N-Triples, gzipped), ``autoalliance.jsonld`` (JSON-LD with a context of the project's
+prefixes) and ``SHA256SUMS``.
 
-The quads are sorted before they are written, so the same input gives the same bytes; pyoxigraph's serializers
-write them (rdflib's took some forty times longer on large builds).
+Each file is written as it is read: named graphs in the order of their IRIs, the triples of each sorted. So no
+more than one graph is ever in memory, and each graph's part of each file depends on that graph alone: it is
+cached by the graph's digest (the SHA-256 of its sorted N-Quads, as ``build.json`` lists them), and a build
+after a small change writes the parts of unchanged graphs from the cache. The triples of the document graphs
+are disjoint from those of every other graph (each is about the document's own nodes), so the files hold each
+triple once, grouped by graph; a node described in several graphs (a deal and its inferred types) has one block
+per graph, which every parser merges. The ``.nt.gz`` file is one gzip member per graph (RFC 1952 allows a file
+of several members; ``gzip -d``, ``zcat`` and Python read them as one stream).
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
 
-from .atomic import staging_dir, swap_in
+from .cache import Cache
 from .iris import PREFIXES
 
 DUMP_NAMES = ("autoalliance.ttl", "autoalliance.trig", "autoalliance.nt.gz", "autoalliance.jsonld")
@@ -36,25 +40,8 @@ MEDIA_TYPES = {
 # IRIs have slashes after theirs, which Turtle could only write escaped (doc:x\/evidence\/1-9).
 DUMP_PREFIXES = {k: v for k, v in PREFIXES.items() if k not in ("doc", "graph")}
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-
-
-def union_graph(ds: Dataset) -> Graph:
-    """Every triple of every named graph of ``ds``, in one rdflib graph with the project's prefixes bound."""
-    g = Graph()
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns, replace=True)
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        g.add((s, p, o))
-    return g
-
-
-def _sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    return sorted(set(quads), key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
-
-
-def _union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
-    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+_SUFFIXES = {"autoalliance.ttl": ".ttl", "autoalliance.trig": ".trig", "autoalliance.nt.gz": ".nt.gz",
+             "autoalliance.jsonld": ".jsonld"}
 
 
 def _compact(iri: str) -> str:
@@ -81,51 +68,126 @@ def _compact_node(node: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def jsonld(triples: list[ox.Triple]) -> bytes:
-    """JSON-LD of ``triples`` (in their order) with a ``@context`` of the project's prefixes and compact IRIs."""
+def _jsonld_nodes(triples: list[ox.Triple]) -> list[dict[str, Any]]:
     expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
     nodes = expanded if isinstance(expanded, list) else expanded.get("@graph", [expanded])
-    doc = {"@context": dict(sorted(DUMP_PREFIXES.items())),
-           "@graph": sorted((_compact_node(n) for n in nodes), key=lambda n: n.get("@id", ""))}
+    return sorted((_compact_node(n) for n in nodes), key=lambda n: n.get("@id", ""))
+
+
+def jsonld(triples: list[ox.Triple]) -> bytes:
+    """JSON-LD of ``triples`` (in their order) with a ``@context`` of the project's prefixes and compact IRIs."""
+    doc = {"@context": dict(sorted(DUMP_PREFIXES.items())), "@graph": _jsonld_nodes(triples)}
     return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
-def _gzip(data: bytes, name: str) -> bytes:
-    buffer = io.BytesIO()
-    with gzip.GzipFile(filename=name, mode="wb", fileobj=buffer, mtime=0) as f:
-        f.write(data)
-    return buffer.getvalue()
+def _without_prefixes(data: bytes) -> bytes:
+    """A Turtle or TriG text without its leading ``@prefix`` lines (the file has them once, at the top)."""
+    lines = data.splitlines(keepends=True)
+    i = 0
+    while i < len(lines) and lines[i].startswith(b"@prefix "):
+        i += 1
+    return b"".join(lines[i:])
 
 
-def render_dumps(quads: Iterable[ox.Quad]) -> dict[str, bytes]:
-    """The content of every dump of ``quads`` (named graphs kept in TriG, the union elsewhere)."""
-    ordered = _sorted_quads(quads)
-    triples = _union_triples(ordered)
+def graph_lines(store: ox.Store, graph: str) -> bytes:
+    """The quads of the named graph ``graph`` of ``store`` as sorted N-Quads lines."""
+    g = ox.NamedNode(graph)
+    return "".join(sorted(f"{q} .\n" for q in store.quads_for_pattern(None, None, None, g))).encode("utf-8")
+
+
+def graph_digest(nquads: bytes) -> str:
+    """The digest of a graph: SHA-256 of its sorted N-Quads lines, as hex."""
+    return hashlib.sha256(nquads).hexdigest()
+
+
+def render_parts(nquads: bytes) -> dict[str, bytes]:
+    """The part of each dump that holds the graph whose sorted N-Quads are ``nquads``."""
+    quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    nodes = _jsonld_nodes(triples)
     return {
-        "autoalliance.ttl": ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=DUMP_PREFIXES),
-        "autoalliance.trig": ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=DUMP_PREFIXES),
-        "autoalliance.nt.gz": _gzip(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), "autoalliance.nt"),
-        "autoalliance.jsonld": jsonld(triples),
+        "autoalliance.ttl": _without_prefixes(
+            ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=DUMP_PREFIXES)),
+        "autoalliance.trig": _without_prefixes(
+            ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=DUMP_PREFIXES)),
+        "autoalliance.nt.gz": gzip.compress(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), 6, mtime=0),
+        "autoalliance.jsonld": ",\n".join(json.dumps(n, ensure_ascii=False, indent=1, sort_keys=True)
+                                          for n in nodes).encode("utf-8"),
     }
 
 
-def stage_dumps(quads: Iterable[ox.Quad], target: Path) -> tuple[Path, dict[str, str]]:
-    """Write every dump and ``SHA256SUMS`` into ``<target>.new``; returns it and name -> SHA-256.
+class _Out:
+    """One dump file being written, and its SHA-256."""
 
-    Nothing at ``target`` changes until :func:`kg.atomic.swap_in` puts the staged directory in place.
+    def __init__(self, path: Path) -> None:
+        self.file: IO[bytes] = open(path, "wb")  # noqa: SIM115 (closed in close())
+        self.sha = hashlib.sha256()
+        self.parts = 0
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+        self.sha.update(data)
+
+    def close(self) -> str:
+        self.file.close()
+        return self.sha.hexdigest()
+
+
+def _header() -> bytes:
+    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in DUMP_PREFIXES.items()).encode("utf-8")
+
+
+def write_dumps(store: ox.Store, target: Path, cache_root: Path | None = None,
+                known: Callable[[str], bytes | None] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """Write every dump of ``store`` and ``SHA256SUMS`` into the new directory ``target``.
+
+    ``known(graph)`` may give a graph's sorted N-Quads without reading the store (the build has those of the
+    document graphs cached); ``cache_root`` keeps each graph's parts for later builds. Returns (dump name ->
+    SHA-256, graph IRI -> graph digest).
     """
-    tmp = staging_dir(target)
-    tmp.mkdir()
-    sums = {}
-    for name, data in render_dumps(quads).items():
-        (tmp / name).write_bytes(data)
-        sums[name] = hashlib.sha256(data).hexdigest()
-    (tmp / "SHA256SUMS").write_text("".join(f"{sums[n]}  {n}\n" for n in sorted(sums)), encoding="utf-8")
-    return tmp, sums
+    target.mkdir(parents=True, exist_ok=True)
+    cache = Cache(cache_root, "dumps") if cache_root is not None else None
+    outs = {name: _Out(target / name) for name in DUMP_NAMES}
+    outs["autoalliance.ttl"].write(_header())
+    outs["autoalliance.trig"].write(_header())
+    outs["autoalliance.jsonld"].write(
+        b'{\n "@context": ' + json.dumps(dict(sorted(DUMP_PREFIXES.items())), indent=2, sort_keys=True)
+        .replace("\n", "\n ").encode("utf-8") + b',\n "@graph": [\n')
+    digests: dict[str, str] = {}
+    for graph in sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)):
+        nquads = (known(graph) if known else None) or graph_lines(store, graph)
+        if not nquads:
+            continue
+        key = digests[graph] = graph_digest(nquads)
+        parts = _cached_parts(cache, key) if cache else None
+        if parts is None:
+            parts = render_parts(nquads)
+            if cache:
+                for name, data in parts.items():
+                    cache.put_bytes(key, data, _SUFFIXES[name])
+        for name, data in parts.items():
+            out = outs[name]
+            if name == "autoalliance.jsonld" and out.parts and data:
+                out.write(b",\n")
+            out.write(data)
+            out.parts += bool(data)
+    outs["autoalliance.jsonld"].write(b"\n ]\n}\n")
+    sums = {name: out.close() for name, out in outs.items()}
+    (target / "SHA256SUMS").write_text("".join(f"{sums[n]}  {n}\n" for n in sorted(sums)), encoding="utf-8")
+    return sums, digests
 
 
-def write_dumps(quads: Iterable[ox.Quad], target: Path) -> dict[str, str]:
-    """Write the dumps into ``target``, replacing it only once all are complete; returns name -> SHA-256."""
-    staged, sums = stage_dumps(quads, target)
-    swap_in(staged, target)
-    return sums
+def _cached_parts(cache: Cache, key: str) -> dict[str, bytes] | None:
+    parts = {}
+    for name, suffix in _SUFFIXES.items():
+        data = cache.get_bytes(key, suffix)
+        if data is None:
+            return None
+        parts[name] = data
+    return parts
+
+
+def dump_quads(path: Path) -> Iterable[ox.Quad]:
+    """The quads of a TriG dump (for tools and tests that read a build back)."""
+    with open(path, "rb") as f:
+        yield from ox.parse(f, format=ox.RdfFormat.TRIG)

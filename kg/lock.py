@@ -29,6 +29,7 @@ def build_lock(path: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            time.sleep(0.05)  # the holder writes who it is right after it takes the lock
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
             raise BuildLocked(f"another build is running ({holder}); try again when it has finished") from None
         os.ftruncate(fd, 0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import owlready2
+import owlready2.reasoning
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph
@@ -27,7 +29,13 @@ from kg.iris import PREFIXES
 from kg.ontology import load_ontology
 from kg.validation import short_name
 
-__all__ = ["Rule", "RULES", "check_consistency", "infer", "reasoner_input"]
+__all__ = ["Rule", "RULES", "ReasonerCouldNotRun", "check_consistency", "hermit", "infer", "infer_in_store",
+           "find_clashes", "reasoner_input"]
+
+
+class ReasonerCouldNotRun(ReasoningError):
+    """HermiT could not run at all (no Java, a crash of the JVM): not a finding about the data."""
+
 
 Triple = tuple[Node, Node, Node]
 
@@ -80,7 +88,7 @@ def _java() -> str:
         candidate = Path(os.environ["JAVA_HOME"]) / "bin" / "java"
         java = str(candidate) if candidate.exists() else None
     if java is None:
-        raise ReasoningError("HermiT needs Java: no `java` on PATH and no usable JAVA_HOME")
+        raise ReasonerCouldNotRun("HermiT needs Java: no `java` on PATH and no usable JAVA_HOME")
     return java
 
 
@@ -90,28 +98,41 @@ def check_consistency(graph: Graph, ontology_dir: Path) -> None:
     Runs HermiT through owlready2 on ``reasoner_input(graph, ontology)`` in a fresh owlready2 World.
     Returns None when consistent. Raises ``ReasoningError`` when HermiT finds the ontology and the data
     inconsistent (the message names the individuals and the disjoint classes they fall into, as far as the
-    asserted types, domains and ranges show them), and when HermiT cannot run at all.
+    asserted types, domains and ranges show them), and :class:`ReasonerCouldNotRun` when HermiT cannot run.
     """
-    ontology = load_ontology(ontology_dir)
-    pushed = reasoner_input(graph, ontology)
-    owlready2.JAVA_EXE = _java()
+    hermit(reasoner_input(graph, load_ontology(ontology_dir)))
+
+
+def hermit(pushed: Graph) -> None:
+    """Run HermiT on ``pushed`` (the ontology and the data, as :func:`reasoner_input` makes it).
+
+    HermiT (the jar owlready2 ships) is asked for consistency only, in a JVM of its own with owlready2's
+    memory limit. Returns None when consistent; raises ``ReasoningError`` with the clashes when inconsistent,
+    and :class:`ReasonerCouldNotRun` when Java or HermiT fail.
+    """
+    java = _java()
     with tempfile.TemporaryDirectory(prefix="autoalliance-hermit-") as tmp:
         path = Path(tmp) / "input.nt"
         path.write_bytes(pushed.serialize(format="nt", encoding="utf-8"))
-        world = owlready2.World()
+        command = [java, f"-Xmx{owlready2.reasoning.JAVA_MEMORY}M", "-cp", owlready2.reasoning._HERMIT_CLASSPATH,
+                   "org.semanticweb.HermiT.cli.CommandLine", "-k", path.as_uri()]
         try:
-            onto = world.get_ontology(path.as_uri()).load()
-            with onto:
-                owlready2.sync_reasoner(world, infer_property_values=False, debug=0)
-        except owlready2.OwlReadyInconsistentOntologyError:
-            clashes = explain_clashes(pushed)
-            detail = "\n".join(f"  {c}" for c in clashes[:_MAX_CLASHES]) or "  (no disjointness clash found)"
-            more = f"\n  ... and {len(clashes) - _MAX_CLASHES} more" if len(clashes) > _MAX_CLASHES else ""
-            raise ReasoningError(f"HermiT finds the data inconsistent with the ontology:\n{detail}{more}") from None
-        except (owlready2.OwlReadyJavaError, OSError, ValueError) as exc:
-            raise ReasoningError(f"HermiT could not run: {exc}") from exc
-        finally:
-            world.close()
+            proc = subprocess.run(command, capture_output=True, text=True, check=False)
+        except OSError as exc:
+            raise ReasonerCouldNotRun(f"HermiT could not run: {exc}") from exc
+    if proc.returncode == 0 and "is satisfiable" in proc.stdout:
+        return
+    if "InconsistentOntologyException" in proc.stderr or "is not satisfiable" in proc.stdout:
+        raise ReasoningError(clash_report(explain_clashes(pushed)))
+    detail = (proc.stderr or proc.stdout).strip().splitlines()
+    raise ReasonerCouldNotRun(f"HermiT could not run: {detail[0] if detail else f'exit code {proc.returncode}'}")
+
+
+def clash_report(clashes: list[str]) -> str:
+    """The message of a ReasoningError listing ``clashes`` (the first ones, and how many more)."""
+    detail = "\n".join(f"  {c}" for c in clashes[:_MAX_CLASHES]) or "  (no disjointness clash found)"
+    more = f"\n  ... and {len(clashes) - _MAX_CLASHES} more" if len(clashes) > _MAX_CLASHES else ""
+    return f"HermiT finds the data inconsistent with the ontology:\n{detail}{more}"
 
 
 def _closure(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, set[Node]]:
@@ -338,3 +359,74 @@ def infer(dataset_union: Graph, ontology: Graph) -> Graph:
         for quad in new:
             inferred.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
     return inferred
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# In the build's store: rules as SPARQL over the staged Oxigraph store, clashes across graphs
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def infer_in_store(store: ox.Store, graph: str) -> int:
+    """Apply ``RULES`` in order over the union of ``store``'s graphs, adding what they derive to ``graph``.
+
+    As :func:`infer`: a derived triple is added only when no graph holds it yet, and each rule sees the triples
+    of the rules before it. Returns how many triples ``graph`` holds afterwards.
+    """
+    target = ox.NamedNode(graph)
+    for rule in RULES:
+        new = {
+            ox.Quad(t.subject, t.predicate, t.object, target)
+            for t in store.query(_PROLOGUE + rule.construct, use_default_graph_as_union=True)
+            if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None
+        }
+        store.extend(new)
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, target))
+
+
+def _witnesses(ontology: Graph, members: list[Node]) -> tuple[list[tuple[Node, Node]], ...]:
+    """What makes a node a member of a disjoint class: (type, member), (property, member) as subject/object."""
+    supers = _closure((a, b) for a, b in ontology.subject_objects(RDFS.subClassOf) if isinstance(b, URIRef))
+    super_props = _closure(ontology.subject_objects(RDFS.subPropertyOf))
+    wanted = set(members)
+
+    def in_members(cls: Node) -> set[Node]:
+        return (supers.get(cls, {cls}) | {cls}) & wanted
+
+    classes = {c for c in ontology.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)} | wanted
+    types = sorted({(c, m) for c in classes for m in in_members(c)})
+    subject, obj = set(), set()
+    for p in _declared(ontology, OWL.ObjectProperty):
+        for q in super_props.get(p, {p}) | {p}:
+            for d in ontology.objects(q, RDFS.domain):
+                subject |= {(p, m) for m in in_members(d)}
+            for r in ontology.objects(q, RDFS.range):
+                obj |= {(p, m) for m in in_members(r)}
+    return types, sorted(subject), sorted(obj)
+
+
+def _values(pairs: list[tuple[Node, Node]]) -> str:
+    return " ".join(f"(<{a}> <{b}>)" for a, b in pairs) or "(UNDEF UNDEF)"
+
+
+def find_clashes(store: ox.Store, ontology: Graph) -> list[str]:
+    """Nodes of ``store`` (all graphs together) that fall into two classes the ontology declares disjoint.
+
+    A node's classes are read as HermiT reads this ontology: its ``rdf:type``, the domains and ranges of the
+    (super-)properties it is used with, and their super-classes. One SPARQL query per ``owl:AllDisjointClasses``
+    axiom. Returns one sentence per node and pair of classes, sorted (at most a few dozen).
+    """
+    clashes: list[str] = []
+    for axiom in ontology.subjects(RDF.type, OWL.AllDisjointClasses):
+        members = list(ontology.items(ontology.value(axiom, OWL.members)))
+        types, subject, obj = _witnesses(ontology, members)
+        query = f"""SELECT ?x (GROUP_CONCAT(DISTINCT STR(?m); SEPARATOR=" ") AS ?ms) WHERE {{
+  {{ VALUES (?t ?m) {{ {_values(types)} }} ?x a ?t }}
+  UNION {{ VALUES (?p ?m) {{ {_values(subject)} }} ?x ?p ?any }}
+  UNION {{ VALUES (?p ?m) {{ {_values(obj)} }} ?any ?p ?x FILTER (!isLiteral(?x)) }}
+}} GROUP BY ?x HAVING (COUNT(DISTINCT ?m) > 1) ORDER BY ?x LIMIT {_MAX_CLASHES + 1}"""
+        for row in store.query(query, use_default_graph_as_union=True):
+            node = row["x"]
+            name = short_name(URIRef(node.value)) if isinstance(node, ox.NamedNode) else str(node)
+            found = sorted(short_name(URIRef(m)) for m in row["ms"].value.split())
+            clashes.append(f"{name} is {' and '.join(found)}, which the ontology declares disjoint")
+    return sorted(clashes)

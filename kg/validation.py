@@ -6,11 +6,14 @@ Non-conformance is a value, not an exception: ``validate_dataset`` returns a ``V
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyshacl import validate
+from pyshacl.graph_abstraction import DataGraph
+from pyshacl.validator import Validator
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.graph import ConjunctiveGraph
@@ -21,7 +24,13 @@ from kg.errors import KGError, ValidationFailed
 from kg.iris import PREFIXES
 from kg.ontology import load_ontology, load_shapes
 
-__all__ = ["Finding", "ValidationReport", "ValidationFailed", "validate_dataset", "short_name"]
+__all__ = ["Finding", "ValidationReport", "ValidationFailed", "ShapesCouldNotRun", "Shapes", "validate_dataset",
+           "short_name"]
+
+
+class ShapesCouldNotRun(ValidationFailed):
+    """The shapes could not be run at all (a missing or broken shapes file, a pySHACL crash): not a finding."""
+
 
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: len(item[1]), reverse=True)
 # A complex path longer than this is shown by its shape's sh:name (a list of nine role properties reads badly).
@@ -191,7 +200,7 @@ def validate_dataset(data: Graph, ontology_dir: Path, in_place: bool = False) ->
         working = data if in_place and not isinstance(data, ConjunctiveGraph) else _as_graph(data)
         working += load_ontology(ontology_dir)
     except KGError as exc:
-        raise ValidationFailed(f"cannot load the shapes or the ontology: {exc}") from exc
+        raise ShapesCouldNotRun(f"cannot load the shapes or the ontology: {exc}") from exc
     try:
         conforms, report, _text = validate(
             working,
@@ -202,6 +211,42 @@ def validate_dataset(data: Graph, ontology_dir: Path, in_place: bool = False) ->
             inplace=True,
         )
     except Exception as exc:  # pySHACL reports a broken run with many exception types
-        raise ValidationFailed(f"SHACL validation could not run: {exc}") from exc
+        raise ShapesCouldNotRun(f"SHACL validation could not run: {exc}") from exc
     results = sorted(_findings(report, shapes, working), key=lambda f: (f.focus, f.path or "", f.message))
     return ValidationReport(conforms=bool(conforms), results=results, graph=report)
+
+
+class Shapes:
+    """The shapes of ``ontology_dir``, read and prepared once, to validate many small graphs one after another.
+
+    Raises :class:`ShapesCouldNotRun` when the shapes file is missing or is not valid Turtle.
+    """
+
+    def __init__(self, ontology_dir: Path) -> None:
+        try:
+            self.graph = load_shapes(ontology_dir)
+        except KGError as exc:
+            raise ShapesCouldNotRun(f"cannot load the shapes: {exc}") from exc
+        self._prepared = None  # pySHACL's ShapesGraph, whose shapes it gathers on first use
+
+    def validate(self, data: Graph, focus: list[URIRef] | None = None) -> ValidationReport:
+        """Validate ``data`` (changed in place: it is the caller's working copy), only at ``focus`` if given.
+
+        Returns a ``ValidationReport``; raises :class:`ShapesCouldNotRun` when the run itself breaks.
+        """
+        options = {"inference": "none", "advanced": True, "allow_warnings": True, "inplace": True,
+                   "focus_nodes": [str(f) for f in focus] if focus else None, "logger": _LOG}
+        try:
+            validator = Validator(DataGraph.from_rdflib(data), shacl_graph=self.graph, options=options)
+            if self._prepared is None:
+                self._prepared = validator.shacl_graph
+            else:
+                validator.shacl_graph = self._prepared
+            conforms, report, _text = validator.run()
+        except Exception as exc:  # pySHACL reports a broken run with many exception types
+            raise ShapesCouldNotRun(f"SHACL validation could not run: {exc}") from exc
+        results = sorted(_findings(report, self.graph, data), key=lambda f: (f.focus, f.path or "", f.message))
+        return ValidationReport(conforms=bool(conforms), results=results, graph=report)
+
+
+_LOG = logging.getLogger("pyshacl")

@@ -262,6 +262,12 @@ def init_app(app: Flask) -> None:
 
     config = app.config
     state = extension_state(app)
+    if "query_pool" not in state and config.get("SPARQL_STORE"):  # an external store answers (serve --store)
+        from .backend_remote import RemoteBackend
+
+        state["query_pool"] = RemoteBackend.from_url(config["SPARQL_STORE"], config["SPARQL_STORE_KIND"],
+                                                     timeout=float(config["QUERY_TIMEOUT"]))
+        config["ANSWER_CACHE_BYTES"] = 0  # the cache is per local build; the external store changes on its own
     if "query_pool" not in state:
         state["query_pool"] = QueryPool(
             str(store_path(app)),

@@ -182,3 +182,50 @@ def test_a_store_that_cannot_be_opened_needs_a_build(paths: Paths) -> None:
         if f.name.startswith("OPTIONS") or f.suffix == ".sst" or f.name == "CURRENT":
             f.write_bytes(b"garbage")
     assert needs_build(paths)
+
+
+# Exit codes: 0 conforms, 1 does not conform, 2 could not run ---------------------------------------------------
+
+
+def _cli(paths: Paths, command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kg.cli", command, "-q", "--seeds", str(paths.seeds),
+                           "--ontology", str(paths.ontology), "--var", str(paths.var)],
+                          capture_output=True, text=True, check=False, env=env)
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_a_missing_shapes_file_exits_2(paths: Paths, tmp_path: Path, command: str) -> None:
+    ontology = tmp_path / "ontology"
+    shutil.copytree(paths.ontology, ontology)
+    (ontology / "shapes.ttl").unlink()
+    result = _cli(Paths(seeds=paths.seeds, ontology=ontology, var=paths.var), command)
+    assert result.returncode == 2, result.stderr
+    assert "could not run" in result.stderr and "shapes.ttl" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_broken_shapes_file_exits_2(paths: Paths, tmp_path: Path) -> None:
+    ontology = tmp_path / "ontology"
+    shutil.copytree(paths.ontology, ontology)
+    (ontology / "shapes.ttl").write_text("this is not turtle", encoding="utf-8")
+    result = _cli(Paths(seeds=paths.seeds, ontology=ontology, var=paths.var), "validate")
+    assert result.returncode == 2, result.stderr
+    assert "could not run" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_no_java_exits_2_and_never_says_inconsistent(paths: Paths, tmp_path: Path, command: str) -> None:
+    bin_dir = tmp_path / "bin"  # a PATH with the tools a build may call, but no java
+    bin_dir.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "JAVA_HOME"}
+    env["PATH"] = str(bin_dir)
+    result = _cli(paths, command, env)
+    assert result.returncode == 2, result.stderr
+    assert "HermiT needs Java" in result.stderr
+    assert "inconsistent" not in result.stderr
+    assert not paths.current.exists()
+
+
+def test_conforming_data_exit_0(paths: Paths) -> None:
+    result = _cli(paths, "validate")
+    assert result.returncode == 0, result.stderr
