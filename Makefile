@@ -20,9 +20,16 @@ $(BIN)/autoalliance: pyproject.toml
 setup: $(BIN)/autoalliance
 	@command -v java >/dev/null || { apt-get update && apt-get install -y --no-install-recommends default-jre-headless; }
 
-setup-test: setup
+setup-test: setup tests/clients/node_modules/.bin/comunica-sparql
 	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+	@command -v roqet >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends rasqal-utils; }
 	@command -v virtuoso-t >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends virtuoso-opensource-7-bin; }
+
+# SPARQL and linked-data clients that the tests run against a live server (versions pinned in package-lock.json).
+tests/clients/node_modules/.bin/comunica-sparql: tests/clients/package.json tests/clients/package-lock.json
+	@command -v npm >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm; }
+	cd tests/clients && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 build: setup
 	$(BIN)/autoalliance build --if-needed
@@ -39,6 +46,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/pip install --quiet -e '.[bench]'
+	@command -v wrk >/dev/null || { apt-get update && apt-get install -y --no-install-recommends wrk; }
 	$(BIN)/python -m bench.run
 
 clean:

@@ -9,7 +9,7 @@ On a built graph (by default the 10k-document generated corpus, generated and bu
    connections loading pages (a rotation over the home page, the top firms, index and search pages); the
    delay is the probe's latency under load minus its idle median.
 
-    python -m bench.pages --var bench/out/var-10000 [--documents 10000] [--repeat 15] [--duration 20]
+    python -m bench.pages --var bench/out/var-10000 [--documents 10000] [--repeat 15] [--duration 20] [--distinct]
 
 Goals (issue "A graph that grows"): home page and top firm page each under 0.5 s (median); no ASK delayed by
 more than 0.2 s under 16 concurrent page loads.
@@ -148,6 +148,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--duration", type=int, default=20, help="seconds of wrk load")
     parser.add_argument("--threads", type=int, help="server threads [the default of autoalliance serve]")
+    parser.add_argument("--distinct", action="store_true", help="load every firm page once (no repeated page) "
+                        "instead of a rotation over popular pages")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian package wrk)")
@@ -161,11 +163,14 @@ def main() -> None:
         pages = {"home": "/", "top firm": firms[0], "firms index by partners": "/id/firm/?sort=partners",
                  "deals index, page 200 by date": "/id/deal/?sort=date&page=200", "search": "/search?q=motors"}
         report: dict[str, object] = {"var": str(args.var), "top firm": firms[0], "threads": args.threads,
+                                     "load": "every firm page once" if args.distinct else "popular pages",
                                      "pages": {name: latencies(base + path, args.repeat)
                                                for name, path in pages.items()}}
         idle = probe_ask(base, 6)
         rotation = ["/", *firms, "/id/firm/?sort=partners", "/id/deal/?sort=date", "/search?q=motors",
                     "/id/domain/", "/id/deal/?sort=date&page=50"]
+        if args.distinct:  # every load a page not rendered before: the rendered-page cache cannot help
+            rotation = top_firms(args.var, 100_000)
         loaded, wrk_output = under_load(base, rotation, args.duration)
         idle_median = statistics.median(idle)
         report["ask probes under load"] = [round(t, 3) for t in loaded]

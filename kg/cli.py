@@ -237,8 +237,12 @@ def stats(seeds: Path | None, ontology: Path | None, var: Path | None, fmt: str)
               help="Request threads (more than concurrent page loads, so /sparql never waits for a free one; "
                    "page rendering itself is bounded by PAGE_CONCURRENCY).")
 @click.option("--no-build", is_flag=True, help="Serve the existing build even if the seeds changed.")
+@click.option("--store", "store_url", metavar="URL",
+              help="Answer /sparql from this external SPARQL store (see `publish --to`) instead of the build's.")
+@click.option("--store-kind", type=click.Choice(KINDS), default="virtuoso", show_default=True,
+              help="The kind of the --store, for its endpoints.")
 def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str, port: int,
-          query_timeout: float, threads: int, no_build: bool) -> None:
+          query_timeout: float, threads: int, no_build: bool, store_url: str | None, store_kind: str) -> None:
     """Serve the SPARQL endpoint, linked-data pages and dumps; builds first if the seeds changed."""
     import signal
 
@@ -259,9 +263,19 @@ def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str
     from server.serve import run  # the one way to serve; `python -m server` comes here too
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the query workers on SIGTERM too
-    err.print(f"serving {paths.store} on http://{host}:{port}/")
+    settings: dict[str, object] = {}
+    if store_url:
+        from .remote_store import endpoints_for, split_credentials
+
+        store_url = split_credentials(store_url)[0]  # it only reads: credentials are not kept
+        try:
+            endpoints_for(store_kind, store_url)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+        settings = {"SPARQL_STORE": store_url, "SPARQL_STORE_KIND": store_kind}
+    err.print(f"serving {store_url or paths.store} on http://{host}:{port}/")
     run(host=host, port=port, threads=threads, QUERY_TIMEOUT=query_timeout, VAR_DIR=str(paths.var),
-        SEEDS_DIR=str(paths.seeds), ONTOLOGY_DIR=str(paths.ontology))
+        SEEDS_DIR=str(paths.seeds), ONTOLOGY_DIR=str(paths.ontology), **settings)
 
 
 @main.group()

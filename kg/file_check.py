@@ -12,6 +12,8 @@ check) is left to ``autoalliance validate`` and ``autoalliance build``.
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -146,19 +148,62 @@ class Elsewhere:
                 for q in self.store.quads_for_pattern(ox.NamedNode(str(node)), ox.NamedNode(str(RDF.type)), None)]
 
 
-def _registry(paths: Paths, doc_id: str, wanted: set[str], root: Path) -> tuple[list[Entity], list[Reader]]:
-    """The registry files to parse: the document's own (``registry/<doc-id>.yaml``) and those that define an
-    id in ``wanted`` (found by a text search, far quicker than parsing every file)."""
+_TOP_KEY = re.compile(r"^[A-Za-z_]+:")
+_ENTRY = re.compile(r"^  - id:\s*['\"]?([a-z0-9-]+)['\"]?\s*(?:#.*)?$")
+
+
+def _excerpt(text: str, wanted: set[str]) -> str | None:
+    """``text`` with every registry entry blanked out but those of ``wanted``, line numbers kept (so messages
+    still point into the real file); None when an entry is not laid out as ``  - id: <slug>`` at its top."""
+    kept, keep, found = [], False, set()
+    for line in text.split("\n"):
+        entry = _ENTRY.match(line)
+        if _TOP_KEY.match(line):
+            keep = False
+            kept.append(line)
+            continue
+        if entry or line.startswith("  - "):
+            keep = bool(entry) and entry.group(1) in wanted
+            if keep:
+                found.add(entry.group(1))
+        kept.append(line if keep else "")
+    return "\n".join(kept) if found else None
+
+
+def _registry(paths: Paths, doc_id: str, wanted: set[str], root: Path, scratch: Path
+              ) -> tuple[list[Entity], list[Reader]]:
+    """The registry entries to parse: all of the document's own file (``registry/<doc-id>.yaml``) and, from the
+    other files, only the entries of ``wanted`` (found by a text search: parsing a large registry file takes
+    seconds)."""
     entities: list[Entity] = []
     readers: list[Reader] = []
     pattern = re.compile(r"^\s*-?\s*id:\s*['\"]?(" + "|".join(map(re.escape, sorted(wanted))) + r")['\"]?\s*(?:#.*)?$",
                          re.MULTILINE) if wanted else None
     for path in sorted(paths.registry.glob("*.yaml")):
-        if path.stem == doc_id or (pattern and pattern.search(path.read_text(encoding="utf-8", errors="replace"))):
-            reader = Reader(path, _display(path, root))
-            entities.extend(_read_registry(reader))
-            readers.append(reader)
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.stem != doc_id and not (pattern and pattern.search(text)):
+            continue
+        source = path
+        excerpt = _excerpt(text, wanted) if path.stem != doc_id else None
+        if excerpt is not None:
+            source = scratch / path.name
+            source.write_text(excerpt, encoding="utf-8")
+        reader = Reader(source, _display(path, root))
+        entities.extend(_read_registry(reader))
+        readers.append(reader)
     return entities, readers
+
+
+def _registry_closure(paths: Paths, doc_id: str, wanted: set[str], root: Path, scratch: Path,
+                      elsewhere: Elsewhere) -> tuple[list[Entity], list[Reader]]:
+    """The registry entries wanted, and those they cite in turn (a new person's firm, a firm's parent)."""
+    while True:
+        entities, readers = _registry(paths, doc_id, wanted, root, scratch)
+        more = {r.slug for rd in readers for r in rd.references
+                if r.kind in ENTITY_IRIS and not elsewhere.registry_has(r.kind, r.slug)} - wanted
+        if not more:
+            return entities, readers
+        wanted |= more
 
 
 def check_file(annotation: Path, paths: Paths | None = None) -> FileReport:
@@ -187,13 +232,11 @@ def check_file(annotation: Path, paths: Paths | None = None) -> FileReport:
     reader = Reader(annotation, display)
     doc = _read_document(reader, doc_id, text)
     wanted = {r.slug for r in reader.references if r.kind in ENTITY_IRIS and not elsewhere.registry_has(r.kind, r.slug)}
-    while True:  # the entries those files cite in turn (a new person's firm, a firm's parent)
-        entities, readers = _registry(paths, doc_id, wanted, root)
-        more = {r.slug for rd in readers for r in rd.references
-                if r.kind in ENTITY_IRIS and not elsewhere.registry_has(r.kind, r.slug)} - wanted
-        if not more:
-            break
-        wanted |= more
+    scratch = Path(tempfile.mkdtemp(prefix="autoalliance-check-"))
+    try:
+        entities, readers = _registry_closure(paths, doc_id, wanted, root, scratch, elsewhere)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     readers.append(reader)
     errors: list[AnnotationError] = []
     if doc is not None:

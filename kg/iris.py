@@ -131,8 +131,3 @@ def amount(slug: str) -> URIRef:
 
 def wikidata(qid: str) -> URIRef:
     return WD[qid]
-
-
-def is_public(iri: str) -> bool:
-    """True when ``iri`` is minted by this project and should dereference on the server."""
-    return iri.startswith(BASE)

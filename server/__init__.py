@@ -12,6 +12,7 @@ not load it.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from kg.config import PROJECT_ROOT, Paths
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 
 DEFAULT_PORT = 8000
 DEFAULTS: dict[str, Any] = {
+    "VAR_DIR": None,                        # None: kg.config.Paths (AUTOALLIANCE_VAR or ./var)
+    "SEEDS_DIR": None,                      # None: kg.config.Paths (AUTOALLIANCE_SEEDS or ./seeds)
+    "ONTOLOGY_DIR": None,                   # None: kg.config.Paths (AUTOALLIANCE_ONTOLOGY or ./ontology)
     "QUERY_TIMEOUT": 30.0,                  # seconds per request: waiting for a worker, evaluation, transfer
     "MAX_QUERY_LENGTH": 100_000,            # characters
     "MAX_RESULT_ROWS": 100_000,             # rows (or triples) per response
@@ -30,10 +34,16 @@ DEFAULTS: dict[str, Any] = {
     "SITEMAP_PAGE_SIZE": 50_000,            # URLs per sitemap file; more make /sitemap.xml an index
     "SERVICE_ALLOWLIST": [],                # IRIs that SERVICE may call; empty: SERVICE refused
     "CORS_ORIGINS": "*",                    # never sent together with credentials
-    "QUERY_WORKERS": 2,                     # worker processes kept ready
+    "QUERY_WORKERS": 4,                     # worker processes kept ready
     "QUERY_WORKERS_MAX": 24,                # the most worker processes at once (each within QUERY_MEMORY_LIMIT)
     "SLOW_QUERY_AFTER": 1.0,                # seconds; a query running longer yields the CPU to new ones
     "ANSWER_CACHE_BYTES": 64 * 1024 * 1024, # repeated queries answered from memory until the next build
+    "PAGE_TIMEOUT": 10.0,                   # seconds a page may take (waiting for a render slot included); then 503
+    "PAGE_CONCURRENCY": os.cpu_count() or 2,  # pages prepared at once (the others wait, asleep)
+    "PAGE_CACHE_BYTES": 64 * 1024 * 1024,   # rendered pages answered from memory until the next build
+    "PAGE_MAX_AGE": 300,                    # seconds of Cache-Control: max-age on pages
+    "SPARQL_STORE": "",                     # URL of an external SPARQL store that answers /sparql; empty: embedded
+    "SPARQL_STORE_KIND": "virtuoso",        # its kind (kg.remote_store.KINDS), for its endpoints
     "EXAMPLE_QUERIES_DIR": str(PROJECT_ROOT / "server" / "queries"),  # *.rq, first line "# title"
     "DATASET_LICENSE": "https://creativecommons.org/licenses/by/4.0/",  # dcterms:license in the VoID
     "CONTENT_SECURITY_POLICY": (            # sent with every HTML page
@@ -49,15 +59,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     app = Flask(__name__)
-    paths = Paths.from_env()
-    app.config.from_mapping(DEFAULTS, VAR_DIR=str(paths.var), SEEDS_DIR=str(paths.seeds),
-                            ONTOLOGY_DIR=str(paths.ontology))
+    app.config.from_mapping(DEFAULTS)
     app.config.from_envvar("AUTOALLIANCE_SETTINGS", silent=True)
     app.config.from_prefixed_env("AUTOALLIANCE")
     if config:
         app.config.from_mapping(config)
+    paths = Paths.from_env()
+    for key, default in (("VAR_DIR", paths.var), ("SEEDS_DIR", paths.seeds), ("ONTOLOGY_DIR", paths.ontology)):
+        if not app.config.get(key):
+            app.config[key] = str(default)
 
     from . import blueprints
+    from .answer_cache import RepeatedQueries
 
     blueprints.init_app(app)
+    app.wsgi_app = RepeatedQueries(app, app.wsgi_app)  # type: ignore[method-assign]
     return app

@@ -1,13 +1,25 @@
-"""Answers of repeated queries kept in memory, per build: bounded by total bytes, least recently used first out,
-emptied when a new build lands (the data changes only then)."""
+"""Answers of repeated queries kept in memory, per build, and served before Flask sees the request.
+
+The data changes only when a build lands, so a ``/sparql`` request seen before (the same method, query string,
+body, ``Accept`` and ``Origin``) gets the same answer: :class:`RepeatedQueries` keeps the bytes of every
+successful answer (bounded by total size, least recently used first out) and empties the cache when the build
+identity changes. Conditional requests (``If-None-Match``) go on to Flask, which answers 304 from the ETag.
+"""
 
 from __future__ import annotations
 
+import io
 import threading
 from collections import OrderedDict
-from typing import Generic, TypeVar
+from collections.abc import Callable, Hashable, Iterable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 V = TypeVar("V")
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 class AnswerCache(Generic[V]):
@@ -15,12 +27,12 @@ class AnswerCache(Generic[V]):
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._items: OrderedDict[str, tuple[V, int]] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
         self._bytes = 0
         self._identity: object = None
         self._lock = threading.Lock()
 
-    def get(self, identity: object, key: str) -> V | None:
+    def get(self, identity: object, key: Hashable) -> V | None:
         """The answer stored for ``key`` under build ``identity``, or ``None``."""
         with self._lock:
             if identity != self._identity:
@@ -31,7 +43,7 @@ class AnswerCache(Generic[V]):
             self._items.move_to_end(key)
             return item[0]
 
-    def put(self, identity: object, key: str, value: V, size: int) -> None:
+    def put(self, identity: object, key: Hashable, value: V, size: int) -> None:
         """Keep ``value`` (``size`` bytes) for ``key``; a new ``identity`` first empties the cache."""
         if size > self.max_bytes // 8:  # a few large answers must not evict every small one
             return
@@ -50,3 +62,60 @@ class AnswerCache(Generic[V]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+Answer = tuple[str, list[tuple[str, str]], bytes]
+
+
+class RepeatedQueries:
+    """WSGI middleware in front of the Flask app: repeated ``/sparql`` queries answered from memory."""
+
+    def __init__(self, app: Flask, wsgi_app: WSGIApp) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.cache: AnswerCache[Answer] = AnswerCache(int(app.config["ANSWER_CACHE_BYTES"]))
+        self.max_body = 4 * int(app.config["MAX_QUERY_LENGTH"]) + 4096
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        if (environ.get("PATH_INFO") != "/sparql" or method not in ("GET", "POST")
+                or "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ):
+            return self.wsgi_app(environ, start_response)
+        body = b""
+        if method == "POST":
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return self.wsgi_app(environ, start_response)
+            if not 0 < length <= self.max_body:
+                return self.wsgi_app(environ, start_response)
+            body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(body)
+        from .store import build_identity
+
+        identity = build_identity(self.app)
+        key = (method, environ.get("QUERY_STRING", ""), environ.get("CONTENT_TYPE", ""), body,
+               environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_ORIGIN", ""))
+        hit = self.cache.get(identity, key)
+        if hit is not None:
+            status, headers, payload = hit
+            start_response(status, headers)
+            return [payload]
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, capture)
+        headers = captured.get("headers") or []
+        if not captured.get("status", "").startswith("200 ") or not any(n == "X-Result-Rows" for n, _ in headers):
+            return result
+        try:
+            payload = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        self.cache.put(identity, key, (captured["status"], list(headers), payload), len(payload) + len(body) + 512)
+        return [payload]

@@ -25,11 +25,11 @@ import pyoxigraph as ox
 import requests
 
 from kg.iris import GRAPH
-from kg.remote_store import RemoteStore, endpoints_for, split_credentials
+from kg.remote_store import RemoteStore, StoreError, endpoints_for, split_credentials
 
 from .httperror import HTTPError
-from .query_check import check_query
-from .worker import _REPLACEMENT, _XML_ILLEGAL, QueryAnswer, QueryJob, _answer_graph, _TooLarge
+from .query_check import check_query, may_call_service
+from .worker import _PROLOGUE, _REPLACEMENT, _XML_ILLEGAL, QueryAnswer, QueryJob, _answer_graph, _TooLarge
 
 RESULTS_XML = "application/sparql-results+xml"
 N_TRIPLES = "application/n-triples"
@@ -38,6 +38,8 @@ _FORM = re.compile(
     re.IGNORECASE,
 )
 _END_OF_RESULT = b"</result>"
+EMPTY_GRAPH = "urn:autoalliance:empty"  # a graph no store holds
+DISCOVERY_TIMEOUT = 60.0
 
 
 def query_form(query: str) -> str:
@@ -89,10 +91,16 @@ class RemoteBackend:
     def from_url(cls, url: str, kind: str, timeout: float = 30.0) -> RemoteBackend:
         """A backend for the store of ``kind`` at ``url``. Credentials in the URL are dropped: it only reads."""
         url, _, _ = split_credentials(url)
-        return cls(RemoteStore(endpoints_for(kind, url), timeout=timeout), timeout)
+        return cls(RemoteStore(endpoints_for(kind, url), timeout=max(timeout, DISCOVERY_TIMEOUT)), timeout)
 
     def start(self) -> None:
-        """Nothing to start (the pool of the embedded backend starts its workers here)."""
+        """Learn what the first query needs (Virtuoso's own graphs) now rather than during a request; a store
+        that cannot answer yet is asked again at the first query."""
+        if self.store.endpoints.kind == "virtuoso":
+            try:
+                self._excluded_graphs()
+            except HTTPError:
+                pass
 
     def close(self) -> None:
         """Close the connections to the store."""
@@ -103,7 +111,12 @@ class RemoteBackend:
     def _excluded_graphs(self) -> list[str]:
         """Virtuoso's own graphs (anything not under the project's graph namespace), once per backend."""
         if self._excluded is None:
-            rows = self.store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", timeout=self.timeout)
+            # once per backend, bounded by the HTTP time limit of the session (a minute at least), never by
+            # Virtuoso's own timeout, whose "anytime" answer could list some graphs only
+            try:
+                rows = self.store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            except StoreError as exc:
+                raise HTTPError(502, f"the SPARQL store could not list its graphs: {exc}") from None
             self._excluded = sorted(r["g"] for r in rows if "g" in r and not r["g"].startswith(str(GRAPH)))
         return self._excluded
 
@@ -122,7 +135,9 @@ class RemoteBackend:
                 pass  # it has a LIMIT of its own (or ends with VALUES): reading stops at max_rows + 1 instead
         declared = {name: iri for name, iri in job.prefixes if not re.search(
             rf"(?i:PREFIX)\s*{re.escape(name)}:", query)}
-        text = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in declared.items()) + query
+        end = _PROLOGUE.match(query).end()  # type: ignore[union-attr]  # after BASE (Virtuoso wants it first)
+        text = query[:end] + "".join(f"\nPREFIX {name}: <{iri}>" for name, iri in declared.items()) + "\n" + \
+            query[end:]
         if self.store.endpoints.kind == "virtuoso":
             text = "".join(f"DEFINE input:default-graph-exclude <{g}>\nDEFINE input:named-graph-exclude <{g}>\n"
                            for g in self._excluded_graphs()) + text
@@ -135,6 +150,8 @@ class RemoteBackend:
                 params.pop(key, None)
         if job.default_graphs:
             params["default-graph-uri"] = list(job.default_graphs)
+        elif job.named_graphs:  # the protocol's empty default graph; Virtuoso would otherwise use all graphs
+            params["default-graph-uri"] = [EMPTY_GRAPH]
         if job.named_graphs:
             params["named-graph-uri"] = list(job.named_graphs)
         return params
@@ -259,6 +276,11 @@ class RemoteBackend:
         if deadline is None:
             deadline = time.monotonic() + self.timeout
         check_query(job.query, dict(job.prefixes), job.service_allowlist)
+        if not may_call_service(job.query):  # parsed here (lazily, on an empty store) to answer as the workers do
+            try:
+                _EMPTY.query(job.query, prefixes=dict(job.prefixes))
+            except SyntaxError as exc:
+                raise HTTPError(400, f"query syntax error: {exc}") from None
         form = query_form(job.query)
         try:
             answer = self._answer(job, form, deadline)

@@ -10,26 +10,31 @@ browsers. Computed once per build.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD, Namespace
 
 from kg.dumps import DUMP_PREFIXES
+from kg.releases import read_index
 
 from .describe import iri, used_prefixes
-from .dumps import MEDIA_TYPES, SUMS, checksums, list_dumps
+from .dumps import MEDIA_TYPES, SUMS, list_dumps
 from .errors import error_response
+from .exports import MEDIA_TYPES as EXPORT_MEDIA_TYPES
+from .exports import exports_dir
+from .exports import sums as export_sums
 from .negotiation import negotiate
+from .pages import available_exports
 from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, content_type, link_header, serialize
-from .site_meta import dataset_info, served_paths
+from .releases import releases_dir
+from .site_meta import dataset_info
 from .store import per_build
-from .urls import iri_for_path, sparql_url
+from .urls import export_url, iri_for_path, release_file_url, sparql_url
 from .void import dataset_iri, dataset_metadata
 
 bp = Blueprint("dcat", __name__)
@@ -41,8 +46,6 @@ DCAT_PREFIXES = {**DUMP_PREFIXES, "dcat": str(DCAT), "spdx": str(SPDX), "adms": 
                  "cc": "http://creativecommons.org/ns#"}
 RDF_TYPE = iri(RDF.type)
 OFFERED = [*RDF_MEDIA_TYPES, HTML]
-EXPORT_MEDIA_TYPES = {".csv": "text/csv", ".graphml": "application/graphml+xml", ".gexf": "application/gexf+xml",
-                      ".json": "application/json", ".zip": "application/zip"}
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
@@ -60,39 +63,24 @@ class FileDistribution:
 
 
 def read_releases() -> list[dict[str, Any]]:
-    """The numbered releases (``releases.json`` of ``Paths.releases``), oldest first; ``[]`` when there are none or
-    the index cannot be read. Entries without a number made of letters, digits, ``.``, ``_`` or ``-`` are
-    skipped (the number becomes part of IRIs and URLs)."""
-    path = served_paths().releases / "releases.json"
+    """The numbered releases (``kg.releases``' index), oldest first; ``[]`` when there are none or the index
+    cannot be read. Entries whose number is not a whole number are skipped (it becomes part of IRIs and URLs)."""
     try:
-        releases = json.loads(path.read_text(encoding="utf-8"))
+        releases = read_index(releases_dir())
     except (OSError, ValueError):
         return []
     if not isinstance(releases, list):
         return []
-    return [r for r in releases if isinstance(r, dict) and FILE_NAME.match(str(r.get("number", "")))]
-
-
-def _url(endpoint: str, fallback: str, **values: Any) -> str:
-    """The local URL of ``endpoint`` when the app has it, else ``fallback`` (a path of the same shape)."""
-    if endpoint in current_app.view_functions:
-        return url_for(endpoint, **values)
-    return fallback
+    return [r for r in releases if isinstance(r, dict) and isinstance(r.get("number"), int)
+            and not isinstance(r.get("number"), bool)]
 
 
 def exports() -> list[FileDistribution]:
-    """The analysts' exports of the build being served (``Paths.exports``)."""
-    directory = served_paths().exports
-    if not directory.is_dir():
-        return []
-    sums = checksums(directory)
-    found = []
-    for path in sorted(directory.iterdir()):
-        if path.is_file() and not path.is_symlink() and FILE_NAME.match(path.name) and path.name != SUMS:
-            url = _url("exports.export_file", f"/exports/{path.name}", name=path.name)
-            found.append(FileDistribution(path.name, iri_for_path(url), file_media_type(path.name),
-                                          path.stat().st_size, sums.get(path.name, "")))
-    return found
+    """The analysts' exports of the build being served, with their checksums from the build's manifest."""
+    checksums = export_sums()
+    return [FileDistribution(name, iri_for_path(export_url(name)), file_media_type(name),
+                             (exports_dir() / name).stat().st_size, checksums.get(name, ""))
+            for name, _ in available_exports()]
 
 
 def file_media_type(name: str) -> str:
@@ -100,21 +88,21 @@ def file_media_type(name: str) -> str:
     suffixes = Path(name).suffixes
     known = {**MEDIA_TYPES, **EXPORT_MEDIA_TYPES}
     if suffixes and suffixes[-1] == ".gz" and len(suffixes) > 1:
-        return known.get(suffixes[-2], "application/gzip")
+        return known.get(suffixes[-2], "application/gzip").split(";")[0]
     return known.get(suffixes[-1] if suffixes else "", "application/octet-stream").split(";")[0]
 
 
 def release_files(release: dict[str, Any]) -> list[FileDistribution]:
-    """The dumps and exports of a release, when the release keeps its files."""
-    if release.get("available") is False:
+    """The dumps and exports of a release, while the release keeps its files (``available``)."""
+    if not release.get("available"):
         return []
-    number = str(release["number"])
     files = []
-    for group in ("dumps", "exports"):
-        for name, sha in sorted((release.get(group) or {}).items()):
+    for part in ("dumps", "exports"):
+        listed = release.get(part)
+        for name, sha in sorted(listed.items() if isinstance(listed, dict) else []):
             if not FILE_NAME.match(str(name)):
                 continue
-            url = _url("releases.release_file", f"/releases/{number}/{name}", number=number, name=name)
+            url = release_file_url(release["number"], str(name))
             checksum = str(sha) if SHA256.match(str(sha)) else ""
             files.append(FileDistribution(str(name), iri_for_path(url), file_media_type(str(name)), None, checksum))
     return files

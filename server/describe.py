@@ -108,13 +108,14 @@ def _closure(store: ox.Store, start: Node, expanded: set[Node], out: list[ox.Tri
 
 def _summaries(store: ox.Store, triples: list[ox.Triple], expanded: set[Node]) -> list[ox.Triple]:
     """Labels (and types, for resources that are not classes) of the resources ``triples`` link to."""
-    classes = {t.object for t in triples if t.predicate == RDF_TYPE}
+    predicates = {t.predicate for t in triples}
+    terms_only = predicates | {t.object for t in triples if t.predicate == RDF_TYPE}  # labels, not types
     linked = {t.object for t in triples if isinstance(t.object, ox.NamedNode)}
     linked |= {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}
-    linked |= {t.predicate for t in triples}
+    linked |= predicates
     out: list[ox.Triple] = []
     for other in sorted(linked - expanded, key=str):
-        wanted = LABELS if other in classes or other in {t.predicate for t in triples} else (*LABELS, RDF_TYPE)
+        wanted = LABELS if other in terms_only else (*LABELS, RDF_TYPE)
         for prop in wanted:
             out.extend(distinct(q.triple for q in store.quads_for_pattern(other, prop, None, None)))
     return out

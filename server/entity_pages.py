@@ -11,8 +11,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.vocab import AA
+
+from .describe import iri
 from .document_text import document_text, segments
-from .kgview import DCTERMS, OWL_SAME_AS, RDF_TYPE, SCHEMA, SKOS, KGView, Value, aa, local_name, term
+from .kgview import DCTERMS, OWL_SAME_AS, RDF_TYPE, SCHEMA, SKOS, KGView, Value, local_name, term
 from .network import Network, network_of
 from .page_data import (
     DealRow,
@@ -123,12 +126,12 @@ def firm_page(kv: KGView, firm: ox.NamedNode) -> dict[str, Any]:
         "aliases": literals(kv, firm, term(SKOS, "altLabel")),
         "legal_name": first_literal(kv, firm, term(SCHEMA, "legalName")),
         "note": comment(kv, firm),
-        "country": first_literal(kv, firm, aa("countryCode")),
-        "kind": concept_label(kv, kv.value(firm, aa("firmKind"))),
-        "parents": links(kv, kv.objects(firm, aa("subsidiaryOf"))),
-        "subsidiaries": links(kv, kv.subjects(aa("subsidiaryOf"), firm)),
-        "brands": links(kv, kv.subjects(aa("brandOf"), firm)),
-        "people": links(kv, kv.subjects(aa("affiliation"), firm)),
+        "country": first_literal(kv, firm, iri(AA.countryCode)),
+        "kind": concept_label(kv, kv.value(firm, iri(AA.firmKind))),
+        "parents": links(kv, kv.objects(firm, iri(AA.subsidiaryOf))),
+        "subsidiaries": links(kv, kv.subjects(iri(AA.subsidiaryOf), firm)),
+        "brands": links(kv, kv.subjects(iri(AA.brandOf), firm)),
+        "people": links(kv, kv.subjects(iri(AA.affiliation), firm)),
         "wikidata": [o.value for o in kv.objects(firm, OWL_SAME_AS)
                      if isinstance(o, ox.NamedNode) and o.value.startswith(WIKIDATA)],
         "partners": partners,
@@ -136,7 +139,7 @@ def firm_page(kv: KGView, firm: ox.NamedNode) -> dict[str, Any]:
         "deals": deals,
         "deals_page": deals_page,
         "alliances": alliances,
-        "investigations": links(kv, kv.subjects(aa("investigates"), firm)),
+        "investigations": links(kv, kv.subjects(iri(AA.investigates), firm)),
         "network": ego_network(kv, firm, top),
         "top_partners": len(top),
     }
@@ -144,7 +147,7 @@ def firm_page(kv: KGView, firm: ox.NamedNode) -> dict[str, Any]:
 
 def deal_page(kv: KGView, deal: ox.NamedNode) -> dict[str, Any]:
     """A deal: kind, status, dates, parties with roles, domains, signatories, value, related deals, quotes."""
-    value = kv.value(deal, aa("value"))
+    value = kv.value(deal, iri(AA.value))
     amount = None
     if value is not None and not isinstance(value, ox.Literal):
         amount = {
@@ -152,21 +155,21 @@ def deal_page(kv: KGView, deal: ox.NamedNode) -> dict[str, Any]:
             "max": first_literal(kv, value, term(SCHEMA, "maxValue")),
             "currency": first_literal(kv, value, term(SCHEMA, "currency")),
         }
-    estimated = first_literal(kv, deal, aa("dateEstimated")) == "true"
+    estimated = first_literal(kv, deal, iri(AA.dateEstimated)) == "true"
     return {
         "row": deal_row(kv, deal),
-        "signatories": links(kv, kv.objects(deal, aa("signatory"))),
+        "signatories": links(kv, kv.objects(deal, iri(AA.signatory))),
         "value": amount,
-        "expands": links(kv, kv.objects(deal, aa("expands"))),
-        "expanded_by": links(kv, kv.subjects(aa("expands"), deal)),
-        "part_of": links(kv, kv.objects(deal, aa("partOf"))),
-        "parts": links(kv, kv.subjects(aa("partOf"), deal)),
-        "alliances": links(kv, kv.objects(deal, aa("alliance"))),
-        "establishes": links(kv, kv.objects(deal, aa("establishes"))),
-        "products": links(kv, kv.objects(deal, aa("product"))),
-        "investigations": links(kv, kv.subjects(aa("concerns"), deal)),
+        "expands": links(kv, kv.objects(deal, iri(AA.expands))),
+        "expanded_by": links(kv, kv.subjects(iri(AA.expands), deal)),
+        "part_of": links(kv, kv.objects(deal, iri(AA.partOf))),
+        "parts": links(kv, kv.subjects(iri(AA.partOf), deal)),
+        "alliances": links(kv, kv.objects(deal, iri(AA.alliance))),
+        "establishes": links(kv, kv.objects(deal, iri(AA.establishes))),
+        "products": links(kv, kv.objects(deal, iri(AA.product))),
+        "investigations": links(kv, kv.subjects(iri(AA.concerns), deal)),
         "date_estimated": estimated,
-        "date_estimate_reason": readable_reason(first_literal(kv, deal, aa("dateEstimateReason"))),
+        "date_estimate_reason": readable_reason(first_literal(kv, deal, iri(AA.dateEstimateReason))),
         "comment": comment(kv, deal),
     }
 
@@ -208,7 +211,7 @@ def person_page(kv: KGView, person: ox.NamedNode) -> dict[str, Any]:
     """A person: job title, affiliation, the deals they signed."""
     return {
         "job_title": first_literal(kv, person, term(SCHEMA, "jobTitle")),
-        "affiliations": links(kv, kv.objects(person, aa("affiliation"))),
+        "affiliations": links(kv, kv.objects(person, iri(AA.affiliation))),
         **dict(zip(("deals", "deals_page"), paged_deals(
             kv, "SELECT subject AS deal FROM link WHERE property = 'signatory' AND target = ?", [person.value]),
             strict=True)),
@@ -220,14 +223,14 @@ def document_page(kv: KGView, doc: ox.NamedNode, doc_id: str, seeds_dir: Path) -
     """A source document: metadata, and its quotes highlighted in the text (or listed when it is absent)."""
     quotes = sorted((evidence(kv, ev) for ev in kv.subjects(term("http://www.w3.org/ns/oa#", "hasSource"), doc)),
                     key=lambda e: (e.start or 0, e.end or 0))
-    cited_by = {q.iri: links(kv, kv.subjects(aa("evidence"), ox.NamedNode(q.iri))) for q in quotes}
+    cited_by = {q.iri: links(kv, kv.subjects(iri(AA.evidence), ox.NamedNode(q.iri))) for q in quotes}
     text = document_text(seeds_dir, doc_id)
     issued = date_value(kv.value(doc, term(DCTERMS, "issued")))
     return {
         "publisher": first_literal(kv, doc, term(DCTERMS, "publisher")),
         "issued": issued,
-        "date_estimated": first_literal(kv, doc, aa("dateEstimated")) == "true",
-        "date_estimate_reason": readable_reason(first_literal(kv, doc, aa("dateEstimateReason"))),
+        "date_estimated": first_literal(kv, doc, iri(AA.dateEstimated)) == "true",
+        "date_estimate_reason": readable_reason(first_literal(kv, doc, iri(AA.dateEstimateReason))),
         "language": first_literal(kv, doc, term(DCTERMS, "language")),
         "url": first_literal(kv, doc, term(SCHEMA, "url")) or next(
             (o.value for o in kv.objects(doc, term(SCHEMA, "url")) if isinstance(o, ox.NamedNode)), ""),

@@ -12,14 +12,12 @@ from flask import Blueprint, Flask, Response, abort, current_app, jsonify, reque
 from werkzeug.exceptions import BadRequest
 
 from kg.config import Paths
-from kg.exports import EXPORTS, SERIALIZERS, Network, network_as_of, read_network
+from kg.exports import EXPORTS, MEDIA_TYPES, SERIALIZERS, Network, network_as_of, read_network
 
 from .store import per_build
 from .urls import export_url
 
 bp = Blueprint("exports", __name__)
-MEDIA_TYPES = {".csv": "text/csv", ".graphml": "application/graphml+xml",
-               ".gexf": "application/gexf+xml", ".json": "application/json"}
 
 
 def exports_dir() -> Path:

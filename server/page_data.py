@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.iris import AA
-from kg.vocab import DEAL_KINDS, ROLES
+from kg.vocab import AA, DEAL_KINDS, ROLES
 
-from .kgview import OA, RDFS, KGView, Node, Value, aa, term
+from .describe import iri
+from .kgview import OA, RDFS, KGView, Node, Value, term
 from .urls import evidence_url, resource_url
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -19,7 +19,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December")
 DATE_PROPERTIES = (("announced", "announcedOn"), ("signed", "signedOn"), ("starts", "startsOn"),
                    ("ended", "endedOn"), ("founded", "foundedOn"))
-DEAL_CLASSES = {str(AA) + kind for kind in ("Deal", *DEAL_KINDS)}
+DEAL_CLASSES = {str(AA[kind]) for kind in ("Deal", *DEAL_KINDS)}
 EVIDENCE_IRI = re.compile(r"/evidence/(\d+)-(\d+)$")
 
 
@@ -89,9 +89,9 @@ def link(kv: KGView, node: Value) -> Link:
     """The ``Link`` of ``node`` (a literal links nowhere)."""
     if isinstance(node, ox.Literal):
         return Link(node.value, "", "")
-    iri = node.value if isinstance(node, ox.NamedNode) else str(node)
-    href = resource_url(iri) if isinstance(node, ox.NamedNode) else ""
-    return Link(kv.label(node), href, iri)
+    name = node.value if isinstance(node, ox.NamedNode) else str(node)
+    href = resource_url(name) if isinstance(node, ox.NamedNode) else ""
+    return Link(kv.label(node), href, name)
 
 
 def iri_link(iri: str, label: str) -> Link:
@@ -127,7 +127,7 @@ def concept_label(kv: KGView, node: Value | None) -> str:
 
 def deal_kind(kv: KGView, deal: Node) -> str:
     """The most specific kind of ``deal`` among the ``aa:`` deal classes."""
-    kinds = sorted(t for t in kv.types(deal) if t in DEAL_CLASSES and t != str(AA) + "Deal")
+    kinds = sorted(t for t in kv.types(deal) if t in DEAL_CLASSES and t != str(AA.Deal))
     return concept_label(kv, ox.NamedNode(kinds[0])) if kinds else "deal"
 
 
@@ -135,7 +135,7 @@ def dates(kv: KGView, node: Node) -> list[tuple[str, DateValue]]:
     """The dates of a deal, alliance or investigation: ``[("signed", DateValue), ...]``."""
     found = []
     for label, prop in DATE_PROPERTIES:
-        for literal in kv.objects(node, aa(prop)):
+        for literal in kv.objects(node, iri(AA[prop])):
             value = date_value(literal)
             if value:
                 found.append((label, value))
@@ -146,16 +146,16 @@ def parties(kv: KGView, deal: Node) -> list[tuple[Link, list[str]]]:
     """The firms of ``deal`` with their roles (``party`` alone when no specific role is given)."""
     roles: dict[Value, list[str]] = {}
     for role in ROLES:
-        for firm in kv.objects(deal, aa(role)):
+        for firm in kv.objects(deal, iri(AA[role])):
             roles.setdefault(firm, []).append(role)
-    for firm in kv.objects(deal, aa("party")):
+    for firm in kv.objects(deal, iri(AA.party)):
         roles.setdefault(firm, [])
     return [(link(kv, firm), roles[firm]) for firm in kv.sorted_by_label(roles)]
 
 
 def party_nodes(kv: KGView, deal: Node) -> set[Value]:
     """Every firm of ``deal`` in any role."""
-    return {o for role in ("party", *ROLES) for o in kv.objects(deal, aa(role))}
+    return {o for role in ("party", *ROLES) for o in kv.objects(deal, iri(AA[role]))}
 
 
 def evidence(kv: KGView, ev: Value) -> Evidence:
@@ -168,32 +168,32 @@ def evidence(kv: KGView, ev: Value) -> Evidence:
         s, e = kv.value(selector, term(OA, "start")), kv.value(selector, term(OA, "end"))
         if isinstance(s, ox.Literal) and isinstance(e, ox.Literal):
             start, end = int(s.value), int(e.value)
-    iri = ev.value if isinstance(ev, ox.NamedNode) else str(ev)
-    match = EVIDENCE_IRI.search(iri)
+    ev_iri = ev.value if isinstance(ev, ox.NamedNode) else str(ev)
+    match = EVIDENCE_IRI.search(ev_iri)
     if start is None and match:
         start, end = int(match[1]), int(match[2])
     source = kv.value(ev, term(OA, "hasSource"))
-    attribution = concept_label(kv, kv.value(ev, aa("attribution")))
+    attribution = concept_label(kv, kv.value(ev, iri(AA.attribution)))
     document = link(kv, source) if source else None
-    return Evidence(iri, quote, start, end, attribution, document, evidence_url(iri))
+    return Evidence(ev_iri, quote, start, end, attribution, document, evidence_url(ev_iri))
 
 
 def evidence_of(kv: KGView, node: Node) -> list[Evidence]:
     """The evidence quotes of ``node``, in document and text order."""
-    found = [evidence(kv, ev) for ev in kv.objects(node, aa("evidence"))]
+    found = [evidence(kv, ev) for ev in kv.objects(node, iri(AA.evidence))]
     return sorted(found, key=lambda e: (e.document.label if e.document else "", e.start or 0))
 
 
 def deal_row(kv: KGView, deal: Node, with_evidence: bool = True) -> DealRow:
     """The ``DealRow`` of ``deal``."""
-    status = kv.value(deal, aa("status"))
+    status = kv.value(deal, iri(AA.status))
     return DealRow(
         link=link(kv, deal),
         kind=deal_kind(kv, deal),
         status=concept_label(kv, status),
         dates=dates(kv, deal),
         parties=parties(kv, deal),
-        domains=links(kv, kv.objects(deal, aa("domain"))),
+        domains=links(kv, kv.objects(deal, iri(AA.domain))),
         evidence=evidence_of(kv, deal) if with_evidence else [],
     )
 

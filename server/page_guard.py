@@ -18,7 +18,6 @@ deadline is answered with 503.
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import threading
 import time
@@ -93,13 +92,16 @@ def start_page() -> Response | None:
         response.vary.add("Accept")
         return response
     state = _state()
-    hit = state["rendered"].get(build_token(), etag)
-    if hit is not None:
-        status, headers, body = hit
-        return Response(body, status=status, headers=headers)
+    # cached pages take a slot too: every page thread beyond the slots then sleeps instead of competing for the
+    # interpreter with the rest of the server
     if not state["slots"].acquire(timeout=max(timeout, 0.0)):
         raise PageTimeout
     g.page_slot = True
+    hit = state["rendered"].get(build_token(), etag)
+    if hit is not None:
+        g.page_cached = True
+        status, headers, body = hit
+        return Response(body, status=status, headers=headers)
     return None
 
 
@@ -119,7 +121,7 @@ def finish_page(response: Response) -> Response:
     if _cached(request.endpoint) and response.status_code == 200 and not response.direct_passthrough:
         if "ETag" not in response.headers:
             response.set_etag(page_etag())
-            if not response.is_streamed and g.get("page_slot"):  # rendered here, not a file or a cache hit
+            if not response.is_streamed and not g.get("page_cached"):  # rendered here, not a file
                 response.headers.setdefault("Cache-Control", cache_control())
                 body = response.get_data()
                 headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
@@ -145,10 +147,6 @@ def sqlite_interrupted(exc: sqlite3.OperationalError) -> Response:
 
 def init_app(app: Flask) -> None:
     """Install the deadline, the validators and the 503 handler."""
-    app.config.setdefault("PAGE_TIMEOUT", 10.0)
-    app.config.setdefault("PAGE_MAX_AGE", 300)
-    app.config.setdefault("PAGE_CACHE_BYTES", 64 * 1024 * 1024)
-    app.config.setdefault("PAGE_CONCURRENCY", os.cpu_count() or 2)
     state = app.extensions.setdefault("autoalliance_pages", {})
     state["rendered"] = AnswerCache(int(app.config["PAGE_CACHE_BYTES"]))
     state["slots"] = threading.BoundedSemaphore(max(int(app.config["PAGE_CONCURRENCY"]), 1))

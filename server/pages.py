@@ -12,12 +12,12 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, render_template
 
 from kg.exports import EXPORTS
+from kg.exports import MEDIA_TYPES as EXPORT_TYPES
 from kg.iris import PREFIXES
 from kg.releases import read_index
 
 from .dumps import list_dumps
 from .examples import load_examples
-from .exports import MEDIA_TYPES as EXPORT_TYPES
 from .exports import exports_dir
 from .network import network_from_site_data
 from .page_data import iri_link
@@ -28,6 +28,7 @@ from .timeline import build_timeline, per_year_bars, timeline_deals
 from .urls import TEMPLATE_GLOBALS, export_url, iri_for_path, query_ui_url, sparql_url, with_query
 
 bp = Blueprint("pages", __name__)
+
 
 @bp.route("/")
 def home() -> str:

@@ -39,6 +39,14 @@ def nesting_depth(query: str) -> int:
     return deepest
 
 
+def check_nesting(query: str) -> None:
+    """Refuse ``query`` with :class:`HTTPError` 400 when it nests deeper than :data:`MAX_NESTING` (deeper
+    queries overflow the engine's parser stack and kill its process)."""
+    depth = nesting_depth(query)
+    if depth > MAX_NESTING:
+        raise HTTPError(400, f"the query nests {depth} levels deep; the limit is {MAX_NESTING}")
+
+
 def may_call_service(query: str) -> bool:
     """False only when ``query`` cannot contain the keyword SERVICE: the letters are nowhere in its text, as sent
     or with its ``\\u`` escapes decoded. A cheap filter that spares most queries the full parse."""
@@ -77,9 +85,7 @@ def service_targets(query: str, prefixes: Mapping[str, str]) -> list[str | None]
 def check_query(query: str, prefixes: Mapping[str, str] | None = None, service_allowlist: Iterable[str] = ()) -> None:
     """Refuse ``query`` with :class:`HTTPError` 400 when it nests deeper than :data:`MAX_NESTING` or calls a
     SERVICE that is not on ``service_allowlist`` (any SERVICE when the list is empty, a variable always)."""
-    depth = nesting_depth(query)
-    if depth > MAX_NESTING:
-        raise HTTPError(400, f"the query nests {depth} levels deep; the limit is {MAX_NESTING}")
+    check_nesting(query)
     if not may_call_service(query):
         return
     allowed = set(service_allowlist)

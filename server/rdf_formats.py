@@ -46,7 +46,7 @@ def serialize(triples: Iterable[ox.Triple], serialization: RdfSerialization,
     if serialization.format == ox.RdfFormat.JSON_LD:
         return jsonld(unique)
     with_prefixes = serialization.format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
-    return ox.serialize(unique, format=serialization.format, prefixes=prefixes if with_prefixes else None)
+    return ox.serialize(unique, format=serialization.format, prefixes=prefixes if with_prefixes else None) or b""
 
 
 def content_type(media_type: str) -> str:

@@ -10,10 +10,10 @@ from typing import Any
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, send_file
 
 from kg.config import Paths
+from kg.exports import MEDIA_TYPES
 from kg.releases import CHANGELOG, INDEX, read_index
 
 from .dumps import media_type
-from .exports import MEDIA_TYPES
 from .paging import json_requested
 from .urls import release_file_url, release_url
 

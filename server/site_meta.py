@@ -12,14 +12,12 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, current_app
 from rdflib.namespace import RDF
 
-from kg.config import Paths
 from kg.vocab import AA
 
 from .describe import distinct, iri
@@ -30,8 +28,8 @@ bp = Blueprint("site_meta", __name__)
 
 LICENSE_NAMES = {"https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0"}
 RDF_TYPE = iri(RDF.type)
-# The kinds of resource that have a page, largest first: a resource of several kinds is listed under the first,
-# and checking the earlier kinds then costs least.
+# The kinds of resource that have a page. The ontology declares them pairwise disjoint (owl:AllDisjointClasses)
+# and the build rejects a graph where they are not, so each resource is listed once, under its kind.
 PAGE_KINDS = tuple(iri(c) for c in (AA.Evidence, AA.SourceDocument, AA.Deal, AA.Firm, AA.Person,
                                     AA.TechnologyDomain, AA.Product, AA.Brand, AA.Alliance, AA.Investigation,
                                     AA.Authority))
@@ -50,11 +48,6 @@ class DatasetInfo:
     license: str
     license_name: str
     attribution: str
-
-
-def served_paths() -> Paths:
-    """The build outputs of the app's ``VAR_DIR`` (the current build's manifest and exports, the releases)."""
-    return Paths(var=Path(current_app.config["VAR_DIR"]))
 
 
 def dataset_info() -> DatasetInfo:
@@ -83,8 +76,8 @@ def add_license_link(response: Response) -> Response:
 
 
 def template_context() -> dict[str, DatasetInfo]:
-    """``dataset`` for templates: the footer's licence and attribution."""
-    return {"dataset": dataset_info()}
+    """``dataset_info`` for templates: the footer's licence and attribution."""
+    return {"dataset_info": dataset_info()}
 
 
 @bp.route("/robots.txt")
@@ -100,14 +93,11 @@ def _under_id(node: ox.NamedNode | ox.BlankNode | ox.Literal) -> bool:
 
 
 def kind_resources(store: ox.Store, index: int) -> Iterator[ox.NamedNode]:
-    """The resources of ``PAGE_KINDS[index]`` under ``/id/`` that are of none of the earlier kinds."""
-    earlier = PAGE_KINDS[:index]
+    """The resources of ``PAGE_KINDS[index]`` under ``/id/``, each once, in the store's index order."""
     subjects = distinct(q.triple for q in store.quads_for_pattern(None, RDF_TYPE, PAGE_KINDS[index], None))
     for t in subjects:
-        s = t.subject
-        if _under_id(s) and not any(
-                next(iter(store.quads_for_pattern(s, RDF_TYPE, k, None)), None) for k in earlier):
-            yield s  # type: ignore[misc]
+        if _under_id(t.subject):
+            yield t.subject  # type: ignore[misc]
 
 
 def graph_names(store: ox.Store) -> list[ox.NamedNode]:

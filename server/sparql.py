@@ -21,14 +21,14 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from kg.iris import QUERY_PREFIXES
 
 from . import service_description
-from .answer_cache import AnswerCache
 from .errors import error_response
 from .formats import UnknownFormat, choose_formats
 from .httperror import HTTPError
 from .negotiation import prefers_html
+from .query_check import check_nesting
 from .query_exec import QueryAnswer, QueryJob, pool_for, service_allowlist
 from .rdf_formats import content_type
-from .store import build_identity, extension_state
+from .store import build_identity
 
 bp = Blueprint("sparql", __name__)
 
@@ -125,6 +125,7 @@ def _has_from(query: str) -> bool:
 
 def _job(query: str, params: dict[str, list[str]]) -> QueryJob:
     config = current_app.config
+    check_nesting(query)  # refused here, without waiting for a worker (the worker checks it again)
     try:
         results_type, graph_type = choose_formats(request.headers.get("Accept"), _format_parameter(params))
     except UnknownFormat as exc:
@@ -146,28 +147,13 @@ def _job(query: str, params: dict[str, list[str]]) -> QueryJob:
     )
 
 
-def _cache() -> AnswerCache[QueryAnswer]:
-    state = extension_state(current_app)
-    if "answer_cache" not in state:
-        state["answer_cache"] = AnswerCache(int(current_app.config["ANSWER_CACHE_BYTES"]))
-    return state["answer_cache"]
-
-
 def answer(job: QueryJob) -> tuple[QueryAnswer, str]:
-    """The answer to ``job`` and its ETag, from the cache of this build or from a query worker.
+    """The answer to ``job`` from a query worker, and its ETag (the build identity and the request).
 
     Raises :class:`HTTPError` as :meth:`server.query_exec.QueryPool.execute` does.
     """
-    identity = build_identity(current_app)
-    key = _key(job)
-    etag = _etag(identity, key)
-    cache = _cache()
-    cached = cache.get(identity, key)
-    if cached is not None:
-        return cached, etag
-    result = pool_for(current_app).execute(job, g.get("deadline"))
-    cache.put(identity, key, result, len(result.body) + len(key))
-    return result, etag
+    etag = answer_etag(job)
+    return pool_for(current_app).execute(job, g.get("deadline")), etag
 
 
 def run_query(query: str, params: dict[str, list[str]]) -> Response:
@@ -242,7 +228,8 @@ def describe_endpoint() -> Response:
     response.headers["Vary"] = "Accept"
     response.set_etag(etag)
     response.headers["Cache-Control"] = "public, no-cache"
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 MINIMAL_FORM = """<!doctype html>
@@ -257,7 +244,7 @@ def query_ui() -> Response:
     """The query UI of the pages blueprint when it is registered, else a minimal form."""
     view = current_app.view_functions.get("pages.query_ui")
     if view is not None:
-        response = current_app.make_response(view())
+        response = current_app.make_response(view())  # type: ignore[arg-type]
     else:
         response = Response(MINIMAL_FORM, content_type="text/html; charset=utf-8")
     response.headers["Vary"] = "Accept"

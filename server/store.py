@@ -28,7 +28,7 @@ log = logging.getLogger("autoalliance.store")
 T = TypeVar("T")
 
 
-def extension_state(app: Flask) -> dict[str, Any]:
+def extension_state(app: Flask) -> dict[Any, Any]:
     """Return the dict of shared objects of the app (``app.extensions["autoalliance"]``), creating it."""
     return app.extensions.setdefault("autoalliance", {})
 
@@ -44,7 +44,7 @@ def store_path(app: Flask) -> Path:
     return paths(app).store
 
 
-def build_identity(app: Flask) -> int | None:
+def build_identity(app: Flask) -> str | None:
     """Which build the app serves (``None`` when none is there); per-build caches and ETags key on it."""
     return store_identity(store_path(app))
 

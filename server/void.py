@@ -23,8 +23,8 @@ from .errors import error_response
 from .negotiation import negotiate
 from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, content_type, link_header, serialize
 from .service_description import FORMAT_IRIS
-from .site_meta import PAGE_KINDS, dataset_info, kind_resources, served_paths
-from .store import get_store, per_build
+from .site_meta import PAGE_KINDS, dataset_info, kind_resources
+from .store import get_store, paths, per_build
 from .urls import iri_for_path, sparql_url
 
 bp = Blueprint("void", __name__)
@@ -80,7 +80,7 @@ def statistics() -> Statistics:
 def built_at() -> str | None:
     """When the build being served finished (``built`` in its manifest), if known."""
     try:
-        manifest = json.loads(served_paths().manifest.read_text(encoding="utf-8"))
+        manifest = json.loads(paths(current_app).manifest.read_text(encoding="utf-8"))
         return str(manifest["built"])
     except (OSError, ValueError, KeyError, TypeError):
         return None

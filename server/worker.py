@@ -64,21 +64,30 @@ class _TooLarge(Exception):
     pass
 
 
-class _BoundedBuffer(io.BytesIO):
-    """A buffer that refuses to grow past ``limit`` bytes (pyoxigraph's serializers write into it)."""
+class _BoundedSink(io.RawIOBase):
+    """Collects what is written, refusing to grow past ``limit`` bytes. Wrapped in an ``io.BufferedWriter``, so
+    pyoxigraph's many small writes reach Python once per 64 KiB."""
 
     def __init__(self, limit: int) -> None:
         super().__init__()
         self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
 
     def write(self, data: Any) -> int:
-        if self.tell() + len(data) > self.limit:
+        size = len(data)
+        if self.size + size > self.limit:
             raise _TooLarge
-        return super().write(data)
+        self.parts.append(bytes(data))
+        self.size += size
+        return size
 
 
 def _dataset_options(job: QueryJob) -> dict[str, Any]:
-    options: dict[str, Any] = {"prefixes": dict(job.prefixes)}
+    options: dict[str, Any] = {}
     try:
         if job.default_graphs is not None:
             options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
@@ -99,13 +108,23 @@ def _count_rows(body: bytes, media_type: str) -> int:
         return body.count(b"\n") - 1  # newlines in values are escaped
     if media_type == "text/csv":
         return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
-    return sum(1 for _ in ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
+    parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    return 0 if isinstance(parsed, ox.QueryBoolean) else sum(1 for _ in parsed)
 
 
 def _serialize_solutions(solutions: ox.QuerySolutions, job: QueryJob, media_type: str) -> bytes:
-    buffer = _BoundedBuffer(job.max_bytes)
-    solutions.serialize(buffer, format=ox.QueryResultsFormat.from_media_type(media_type))
-    return buffer.getvalue()
+    sink = _BoundedSink(job.max_bytes)
+    with io.BufferedWriter(sink, buffer_size=64 * 1024) as buffered:
+        solutions.serialize(buffered, format=ox.QueryResultsFormat.from_media_type(media_type))
+        buffered.flush()
+    return b"".join(sink.parts)
+
+
+def _select(store: ox.Store, query: str, options: dict[str, Any]) -> ox.QuerySolutions:
+    result = store.query(query, **options)
+    if not isinstance(result, ox.QuerySolutions):
+        raise HTTPError(400, "the query is not a SELECT query")
+    return result
 
 
 def _limited(store: ox.Store, job: QueryJob, options: dict[str, Any], limit: int) -> ox.QuerySolutions | None:
@@ -115,7 +134,7 @@ def _limited(store: ox.Store, job: QueryJob, options: dict[str, Any], limit: int
     its projection; a query with FROM cannot be wrapped.
     """
     try:
-        return store.query(f"{job.query}\nLIMIT {limit}", **options)
+        return _select(store, f"{job.query}\nLIMIT {limit}", options)
     except SyntaxError:
         pass  # the query has a LIMIT (or a trailing VALUES) of its own
     prologue = _PROLOGUE.match(job.query)
@@ -123,37 +142,36 @@ def _limited(store: ox.Store, job: QueryJob, options: dict[str, Any], limit: int
     body = job.query[end:]
     if not _SELECT.match(body):
         return None
-    variables = store.query(job.query, **options).variables  # evaluation is lazy: this only parses
+    variables = _select(store, job.query, options).variables  # evaluation is lazy: this only parses
     projection = " ".join(str(v) for v in variables) or "*"
     wrapped = f"{job.query[:end]}SELECT {projection} WHERE {{\n{body}\n}} LIMIT {limit}"
     try:
-        return store.query(wrapped, **options)
+        return _select(store, wrapped, options)
     except SyntaxError:
         return None
 
 
 def _answer_solutions(store: ox.Store, job: QueryJob, options: dict[str, Any],
-                      limited: ox.QuerySolutions | None) -> QueryAnswer:
-    """Serialize the solutions of ``job``; ``limited`` is its evaluation with ``LIMIT max_rows + 1`` appended,
-    when that parsed."""
+                      solutions: ox.QuerySolutions) -> QueryAnswer:
+    """Serialize ``solutions`` (the evaluation of ``job.query``) natively into the bounded buffer; only when the
+    answer has more than ``max_rows`` rows or bytes is the query evaluated again, cut at ``max_rows``. (A LIMIT
+    is not added up front: Oxigraph sizes ORDER BY's top-k buffer by it, which made small queries slower.)"""
     media = job.results_type
     if media is None:
         raise HTTPError(406, "none of the accepted media types fits this result; results are JSON, XML, CSV or TSV")
-    solutions = limited if limited is not None else _limited(store, job, options, job.max_rows + 1)
-    if solutions is None:  # rare: rows counted in Python, written by pyoxigraph from a re-evaluation
-        rows = sum(1 for _ in islice(store.query(job.query, **options), job.max_rows + 1))
-        if rows > job.max_rows:
-            raise HTTPError(400, f"the query has more than {job.max_rows} solutions and cannot be cut here; "
-                                 "add a LIMIT")
-        body = _serialize_solutions(store.query(job.query, **options), job, media)
-        return QueryAnswer("solutions", media, rows, False, body)
-    body = _serialize_solutions(solutions, job, media)
-    rows = _count_rows(body, media)
-    if rows <= job.max_rows:
-        return QueryAnswer("solutions", media, rows, False, body)
+    try:
+        body = _serialize_solutions(solutions, job, media)
+        rows = _count_rows(body, media)
+        if rows <= job.max_rows:
+            return QueryAnswer("solutions", media, rows, False, body)
+    except _TooLarge:
+        pass
     cut = _limited(store, job, options, job.max_rows)
-    assert cut is not None
-    return QueryAnswer("solutions", media, job.max_rows, True, _serialize_solutions(cut, job, media))
+    if cut is None:  # a query with FROM and a LIMIT of its own cannot be wrapped
+        raise HTTPError(413, f"the answer has more than {job.max_rows} rows or {job.max_bytes // 1_048_576} MiB; "
+                             "add a LIMIT")
+    body = _serialize_solutions(cut, job, media)
+    return QueryAnswer("solutions", media, _count_rows(body, media), True, body)
 
 
 def _answer_graph(triples: ox.QueryTriples, job: QueryJob) -> QueryAnswer:
@@ -170,7 +188,7 @@ def _answer_graph(triples: ox.QueryTriples, job: QueryJob) -> QueryAnswer:
     else:
         fmt = ox.RdfFormat.from_media_type(media)
         with_prefixes = fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
-        body = ox.serialize(unique, format=fmt, prefixes=dict(job.prefixes) if with_prefixes else None)
+        body = ox.serialize(unique, format=fmt, prefixes=dict(job.prefixes) if with_prefixes else None) or b""
     if len(body) > job.max_bytes:
         raise _TooLarge
     return QueryAnswer("graph", media, len(unique), truncated, body)
@@ -185,22 +203,24 @@ def evaluate(store: ox.Store, job: QueryJob) -> QueryAnswer:
     check_query(job.query, dict(job.prefixes), job.service_allowlist)
     options = _dataset_options(job)
     try:
-        limited = True
-        try:  # one parse for the common case: a SELECT without a LIMIT of its own
-            result = store.query(f"{job.query}\nLIMIT {job.max_rows + 1}", **options)
-        except SyntaxError:
-            limited = False
+        try:
+            result = store.query(job.query, **options)
+        except SyntaxError as exc:
+            if "Prefix not found" not in str(exc) or not job.prefixes:
+                raise
+            # the predeclared prefixes cost a millisecond per parse: given only to queries that need them
+            options["prefixes"] = dict(job.prefixes)
             result = store.query(job.query, **options)
         if isinstance(result, ox.QuerySolutions):
-            answer = _answer_solutions(store, job, options, result if limited else None)
+            answer = _answer_solutions(store, job, options, result)
         elif isinstance(result, ox.QueryBoolean):
             if job.results_type is None:
                 raise HTTPError(406, "none of the accepted media types fits this result; booleans are JSON, XML, "
                                      "CSV or TSV")
-            body = result.serialize(format=ox.QueryResultsFormat.from_media_type(job.results_type))
+            body = result.serialize(format=ox.QueryResultsFormat.from_media_type(job.results_type)) or b""
             answer = QueryAnswer("boolean", job.results_type, 1, False, body)
         else:
-            answer = _answer_graph(store.query(job.query, **options), job)  # a LIMIT would cut solutions
+            answer = _answer_graph(result, job)
     except SyntaxError as exc:
         raise HTTPError(400, f"query syntax error: {exc}") from None
     except _TooLarge:

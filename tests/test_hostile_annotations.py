@@ -191,3 +191,11 @@ def test_shacl_finds_dates_out_of_order_at_their_shared_precision() -> None:
     found = _messages('deal:x aa:signedOn "2012-06-29"^^xsd:date ; aa:endedOn "2011"^^xsd:gYear .')
     assert sum("dates of this deal are out of order" in m for m in found) == 1
     assert not _messages('deal:y aa:signedOn "2012-06-29"^^xsd:date ; aa:endedOn "2012"^^xsd:gYear .')
+
+
+@pytest.mark.parametrize("key", ["expands", "part_of", "formalises", "reaffirms", "ends"])
+def test_a_deal_linked_to_itself_is_an_error(tmp_path: Path, key: str) -> None:
+    text = VALID_YAML.replace("    signatories: [ann-example]\n",
+                              f"    signatories: [ann-example]\n    {key}: alpha-beta-2012-battery-research\n")
+    assert problems(seeds_with(tmp_path, text.encode())) == [
+        f"seeds/annotations/doc1.yaml:9:5: deal 'alpha-beta-2012-battery-research': '{key}' names the deal itself"]

@@ -23,6 +23,7 @@ from rdflib.compare import isomorphic
 
 from kg.config import Paths
 from kg.iris import BASE
+from kg.releases import read_index
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
@@ -42,17 +43,17 @@ def graph_of(client: FlaskClient, path: str, fmt: str = "turtle", **kwargs: obje
 
 @pytest.fixture
 def var_copy(tmp_path: Path, kg_var: Path) -> Path:
-    """A var directory in the build layout, sharing the built store, with its own dumps, exports, releases."""
+    """A var directory in the build layout sharing the built store, with a copy of the build's dumps, exports and
+    manifest, and no releases."""
     built = Paths(var=kg_var)
     var = tmp_path / "var"
     build = var / "builds" / "test"
     build.mkdir(parents=True)
     (build / "store").symlink_to(built.store.resolve())
-    shutil.copytree(built.dumps, build / "dumps")
+    for name in ("dumps", "exports"):
+        shutil.copytree(built.current / name, build / name)
     shutil.copy(built.manifest, build / "build.json")
     (var / "current").symlink_to(Path("builds") / "test")
-    for name in ("store", "dumps", "build.json"):
-        (var / name).symlink_to(Path("current") / name)
     return var
 
 
@@ -98,8 +99,24 @@ def test_catalog_describes_dataset_endpoint_and_every_dump(client: FlaskClient, 
         assert str(graph.value(checksum, SPDX.checksumValue)) == hashlib.sha256(path.read_bytes()).hexdigest()
         assert str(graph.value(d, DCAT.mediaType)).startswith("https://www.iana.org/assignments/media-types/")
         assert graph.value(d, rdflib.DCTERMS.license) == LICENSE
-    releases = json.loads((Paths(var=kg_var).releases / "releases.json").read_text(encoding="utf-8"))
-    assert len(list(graph.objects(dataset, DCAT.hasVersion))) == len(releases)  # every build records a release
+    releases = read_index(Paths(var=kg_var).releases)
+    assert releases  # the build made its first release
+    versions = {str(graph.value(v, DCAT.version)) for v in graph.objects(dataset, DCAT.hasVersion)}
+    assert versions == {str(r["number"]) for r in releases}
+
+
+def test_catalog_lists_every_export_of_the_build(client: FlaskClient, kg_var: Path) -> None:
+    graph = graph_of(client, "/catalog.ttl")
+    downloads = {str(u): d for d, u in graph.subject_objects(DCAT.downloadURL)}
+    exports = Paths(var=kg_var).exports
+    assert {"deals.csv", "network.gexf"} <= {p.name for p in exports.iterdir()}
+    for path in exports.iterdir():
+        d = downloads[BASE + "exports/" + path.name]
+        assert int(graph.value(d, DCAT.byteSize)) == path.stat().st_size
+        checksum = graph.value(d, SPDX.checksum)
+        assert str(graph.value(checksum, SPDX.checksumValue)) == hashlib.sha256(path.read_bytes()).hexdigest()
+    csv = downloads[BASE + "exports/deals.csv"]
+    assert str(graph.value(csv, DCAT.mediaType)).endswith("/text/csv")
 
 
 def test_catalog_in_every_rdf_format_and_html(client: FlaskClient) -> None:
@@ -114,29 +131,19 @@ def test_catalog_in_every_rdf_format_and_html(client: FlaskClient) -> None:
     assert client.get("/catalog", headers={"Accept": "image/png"}).status_code == 406
 
 
-def test_catalog_lists_exports_and_releases(var_copy: Path, make_app: Callable[..., Flask]) -> None:
-    exports = Paths(var=var_copy).exports
-    exports.mkdir()
-    table = b"deal,kind\nx,y\n"
-    (exports / "deals.csv").write_bytes(table)
-    (exports / "SHA256SUMS").write_text(f"{hashlib.sha256(table).hexdigest()}  deals.csv\n")
+def test_catalog_lists_releases_as_versions(var_copy: Path, make_app: Callable[..., Flask]) -> None:
     write_releases(var_copy, [
         {"number": 1, "date": "2026-01-05T10:00:00Z", "build": "a", "dumps": {"autoalliance.ttl": "ab" * 32},
          "exports": {"deals.csv": "cd" * 32}, "changelog": {"deal": {"added": ["x", "y"], "removed": []}},
          "available": True},
         {"number": 2, "date": "2026-02-01", "build": "b", "dumps": {"autoalliance.ttl": "ef" * 32},
-         "changelog": {"firm": {"changed": ["z"]}}},
+         "changelog": {"firm": {"changed": ["z"]}}, "available": True},
         {"number": 3, "date": "2026-03-01", "build": "c", "dumps": {"autoalliance.ttl": "01" * 32},
          "changelog": {}, "available": False},
     ])
     client = make_app(VAR_DIR=str(var_copy)).test_client()
     graph = graph_of(client, "/catalog.ttl")
     dataset = graph.value(next(iter(graph.subjects(rdflib.RDF.type, DCAT.Catalog))), DCAT.dataset)
-    csv = next(d for d in graph.objects(dataset, DCAT.distribution)
-               if str(graph.value(d, DCAT.downloadURL)).endswith("/deals.csv"))
-    assert str(graph.value(csv, DCAT.mediaType)).endswith("/text/csv")
-    assert str(graph.value(graph.value(csv, SPDX.checksum), SPDX.checksumValue)) == hashlib.sha256(
-        table).hexdigest()
     versions = {str(graph.value(v, DCAT.version)): v for v in graph.objects(dataset, DCAT.hasVersion)}
     assert set(versions) == {"1", "2", "3"}
     first, second, third = versions["1"], versions["2"], versions["3"]
@@ -147,8 +154,12 @@ def test_catalog_lists_exports_and_releases(var_copy: Path, make_app: Callable[.
     files = {str(graph.value(d, rdflib.DCTERMS.title)): d for d in graph.objects(first, DCAT.distribution)}
     assert set(files) == {"autoalliance.ttl", "deals.csv"}
     assert str(graph.value(graph.value(files["autoalliance.ttl"], SPDX.checksum), SPDX.checksumValue)) == "ab" * 32
-    assert str(graph.value(files["autoalliance.ttl"], DCAT.downloadURL)).startswith(BASE + "releases/1/")
+    assert str(graph.value(files["autoalliance.ttl"], DCAT.downloadURL)) == BASE + "releases/1/autoalliance.ttl"
+    assert str(graph.value(files["deals.csv"], DCAT.downloadURL)) == BASE + "releases/1/deals.csv"
     assert not list(graph.objects(third, DCAT.distribution))  # its files are no longer kept
+    void = graph_of(client, "/.well-known/void")  # the dataset was first issued with the first release
+    issued = void.value(next(iter(void.subjects(VOID.sparqlEndpoint, None))), rdflib.DCTERMS.issued)
+    assert issued.toPython() == instant("2026-01-05T10:00:00Z")
 
 
 @pytest.mark.parametrize("content", ["not json", "{}", '[{"no": "number"}, 5]'])
@@ -164,7 +175,8 @@ def test_catalog_survives_a_bad_releases_index(var_copy: Path, make_app: Callabl
 def test_catalog_skips_hostile_release_entries(var_copy: Path, make_app: Callable[..., Flask]) -> None:
     write_releases(var_copy, [
         {"number": "<script>alert(1)</script>", "date": "2026-01-01", "dumps": {"a.ttl": "00" * 32}},
-        {"number": 7, "date": "2026-01-02", "dumps": {"b.ttl": "<b>not a digest</b>", "../../etc/passwd": "0"}},
+        {"number": 7, "date": "2026-01-02", "dumps": {"b.ttl": "<b>not a digest</b>", "../../etc/passwd": "0"},
+         "available": True},
     ])
     client = make_app(VAR_DIR=str(var_copy)).test_client()
     page = client.get("/catalog", headers=HTML).text

@@ -5,6 +5,7 @@ data, and the update cases must be refused with a 4xx."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -287,3 +288,14 @@ def test_the_predeclared_prefixes_are_published_for_the_query_ui(client: FlaskCl
     with client.get("/static/js/query-ui.js") as response:
         script = response.text
     assert "prefixCcApi = prefixesUrl" in script and "/prefixes" in script
+
+
+def test_every_example_query_answers_on_the_build(client: FlaskClient) -> None:
+    """The example queries of the home page and the query UI (server/queries/) run and find something."""
+    from server.examples import load_examples
+
+    examples = load_examples(Path(client.application.config["EXAMPLE_QUERIES_DIR"]))
+    assert len(examples) >= 15
+    for example in examples:
+        response = client.post("/sparql", data={"query": example.query})
+        assert response.status_code == 200, (example.name, response.text)

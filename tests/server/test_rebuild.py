@@ -23,7 +23,7 @@ def quads(n: int) -> list[ox.Quad]:
 @pytest.mark.parametrize("workers", [1, 2])
 def test_queries_see_the_store_a_build_swapped_in(tmp_path: Path, workers: int, make_app) -> None:  # noqa: ANN001
     write_store(quads(3), Paths(var=tmp_path).store)
-    app = make_app(VAR_DIR=str(tmp_path), QUERY_WORKERS=workers)
+    app = make_app(VAR_DIR=str(tmp_path), QUERY_WORKERS=workers, QUERY_TIMEOUT=30)  # cold workers, busy machine
     client = app.test_client()
     first = client.get("/sparql", query_string={"query": COUNT}, headers={"Accept": "text/csv"})
     assert first.status_code == 200 and first.text.split() == ["n", "3"]
