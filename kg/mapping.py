@@ -61,7 +61,9 @@ def map_registry(corpus: Corpus) -> Graph:
 
 def _map_entity_fields(g: Graph, node: URIRef, entity: Entity) -> None:
     f = entity.fields
-    for alt in f.get("alt") or []:
+    alts = f.get("alt") or []
+    assert isinstance(alts, list), "the registry reader always gives ``alt`` as a list"
+    for alt in alts:
         if alt and alt != entity.label:
             g.add((node, SKOS.altLabel, Literal(alt)))
     if f.get("legal_name"):

@@ -53,15 +53,15 @@ def _rows(lines: Iterator[str]) -> Iterator[tuple[str, str, str]]:
 
 def _open_content(path: Path | None) -> Iterator[tuple[str, str, str]]:
     if path is None or not path.exists():
-        return iter(())
+        return
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:  # type: ignore[operator]
+    with opener(path, "rt", encoding="utf-8") as f:
         yield from _rows(f)
 
 
 def changelog(previous: Path | None, current: Path) -> dict[str, dict[str, list[str]]]:
     """``{kind: {"added": [...], "changed": [...], "removed": [...]}}`` between two sorted content files."""
-    result = {kind: {"added": [], "changed": [], "removed": []} for kind in KINDS}
+    result: dict[str, dict[str, list[str]]] = {kind: {"added": [], "changed": [], "removed": []} for kind in KINDS}
     old, new = _open_content(previous), _open_content(current)
     a, b = next(old, None), next(new, None)
     while a is not None or b is not None:
