@@ -66,7 +66,8 @@ def changelog(previous: Path | None, current: Path) -> dict[str, dict[str, list[
     a, b = next(old, None), next(new, None)
     while a is not None or b is not None:
         if b is None or (a is not None and a[:2] < b[:2]):
-            result.setdefault(a[0], {"added": [], "changed": [], "removed": []})["removed"].append(a[1])  # type: ignore[index]
+            assert a is not None  # the loop runs while either side has a row
+            result.setdefault(a[0], {"added": [], "changed": [], "removed": []})["removed"].append(a[1])
             a = next(old, None)
         elif a is None or b[:2] < a[:2]:
             result.setdefault(b[0], {"added": [], "changed": [], "removed": []})["added"].append(b[1])

@@ -57,9 +57,11 @@ class KGView:
         graph: ox.NamedNode | None = None,
     ) -> Iterator[ox.Triple]:
         """The distinct triples matching the pattern, in all graphs (or only ``graph``)."""
+        if isinstance(s, ox.Literal):  # never a subject; the store raises TypeError for one
+            return
         seen: set[ox.Triple] = set()
         check_deadline(self.deadline)
-        for n, q in enumerate(self.store.quads_for_pattern(s, p, o, graph)):  # type: ignore[arg-type]
+        for n, q in enumerate(self.store.quads_for_pattern(s, p, o, graph)):
             if n % 500 == 499:
                 check_deadline(self.deadline)
             t = q.triple
