@@ -1,7 +1,5 @@
-"""Where the dump stage spends its time: each writer of ``kg.dumps`` timed alone over a built dataset.
-
-The dataset is re-read from the build's TriG dump (the same named graphs and triples the build wrote), then
-the quads sorted and each writer run once, in a child process per size so that memory does not carry over:
+"""Where the dump stage spends its time: the dumps of a build written again from its store, with and without
+the per-graph cache.
 
     python -m bench.dump_formats bench/out/var-1000
 """
@@ -11,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,30 +19,27 @@ def child(var: Path) -> dict[str, float]:
 
     from kg import dumps
 
+    store = ox.Store.read_only(str(var / "current" / "store"))
     timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    with open(var / "dumps" / "autoalliance.trig", "rb") as f:
-        quads = list(ox.parse(f, format=ox.RdfFormat.TRIG))
-    timings["parse TriG (not part of the build)"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    ordered = dumps._sorted_quads(quads)
-    triples = dumps._union_triples(ordered)
-    timings["sort quads and triples"] = time.perf_counter() - t0
-    writers = (
-        ("Turtle", lambda: ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dumps.DUMP_PREFIXES)),
-        ("TriG", lambda: ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=dumps.DUMP_PREFIXES)),
-        ("N-Triples gz", lambda: dumps._gzip(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), "x.nt")),
-        ("JSON-LD (jsonld)", lambda: dumps.jsonld(triples)),
-    )
-    for name, write in writers:
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp) / "cache"
+        for name, root in (("all dumps, nothing cached", cache), ("all dumps, every graph's parts cached", cache)):
+            t0 = time.perf_counter()
+            dumps.write_dumps(store, Path(tmp) / name.replace(" ", "-"), root)
+            timings[name] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        write()
-        timings[name] = time.perf_counter() - t0
+        graphs = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+        lines = {g: dumps.graph_lines(store, g) for g in graphs}
+        timings["read and sort every graph"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for data in lines.values():
+            dumps.render_parts(data)
+        timings["render every graph's parts (Turtle, TriG, N-Triples gz, JSON-LD)"] = time.perf_counter() - t0
     return {k: round(v, 2) for k, v in timings.items()}
 
 
 def measure_dumps(var: Path) -> dict[str, float]:
-    """Time each dump writer over the build in ``var``, in a fresh process; returns name -> seconds."""
+    """Time the dump writer over the build in ``var``, in a fresh process; returns name -> seconds."""
     proc = subprocess.run([sys.executable, "-m", "bench.dump_formats", str(var)], capture_output=True, text=True,
                           check=False)
     if proc.returncode != 0:

@@ -59,11 +59,13 @@ def measure(corpus: Path, var: Path | None, files: int, full: bool) -> dict[str,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, action="append", required=True, help="a generated seeds directory")
-    parser.add_argument("--var", type=Path, action="append", help="its build (same order as --corpus)")
+    parser.add_argument("--var", type=Path, action="append",
+                        help="its build (same order as --corpus; 'none' for a corpus without one)")
     parser.add_argument("--files", type=int, default=5)
     parser.add_argument("--skip-full", action="store_true", help="do not time the whole-corpus validate")
     args = parser.parse_args(argv)
-    vars_ = args.var or [None] * len(args.corpus)
+    vars_ = [None if v is None or str(v) == "none" else v for v in (args.var or [])]
+    vars_ += [None] * (len(args.corpus) - len(vars_))  # "--var none", or fewer --var than --corpus: no build
     rows = [measure(c, v, args.files, not args.skip_full) for c, v in zip(args.corpus, vars_, strict=True)]
     keys = list(dict.fromkeys(k for row in rows for k in row))
     print("| " + " | ".join(keys) + " |")

@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
         results["queries"] = {}
         for size in (int(s) for s in args.query_sizes.split(",") if s):
             var = out / f"var-{size}"
-            if not (var / "store" / "CURRENT").exists():
+            if not (var / "current" / "store" / "CURRENT").exists():
                 print(f"query {size}: no build in {var}, skipped", flush=True)
                 continue
             print(f"query {size}:", flush=True)
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
         results["dumps"] = {}
         for size in sizes:
             var = out / f"var-{size}"
-            if (var / "dumps" / "autoalliance.trig").exists():
+            if (var / "current" / "dumps" / "autoalliance.trig").exists():
                 results["dumps"][str(size)] = measure_dumps(var)
                 print(f"dumps {size}: {results['dumps'][str(size)]}", flush=True)
     results_path.write_text(json.dumps(results, indent=1))

@@ -25,6 +25,7 @@ from .errors import KGError
 from .iris import DOC_ID
 from .records import PartialDate
 
+REGISTRY_NOTE = "Registry entries proposed by `autoalliance draft` for documents/{doc}.txt: review each one."
 NOTE = ("Drafted by `autoalliance draft` from documents/{doc}.txt. Review it against the text: every "
         "`# check:` comment marks a guess. Then run `autoalliance validate`.")
 
@@ -133,6 +134,11 @@ def draft_document(document: Path, seeds: Path | None = None, issued: PartialDat
         raise KGError(f"{document}: not a document name (<doc-id>.txt with letters, digits, '_' and '-')")
     annotation = paths.annotations / f"{doc_id}.yaml"
     registry_file = paths.registry / f"{doc_id}.yaml"
+    ours = registry_file.exists() and registry_file.read_text(encoding="utf-8", errors="replace").startswith(
+        "# " + REGISTRY_NOTE.split("{")[0])
+    if registry_file.exists() and not ours:
+        raise KGError(f"{registry_file}: a registry file that no draft wrote has the document's name (or its "
+                      "first line was edited); draft never overwrites it: rename the document or that file")
     for target in (annotation, registry_file):
         if target.exists() and not force:
             raise KGError(f"{target}: already exists; review it, or redraft with --force to overwrite it")
@@ -165,9 +171,7 @@ def draft_document(document: Path, seeds: Path | None = None, issued: PartialDat
                           encoding="utf-8")
     written_registry = None
     if used:
-        registry_file.write_text(render_registry(used, [f"Registry entries proposed by `autoalliance draft` for "
-                                                        f"documents/{doc_id}.txt: review each one."]),
-                                 encoding="utf-8")
+        registry_file.write_text(render_registry(used, [REGISTRY_NOTE.format(doc=doc_id)]), encoding="utf-8")
         written_registry = registry_file
     elif registry_file.exists() and force:
         registry_file.unlink()  # the previous draft's proposals, which this one no longer needs

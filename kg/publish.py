@@ -194,8 +194,18 @@ def _save_state(path: Path, state: dict[str, Any]) -> None:
 
 
 def remote_counts(target: RemoteStore, graphs: list[str]) -> dict[str, int]:
-    """Triples per graph on the target for ``graphs`` (absent graphs count 0), in batches of VALUES."""
+    """Triples per graph on the target for ``graphs`` (absent graphs count 0).
+
+    A few graphs are counted with VALUES; many in one pass over the store's graphs, grouped by graph, because
+    Virtuoso joins a long VALUES list with ``GRAPH ?g`` very slowly (500 graphs of a 0.8M-triple store took
+    minutes, one pass over all of it seconds).
+    """
     counts = dict.fromkeys(graphs, 0)
+    if len(graphs) > BATCH_GRAPHS:
+        for row in target.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+            if row.get("g") in counts:
+                counts[row["g"]] = int(row["n"])
+        return counts
     for start in range(0, len(graphs), BATCH_GRAPHS):
         values = " ".join(f"<{g}>" for g in graphs[start : start + BATCH_GRAPHS])
         query = f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"

@@ -89,6 +89,14 @@ def _choose(accept: str | None, canonical: list[str], aliases: dict[str, str]) -
     return aliases.get(chosen, chosen) if chosen else None
 
 
+def choose_rdf(accept: str | None, html: bool = False) -> str | None:
+    """The canonical RDF media type (or ``text/html`` when ``html`` is offered) that ``Accept`` prefers, aliases
+    included (``application/json`` is JSON-LD, ``text/n3`` and ``application/x-turtle`` are Turtle); ``None``
+    when none is acceptable. For every route that serves a resource or a document as RDF."""
+    offered = (["text/html"] if html else []) + GRAPH_TYPES
+    return _choose(accept, offered, GRAPH_ALIASES)
+
+
 def choose_formats(accept: str | None, format_parameter: str | None) -> tuple[str | None, str]:
     """Return the (results, graph) media types to answer with. The results type is ``None`` when none is
     acceptable (406); a graph falls back to :data:`DEFAULT_GRAPH_TYPE`.

@@ -17,10 +17,7 @@ import queue
 import signal
 import threading
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-import pyoxigraph as ox
 
 from kg.store import store_identity
 
@@ -30,22 +27,8 @@ from .worker import QueryAnswer, QueryJob, worker_main
 if TYPE_CHECKING:
     from flask import Flask
 
-__all__ = ["QueryAnswer", "QueryJob", "QueryPool", "HTTPError", "QueryFailed", "ResultHead", "OX_RESULTS"]
+__all__ = ["QueryAnswer", "QueryJob", "QueryPool", "HTTPError", "QueryFailed"]
 QueryFailed = HTTPError  # the name callers used before the one error type
-# What the external-store backend (server.backend_remote) answers with: the head of a result, then its body.
-OX_RESULTS = {media: ox.QueryResultsFormat.from_media_type(media) for media in
-              ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-               "text/tab-separated-values")}
-
-
-@dataclass(frozen=True)
-class ResultHead:
-    """The kind of a result (``solutions``, ``boolean``, ``graph``), its media type, its size, its truncation."""
-
-    kind: str
-    media_type: str
-    rows: int
-    truncated: bool
 log = logging.getLogger("autoalliance.query")
 STARTUP_TIMEOUT = 60.0  # seconds for a worker to import pyoxigraph and open the store
 
@@ -99,6 +82,7 @@ class QueryPool:
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
         self._starting = 0  # workers started and not ready yet
+        self._warm = False  # whether any worker has been ready yet
         self._start_error: HTTPError | None = None  # why the last worker could not start (no store...)
         self.closed = False
 
@@ -128,6 +112,7 @@ class QueryPool:
                 self._discard(worker, replace=False)
                 return
             self._start_error = None
+            self._warm = True
             worker.ready = True
             self._release(worker)
 
@@ -214,6 +199,9 @@ class QueryPool:
         """
         if deadline is None:
             deadline = time.monotonic() + self.timeout
+        if not self._warm:  # the first queries of a pool started lazily wait for its first worker to start
+            self._release(self._acquire(time.monotonic() + STARTUP_TIMEOUT))
+            deadline = max(deadline, time.monotonic() + self.timeout)
         worker = self._acquire(deadline)
         try:
             worker.conn.send(job)

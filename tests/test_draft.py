@@ -304,3 +304,24 @@ def test_cli_draft_then_validate(tmp_path: Path) -> None:
     # a bare name is looked up under <seeds>/documents/
     named = runner.invoke(main, ["draft", "--seeds", str(seeds), f"{EXTRA_DOC}.txt", "--force"])
     assert named.exit_code == 0, named.output
+
+
+def test_products_and_new_people(tmp_path: Path) -> None:
+    seeds = empty_seeds(tmp_path)
+    text = ("Currently, BMW is working with Toyota to produce the Z4 and Supra sports cars.\n"
+            "Toyota and Nordwerk Batteries GmbH signed a supply agreement under which Nordwerk will supply cells "
+            "to Toyota.\n\"We are proud,\" said Hans Maier, chief executive of Nordwerk Batteries GmbH.\n")
+    (seeds / "documents" / "people.txt").write_text(text, encoding="utf-8")
+    with pytest.raises(KGError, match="registry file that no draft wrote has the document's name"):
+        draft(seeds, "people", "2020-01-10", force=True)  # never over registry/people.yaml
+    assert "norbert-reithofer" in (seeds / "registry" / "people.yaml").read_text(encoding="utf-8")
+    (seeds / "documents" / "people.txt").rename(seeds / "documents" / "maier.txt")
+    annotation = draft(seeds, "maier", "2020-01-10")
+    cars = deal_with(annotation, "Cooperation", "bmw", "toyota")
+    assert set(cars["products"]) == {"bmw-z4", "toyota-supra"}  # "Z4": the product without its maker's name
+    proposed = load(seeds / "registry" / "maier.yaml")
+    assert [p["id"] for p in proposed["firms"]] == ["nordwerk-batteries"]
+    [person] = proposed["people"]
+    assert person["label"] == "Hans Maier" and person["affiliation"] == "nordwerk-batteries"
+    assert person["title"].lower() == "chief executive"
+    assert validates(seeds)

@@ -56,7 +56,7 @@ def published(request: pytest.FixtureRequest, kg_var: Path,
     yield server, open_store(paths.store)
 
 
-def backend(server: StoreServer, timeout: float = 30.0) -> RemoteBackend:
+def backend(server: StoreServer, timeout: float = 120.0) -> RemoteBackend:  # generous: a shared machine
     return RemoteBackend.from_url(server.url, server.kind, timeout=timeout)
 
 

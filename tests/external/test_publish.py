@@ -273,3 +273,14 @@ def test_bad_target_is_a_usage_error(tmp_path: Path) -> None:
 def test_no_build_is_exit_code_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["publish", "--to", "http://127.0.0.1:9", "--var", str(tmp_path)])
     assert result.exit_code == 2 and "autoalliance build" in result.output
+
+
+def test_many_graphs_are_counted_in_one_pass(clean: StoreServer, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = write_build(tmp_path / "var", sample_quads())
+    monkeypatch.setattr(publish_module, "BATCH_GRAPHS", 2)  # 4 graphs: more than a VALUES batch
+    report = publish(paths, target_for(clean))
+    assert report.ok and len(report.sent) == 4
+    expected = {g.iri: g.count for g in local_graphs(open_store(paths.store)).values()}
+    assert publish_module.remote_counts(target_for(clean), [*expected, "urn:x:absent"]) == {**expected,
+                                                                                          "urn:x:absent": 0}

@@ -125,7 +125,7 @@ def test_clients_that_never_read_do_not_pin_the_workers(kg_var: Path, start_serv
             time.sleep(6)  # past the time limit: before, both workers stayed pinned as long as the sockets
             for _ in range(5):
                 status, _, seconds = fetch(base, ASK)
-                assert status == 200 and seconds < 2
+                assert status == 200 and seconds < 4  # before: 503 at the 5 s limit, as long as the sockets
         finally:
             for sock in readers:
                 sock.close()

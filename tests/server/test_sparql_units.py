@@ -9,6 +9,7 @@ from flask import Flask
 
 from kg.query_text import prefix_hint, undeclared_prefixes
 from server.errors import error_response
+from server.formats import choose_rdf
 from server.httperror import HTTPError
 from server.negotiation import negotiate, parse_accept, prefers_html
 from server.query_check import check_query, may_call_service, nesting_depth
@@ -143,3 +144,18 @@ def test_error_shape(accept: str | None, mimetype: str) -> None:
         assert json.loads(text) == {"ok": False, "status": 418, "error": "I'm a Teapot", "message": "short and stout"}
     else:
         assert text == "418 I'm a Teapot: short and stout\n"
+
+
+@pytest.mark.parametrize(
+    ("accept", "html", "expected"),
+    [
+        ("application/json", False, "application/ld+json"),
+        ("text/n3", False, "text/turtle"),
+        ("application/x-turtle", False, "text/turtle"),
+        ("text/html,application/xhtml+xml,*/*;q=0.8", True, "text/html"),
+        ("image/png", False, None),
+        (None, False, "text/turtle"),
+    ],
+)
+def test_choose_rdf_takes_the_aliases_clients_send(accept: str | None, html: bool, expected: str | None) -> None:
+    assert choose_rdf(accept, html) == expected
