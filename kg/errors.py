@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # records does not import errors; this only names the type
+    from .records import Corpus
 
 
 class KGError(Exception):
@@ -33,7 +37,7 @@ class AnnotationErrors(KGError):
     ``corpus`` holds what could be read despite the problems (or None), so later checks can still run.
     """
 
-    corpus: object | None = None
+    corpus: Corpus | None = None
 
     def __init__(self, errors: Iterable[AnnotationError]) -> None:
         self.errors: list[AnnotationError] = list(errors)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .annotations import parse_annotations
 from .errors import AnnotationError, AnnotationErrors
-from .records import Corpus, Quote
+from .records import Alliance, Corpus, Deal, DealRef, Investigation, Quote
 
 CONTEXT = 32  # code points of prefix and suffix kept in oa:TextQuoteSelector
 
@@ -60,7 +60,8 @@ def anchor_corpus(corpus: Corpus) -> dict[Quote, Anchor]:
     anchors: dict[Quote, Anchor] = {}
     errors: list[AnnotationError] = []
     for doc in corpus.documents:
-        items = [*doc.deals, *doc.refs, *doc.alliances, *doc.investigations]
+        items: list[Deal | DealRef | Alliance | Investigation] = [*doc.deals, *doc.refs, *doc.alliances,
+                                                                  *doc.investigations]
         for item in items:
             for quote in item.evidence:
                 try:
@@ -79,6 +80,8 @@ def read_corpus(seeds: Path, domains: set[str]) -> tuple[Corpus, dict[Quote, Anc
     try:
         corpus = parse_annotations(seeds, domains)
     except AnnotationErrors as exc:
+        if exc.corpus is None:
+            raise
         errors.extend(exc.errors)
         corpus = exc.corpus
     try:

@@ -24,7 +24,7 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -48,7 +48,7 @@ MEDIA_TYPES = {".csv": "text/csv", ".graphml": "application/graphml+xml", ".gexf
                ".json": "application/json"}  # of the export files, by suffix
 
 
-def _csv(header: list[str], rows: Iterable[list[object]]) -> str:
+def _csv(header: list[str], rows: Iterable[Sequence[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
@@ -69,7 +69,8 @@ def deals_csv(store: ox.Store, facts: Facts) -> str:
     values: dict[str, tuple[str, str, str]] = {}
     for row in select(store, """SELECT ?d ?a ?m ?c WHERE { ?d aa:value ?v .
             OPTIONAL { ?v schema:value ?a } OPTIONAL { ?v schema:maxValue ?m } OPTIONAL { ?v schema:currency ?c } }"""):
-        values[row["d"].value] = tuple(row[k].value if row[k] else "" for k in ("a", "m", "c"))  # type: ignore[assignment]
+        amount, maximum, currency = (row[k].value if row[k] else "" for k in ("a", "m", "c"))
+        values[row["d"].value] = (amount, maximum, currency)
     rows = []
     for iri, r in sorted(facts.resources.items()):
         if r.kind != "deal":
@@ -121,7 +122,7 @@ def evidence_csv(store: ox.Store, facts: Facts) -> str:
                   doc, document.label if document else "", publisher.get(doc, ""), document.date if document else ""))
     ordered = sorted(rows, key=lambda r: (r[7], int(r[5]) if r[5].isdigit() else 0, r[0], r[1]))
     return _csv(["evidence", "supports", "supports_label", "quote", "attribution", "start", "end", "document",
-                 "document_title", "publisher", "issued"], ordered)  # type: ignore[arg-type]
+                 "document_title", "publisher", "issued"], ordered)
 
 
 def firms_csv(store: ox.Store, facts: Facts) -> str:

@@ -61,7 +61,9 @@ def map_registry(corpus: Corpus) -> Graph:
 
 def _map_entity_fields(g: Graph, node: URIRef, entity: Entity) -> None:
     f = entity.fields
-    for alt in f.get("alt") or []:
+    alts = f.get("alt") or []
+    assert isinstance(alts, list), "the registry reader always gives ``alt`` as a list"
+    for alt in alts:
         if alt and alt != entity.label:
             g.add((node, SKOS.altLabel, Literal(alt)))
     if f.get("legal_name"):
@@ -73,10 +75,14 @@ def _map_entity_fields(g: Graph, node: URIRef, entity: Entity) -> None:
         g.add((node, kind_property, AA[str(f["kind"])]))
     if f.get("parent"):
         g.add((node, AA.subsidiaryOf, iris.firm(str(f["parent"]))))
-    for owner in f.get("owners") or []:  # type: ignore[attr-defined]
+    owners = f.get("owners") or []
+    assert isinstance(owners, list), "the registry reader always gives ``owners`` as a list"
+    for owner in owners:
         g.add((node, AA.ownedBy, iris.firm(str(owner))))
-    if f.get("headcount") is not None:
-        g.add((node, AA.headcount, Literal(int(f["headcount"]), datatype=XSD.integer)))  # type: ignore[call-overload]
+    headcount = f.get("headcount")
+    if headcount is not None:
+        assert isinstance(headcount, int), "the registry reader always gives ``headcount`` as an int"
+        g.add((node, AA.headcount, Literal(headcount, datatype=XSD.integer)))
     if f.get("owner"):
         g.add((node, AA.brandOf, iris.firm(str(f["owner"]))))
     if f.get("maker"):

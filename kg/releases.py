@@ -53,20 +53,21 @@ def _rows(lines: Iterator[str]) -> Iterator[tuple[str, str, str]]:
 
 def _open_content(path: Path | None) -> Iterator[tuple[str, str, str]]:
     if path is None or not path.exists():
-        return iter(())
+        return
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:  # type: ignore[operator]
+    with opener(path, "rt", encoding="utf-8") as f:
         yield from _rows(f)
 
 
 def changelog(previous: Path | None, current: Path) -> dict[str, dict[str, list[str]]]:
     """``{kind: {"added": [...], "changed": [...], "removed": [...]}}`` between two sorted content files."""
-    result = {kind: {"added": [], "changed": [], "removed": []} for kind in KINDS}
+    result: dict[str, dict[str, list[str]]] = {kind: {"added": [], "changed": [], "removed": []} for kind in KINDS}
     old, new = _open_content(previous), _open_content(current)
     a, b = next(old, None), next(new, None)
     while a is not None or b is not None:
         if b is None or (a is not None and a[:2] < b[:2]):
-            result.setdefault(a[0], {"added": [], "changed": [], "removed": []})["removed"].append(a[1])  # type: ignore[index]
+            assert a is not None  # the loop runs while either side has a row
+            result.setdefault(a[0], {"added": [], "changed": [], "removed": []})["removed"].append(a[1])
             a = next(old, None)
         elif a is None or b[:2] < a[:2]:
             result.setdefault(b[0], {"added": [], "changed": [], "removed": []})["added"].append(b[1])

@@ -55,7 +55,9 @@ LINKED = ("domain", "alliance", "signatory")  # links from deals (and alliances)
 
 def select(store: ox.Store, query: str) -> Iterator[ox.QuerySolution]:
     """The solutions of the SELECT ``query`` over the union of the store's graphs, with the project prefixes."""
-    yield from store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)  # type: ignore[misc]
+    solutions = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions), "select() is given SELECT queries only"
+    yield from solutions
 
 
 def humanize(name: str) -> str:

@@ -297,13 +297,14 @@ def date(reader: Reader, value: Any, loc: Loc) -> PartialDate | None:
     if not match:
         reader.error(loc, f"{shown(value)} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
         return None
-    year, month, day = (int(g) if g else None for g in match.groups())
+    year = int(match[1])  # DATE always captures the year
+    month, day = (int(g) if g else None for g in match.groups()[1:])
     try:
-        dt.date(year, month or 1, day or 1)  # type: ignore[arg-type]
+        dt.date(year, month or 1, day or 1)
     except ValueError as exc:
         reader.error(loc, f"impossible date '{raw}': {exc}")
         return None
-    return PartialDate(year, month, day)  # type: ignore[arg-type]
+    return PartialDate(year, month, day)
 
 
 def decimal(reader: Reader, value: Any, loc: Loc) -> str | None:

@@ -40,14 +40,14 @@ def segments(text: str, quotes: list[Evidence]) -> list[Segment] | None:
     Overlapping quotes are handled by cutting at every boundary. Returns ``None`` when any quote's offsets do
     not select its text, so a page never marks the wrong words.
     """
-    placed = [q for q in quotes if q.start is not None and q.end is not None]
-    for q in placed:
-        if not (0 <= q.start <= q.end <= len(text)) or (q.quote and text[q.start:q.end] != q.quote):  # type: ignore[operator,misc]
+    placed = [(q, q.start, q.end) for q in quotes if q.start is not None and q.end is not None]
+    for q, start, end in placed:
+        if not (0 <= start <= end <= len(text)) or (q.quote and text[start:end] != q.quote):
             return None
-    cuts = sorted({0, len(text), *(q.start for q in placed), *(q.end for q in placed)})  # type: ignore[misc]
+    cuts = sorted({0, len(text), *(start for _, start, _ in placed), *(end for _, _, end in placed)})
     result: list[Segment] = []
     for a, b in zip(cuts, cuts[1:], strict=False):
-        covering = tuple(q for q in placed if q.start <= a and b <= q.end)  # type: ignore[operator]
-        anchors = tuple(q for q in placed if q.start == a)
+        covering = tuple(q for q, start, end in placed if start <= a and b <= end)
+        anchors = tuple(q for q, start, _ in placed if start == a)
         result.append(Segment(text[a:b], covering, anchors))
     return result

@@ -244,7 +244,8 @@ def property_rows(kv: KGView, node: ox.NamedNode) -> list[tuple[Link, list[Link]
     """Every property of ``node`` with its values, as links with labels (for the generic page)."""
     grouped: dict[ox.NamedNode, list[Value]] = {}
     for t in kv.triples(node, None, None):
-        grouped.setdefault(t.predicate, []).append(t.object)
+        if not isinstance(t.object, ox.Triple):  # triple terms never occur in this graph; narrows the type
+            grouped.setdefault(t.predicate, []).append(t.object)
     rows = []
     for prop in sorted(grouped, key=lambda p: (p != RDF_TYPE, kv.label(p).casefold())):
         values = [link(kv, v) if not isinstance(v, ox.Literal) else Link(v.value, "", "") for v in grouped[prop]]
@@ -271,11 +272,13 @@ def generic_page(kv: KGView, node: ox.NamedNode) -> dict[str, Any]:
     resources that point to it, and its quotes."""
     incoming: dict[str, list[Link]] = {}
     for t in kv.triples(None, None, node):
-        incoming.setdefault(property_link(kv, t.predicate).label, []).append(link(kv, t.subject))
+        if not isinstance(t.subject, ox.Triple):
+            incoming.setdefault(property_link(kv, t.predicate).label, []).append(link(kv, t.subject))
     is_graph = node in set(kv.store.named_graphs())
     members = []
     if is_graph:
-        members = links(kv, list({q.subject for q in kv.store.quads_for_pattern(None, RDF_TYPE, None, node)}))
+        members = links(kv, {q.subject for q in kv.store.quads_for_pattern(None, RDF_TYPE, None, node)
+                             if not isinstance(q.subject, ox.Triple)})
     return {
         "properties": property_rows(kv, node),
         "incoming": {k: sorted(set(v), key=lambda x: x.label.casefold())[:200] for k, v in sorted(incoming.items())},

@@ -67,7 +67,8 @@ def export_file(name: str) -> Response:
     response.headers["Content-Disposition"] = f'inline; filename="network-{year}{suffix}"'
     response.set_etag(hashlib.sha256(body).hexdigest())
     response.headers["Cache-Control"] = "public, max-age=300"
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def init_app(app: Flask) -> None:

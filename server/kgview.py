@@ -57,9 +57,11 @@ class KGView:
         graph: ox.NamedNode | None = None,
     ) -> Iterator[ox.Triple]:
         """The distinct triples matching the pattern, in all graphs (or only ``graph``)."""
+        if isinstance(s, ox.Literal):  # never a subject; the store raises TypeError for one
+            return
         seen: set[ox.Triple] = set()
         check_deadline(self.deadline)
-        for n, q in enumerate(self.store.quads_for_pattern(s, p, o, graph)):  # type: ignore[arg-type]
+        for n, q in enumerate(self.store.quads_for_pattern(s, p, o, graph)):
             if n % 500 == 499:
                 check_deadline(self.deadline)
             t = q.triple
@@ -69,11 +71,12 @@ class KGView:
 
     def objects(self, s: Value, p: ox.NamedNode) -> list[Value]:
         """The distinct objects of ``s p ?o``, sorted by their text."""
-        return sorted({t.object for t in self.triples(s, p, None)}, key=str)
+        # RDF 1.2 triple terms never occur in this graph; the filter narrows the stubs' term type to Value
+        return sorted({t.object for t in self.triples(s, p, None) if not isinstance(t.object, ox.Triple)}, key=str)
 
     def subjects(self, p: ox.NamedNode, o: Value) -> list[Node]:
         """The distinct subjects of ``?s p o``, sorted by their text."""
-        return sorted({t.subject for t in self.triples(None, p, o)}, key=str)  # type: ignore[misc]
+        return sorted({t.subject for t in self.triples(None, p, o) if not isinstance(t.subject, ox.Triple)}, key=str)
 
     def value(self, s: Value, p: ox.NamedNode) -> Value | None:
         """One object of ``s p ?o`` (the first by text), or ``None``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -99,7 +100,7 @@ def iri_link(iri: str, label: str) -> Link:
     return Link(label, resource_url(iri), iri)
 
 
-def links(kv: KGView, nodes: list[Value]) -> list[Link]:
+def links(kv: KGView, nodes: Iterable[Value]) -> list[Link]:
     """``Link`` for each node, sorted by label."""
     return [link(kv, n) for n in kv.sorted_by_label(nodes)]
 
@@ -208,7 +209,8 @@ def all_deals(kv: KGView) -> set[Value]:
     """Every node typed with one of the deal classes."""
     from .kgview import RDF_TYPE
 
-    return {t.subject for cls in DEAL_CLASSES for t in kv.triples(None, RDF_TYPE, ox.NamedNode(cls))}
+    return {t.subject for cls in DEAL_CLASSES for t in kv.triples(None, RDF_TYPE, ox.NamedNode(cls))
+            if not isinstance(t.subject, ox.Triple)}
 
 
 def comment(kv: KGView, node: Node) -> str:

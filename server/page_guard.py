@@ -70,7 +70,9 @@ def page_etag() -> str:
 
 
 def _cached(endpoint: str | None) -> bool:
-    return bool(endpoint) and endpoint.split(".", 1)[0] in CACHED_BLUEPRINTS and request.method in ("GET", "HEAD")
+    if not endpoint:
+        return False
+    return endpoint.split(".", 1)[0] in CACHED_BLUEPRINTS and request.method in ("GET", "HEAD")
 
 
 def _state() -> dict:

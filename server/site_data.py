@@ -46,6 +46,7 @@ def _complete(directory: Path) -> bool:
 
 def site_data(app: Flask | None = None) -> SiteData:
     """The site data of the store ``app`` serves (computing it once when the build did not write it)."""
+    # flask types current_app as Flask, though it is a LocalProxy with this method
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     state = extension_state(app)
     identity = build_identity(app)

@@ -7,6 +7,7 @@ Resource IRIs under ``kg.iris.BASE`` map to local paths (``<base>id/firm/bmw`` -
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from flask import current_app, url_for
@@ -52,8 +53,8 @@ def evidence_anchor(start: int, end: int) -> str:
 
 def evidence_url(evidence_iri: str) -> str:
     """The link from an evidence IRI into its document page, anchored at the highlighted quote."""
-    path = local_path(evidence_iri)
-    match = EVIDENCE_PATH.match(path or "")
+    path = local_path(evidence_iri) or ""
+    match = EVIDENCE_PATH.match(path)
     if not match:
         return resource_url(evidence_iri)
     doc_path = path[: path.index("/evidence/")]
@@ -101,12 +102,14 @@ def void_url() -> str:
 
 def index_url(kind: str, **params: object) -> str:
     """The index page of one kind of resource (``/id/firm/``), with sorting or paging ``params``."""
-    return url_for("browse.index", kind=kind, **{k: v for k, v in params.items() if v is not None})
+    values: dict[str, Any] = {k: v for k, v in params.items() if v is not None}
+    return url_for("browse.index", kind=kind, **values)
 
 
 def search_url(query: str | None = None, **params: object) -> str:
     """The search page, optionally with a search."""
-    return url_for("search.search", **({"q": query} if query else {}), **params)
+    values: dict[str, Any] = {**({"q": query} if query else {}), **params}
+    return url_for("search.search", **values)
 
 
 def releases_url() -> str:
@@ -126,7 +129,8 @@ def release_file_url(number: int, name: str) -> str:
 
 def export_url(name: str, **params: object) -> str:
     """One export of the current build (``network.graphml?year=2015``)."""
-    return url_for("exports.export_file", name=name, **{k: v for k, v in params.items() if v is not None})
+    values: dict[str, Any] = {k: v for k, v in params.items() if v is not None}
+    return url_for("exports.export_file", name=name, **values)
 
 
 def with_query(**changes: object) -> str:
