@@ -221,7 +221,7 @@ def catalog(ext: str | None) -> Response:
     """The DCAT catalogue: Turtle unless the client asks for another RDF format or HTML (or a suffix)."""
     if ext is not None and ext != "html" and ext not in BY_SUFFIX:
         abort(404)
-    media_type = choose_representation(ext, request.headers.get("Accept"))
+    media_type = choose_representation(ext, request.headers.get("Accept"), rdf_first=True)
     if media_type is None:
         response = error_response(406, "Available as " + ", ".join(OFFERED))
     else:
