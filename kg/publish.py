@@ -99,7 +99,9 @@ def local_graphs(store: ox.Store, manifest: dict[str, Any] | None = None) -> dic
     sums: dict[str, int] = {}
     if recorded:
         query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        for row in store.query(query):
+        rows = store.query(query)
+        assert isinstance(rows, ox.QuerySolutions)  # a SELECT
+        for row in rows:
             counts[row["g"].value] = int(row["n"].value)
     else:
         for quad in store.quads_for_pattern(None, None, None, None):
@@ -123,10 +125,10 @@ def graph_chunks(store: ox.Store, graph: str, chunk: int = CHUNK_TRIPLES) -> Ite
     for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
         batch.append(quad.triple)
         if len(batch) >= chunk:
-            yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)
+            yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES) or b""
             batch = []
     if batch:
-        yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)
+        yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 def graph_body(store: ox.Store, graph: LocalGraph) -> bytes | SizedBody:
@@ -161,7 +163,7 @@ def insert_requests(store: ox.Store, graph: LocalGraph, target: str, batch: int 
 def _insert_data(target: str, triples: list[ox.Triple], template: bool = False) -> str:
     """``INSERT DATA``, or for blank nodes ``INSERT {...} WHERE {}``: its one solution makes each blank node
     once, and some stores (Virtuoso) refuse blank nodes in ``INSERT DATA``."""
-    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
     if template:
         return f"INSERT {{ GRAPH <{target}> {{\n{body}}} }} WHERE {{}}"
     return f"INSERT DATA {{ GRAPH <{target}> {{\n{body}}} }}"
@@ -317,8 +319,8 @@ def publish(paths: Paths, target: RemoteStore, method: str = "auto", force_all: 
     if removed:
         progress(f"dropping {len(removed)} graph(s) no longer in the build")
         _drop(target, removed)
-        for graph in removed:
-            remembered.pop(graph, None)
+        for name in removed:
+            remembered.pop(name, None)
         report.removed = removed
         _save_state(path, state)
     if report.sent:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 import requests
@@ -229,7 +229,8 @@ class RemoteBackend:
         reader = _BoundedReader(response.raw, job.max_bytes + 1, deadline)
         triples: list[ox.Triple] = []
         try:
-            for quad in ox.parse(reader, format=ox.RdfFormat.N_TRIPLES):
+            # pyoxigraph reads any object with read(); its stubs ask for IO[bytes]
+            for quad in ox.parse(cast(IO[bytes], reader), format=ox.RdfFormat.N_TRIPLES):
                 triples.append(quad.triple)
                 if len(triples) > job.max_rows:
                     break
@@ -252,15 +253,18 @@ class RemoteBackend:
                                  "TSV")
         data, rows, truncated = self._solutions(job, form, deadline)
         try:
-            result = ox.parse_query_results(data, format=ox.QueryResultsFormat.XML)
+            result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples = ox.parse_query_results(
+                data, format=ox.QueryResultsFormat.XML)
         except SyntaxError as exc:
             raise HTTPError(502, f"the SPARQL store sent results that could not be read: {exc}") from None
         fmt = ox.QueryResultsFormat.from_media_type(media)
         if form == "ASK" and isinstance(result, ox.QuerySolutions):  # Virtuoso: one row for true, none for false
             result = _TRUE if rows else _FALSE
         if isinstance(result, ox.QueryBoolean):
-            return QueryAnswer("boolean", media, 1, False, result.serialize(format=fmt))
-        body = result.serialize(format=fmt)
+            return QueryAnswer("boolean", media, 1, False, result.serialize(format=fmt) or b"")
+        if not isinstance(result, ox.QuerySolutions):  # results formats carry solutions or a boolean, never a graph
+            raise HTTPError(502, "the SPARQL store sent a graph where results were expected")
+        body = result.serialize(format=fmt) or b""
         if len(body) > job.max_bytes:
             raise _TooLarge
         return QueryAnswer("solutions", media, rows, truncated, body)
