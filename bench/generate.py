@@ -468,6 +468,8 @@ class CorpusGenerator:
                             else f"{names} stopped coordinating on {topic} {when}")
             if kind == "CrossShareholding":  # every firm holds shares and is held
                 roles, parties = {"investor": firms, "investee": firms}, []
+        if kind == "CrossShareholding":  # whatever the sentence, every firm holds shares and is held
+            roles, parties = {"investor": firms, "investee": firms}, []
         deal_id = f"{firms[0].short.lower()}-{KIND_PHRASE[kind].replace(' ', '-')}-{year}-{n}"
         label = f"{'–'.join(f.short for f in firms)} {KIND_PHRASE[kind]} ({year})"
         if doc.say(sentence) is None:

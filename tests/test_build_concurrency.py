@@ -88,14 +88,15 @@ def test_serve_with_bad_annotations_serves_the_last_good_build(paths: Paths) -> 
     annotations = paths.seeds / "annotations/doc1.yaml"
     annotations.write_text(annotations.read_text().replace("from 2014", "from 2099"))
     port = _free_port()
-    proc = subprocess.Popen([*cli(paths, "serve"), "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([*cli(paths, "serve"), "--port", str(port)], stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
     try:
         lines = []
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             line = proc.stderr.readline()  # type: ignore[union-attr]
             lines.append(line)
-            if "serving" in line and "http://" in line or not line:
+            if "http://" in line or not line:  # the line saying where it serves (it may be wrapped)
                 break
         text = "".join(lines)
         assert "doc1.yaml" in text and "serving the last good build" in text, text
