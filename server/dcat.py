@@ -28,7 +28,7 @@ from .errors import error_response
 from .exports import MEDIA_TYPES as EXPORT_MEDIA_TYPES
 from .exports import exports_dir
 from .exports import sums as export_sums
-from .negotiation import negotiate
+from .formats import choose_representation
 from .pages import available_exports
 from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, content_type, link_header, serialize
 from .releases import releases_dir
@@ -221,8 +221,7 @@ def catalog(ext: str | None) -> Response:
     """The DCAT catalogue: Turtle unless the client asks for another RDF format or HTML (or a suffix)."""
     if ext is not None and ext != "html" and ext not in BY_SUFFIX:
         abort(404)
-    media_type = HTML if ext == "html" else BY_SUFFIX[ext].media_type if ext else negotiate(
-        request.headers.get("Accept"), OFFERED)
+    media_type = choose_representation(ext, request.headers.get("Accept"), rdf_first=True)
     if media_type is None:
         response = error_response(406, "Available as " + ", ".join(OFFERED))
     else:

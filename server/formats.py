@@ -10,7 +10,7 @@ Fuseki-style clients are understood, and a graph is answered in Turtle when noth
 from __future__ import annotations
 
 from .negotiation import negotiate
-from .rdf_formats import MEDIA_TYPE_ALIASES, RDF_MEDIA_TYPES
+from .rdf_formats import BY_SUFFIX, HTML, MEDIA_TYPE_ALIASES, RDF_MEDIA_TYPES
 
 RESULTS_JSON = "application/sparql-results+json"
 RESULTS_XML = "application/sparql-results+xml"
@@ -89,12 +89,26 @@ def _choose(accept: str | None, canonical: list[str], aliases: dict[str, str]) -
     return aliases.get(chosen, chosen) if chosen else None
 
 
-def choose_rdf(accept: str | None, html: bool = False) -> str | None:
+def choose_rdf(accept: str | None, html: bool = False, rdf_first: bool = False) -> str | None:
     """The canonical RDF media type (or ``text/html`` when ``html`` is offered) that ``Accept`` prefers, aliases
     included (``application/json`` is JSON-LD, ``text/n3`` and ``application/x-turtle`` are Turtle); ``None``
     when none is acceptable. For every route that serves a resource or a document as RDF."""
-    offered = (["text/html"] if html else []) + GRAPH_TYPES
+    html_offer = [HTML] if html else []
+    offered = GRAPH_TYPES + html_offer if rdf_first else html_offer + GRAPH_TYPES
     return _choose(accept, offered, GRAPH_ALIASES)
+
+
+def choose_representation(suffix: str | None, accept: str | None, rdf_first: bool = False) -> str | None:
+    """The media type of a document served as HTML or RDF (a resource, the ontology, the VoID, the catalogue): the
+    one its ``suffix`` names (``html``, ``ttl``, ``jsonld``...) when there is one, else the one ``Accept`` prefers
+    (aliases included, see :func:`choose_rdf`); ``None`` when none is acceptable (406). Routes answer 404 for a
+    suffix that is not ``html`` or in :data:`~server.rdf_formats.BY_SUFFIX`; raises ``KeyError`` for one.
+    ``rdf_first``: a missing or indifferent ``Accept`` gets Turtle rather than HTML (the VoID, the catalogue)."""
+    if suffix == "html":
+        return HTML
+    if suffix:
+        return BY_SUFFIX[suffix].media_type
+    return choose_rdf(accept, html=True, rdf_first=rdf_first)
 
 
 def choose_formats(accept: str | None, format_parameter: str | None) -> tuple[str | None, str]:

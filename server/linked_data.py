@@ -22,8 +22,8 @@ from kg.dumps import DUMP_PREFIXES
 from .describe import HYDRA, Description, describe, graph_content, page_url, paging_triples, used_prefixes
 from .entity_pages import deal_page, document_page, domain_page, firm_page, generic_page, person_page
 from .errors import error_response
+from .formats import choose_representation
 from .kgview import KGView
-from .negotiation import negotiate
 from .page_data import concept_label
 from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, content_type, link_header, serialize
 from .store import get_store
@@ -54,11 +54,7 @@ def named_graph(rest: str) -> Response:
 
 def choose_media_type(suffix: str | None) -> str | None:
     """The media type asked for by ``suffix`` or else by the ``Accept`` header; ``None`` when none fits."""
-    if suffix == "html":
-        return HTML
-    if suffix:
-        return BY_SUFFIX[suffix].media_type
-    return negotiate(request.headers.get("Accept"), OFFERED)
+    return choose_representation(suffix, request.headers.get("Accept"))
 
 
 def dereference(space: str, rest: str) -> Response:

@@ -20,7 +20,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from kg.iris import AA, ONTOLOGY_IRI, PREFIXES
 
 from .errors import error_response
-from .negotiation import negotiate
+from .formats import choose_representation
 from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, link_header, serialize
 
 bp = Blueprint("ontology", __name__)
@@ -58,8 +58,7 @@ def ontology(name: str, ext: str | None) -> Response:
     if ext is not None and ext != "html" and ext not in BY_SUFFIX:
         abort(404)
     base_path = "/ontology" + (f"/{name}" if name else "")
-    media_type = HTML if ext == "html" else BY_SUFFIX[ext].media_type if ext else negotiate(
-        request.headers.get("Accept"), [HTML, *RDF_MEDIA_TYPES])
+    media_type = choose_representation(ext, request.headers.get("Accept"))
     if media_type is None:
         response = error_response(406, "Available as " + ", ".join([HTML, *RDF_MEDIA_TYPES]))
     else:

@@ -20,7 +20,7 @@ from kg.vocab import AA
 from .describe import LABELS, iri, used_prefixes
 from .dumps import SUMS, list_dumps
 from .errors import error_response
-from .negotiation import negotiate
+from .formats import choose_representation
 from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, content_type, link_header, serialize
 from .service_description import FORMAT_IRIS
 from .site_meta import PAGE_KINDS, dataset_info, kind_resources
@@ -202,8 +202,7 @@ def void(ext: str | None) -> Response:
     """The VoID description: Turtle unless the client asks for another RDF format or HTML (or a suffix)."""
     if ext is not None and ext != "html" and ext not in BY_SUFFIX:
         abort(404)
-    media_type = HTML if ext == "html" else BY_SUFFIX[ext].media_type if ext else negotiate(
-        request.headers.get("Accept"), OFFERED)
+    media_type = choose_representation(ext, request.headers.get("Accept"), rdf_first=True)
     if media_type is None:
         response = error_response(406, "Available as " + ", ".join(OFFERED))
     elif media_type == HTML:
