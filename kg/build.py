@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -227,7 +228,7 @@ def check_inputs(paths: Paths, progress: Progress = _quiet, cache: Path | None =
 def _validate(context: Context, summaries: list[dict[str, Any]], cited: list[list[str]], ontology_nquads: bytes,
               registry_nquads: bytes) -> ValidationReport:
     graphs = Cache(context.cache_root, "graphs")
-    base = []
+    base: list[tuple[str, str, list[str]]] = []
     for nquads in (ontology_nquads, registry_nquads):  # the ontology's domains and the registry, as units
         key = hashlib.sha256(nquads).hexdigest()
         graphs.put_bytes(key, nquads, ".nq") if not graphs.path(key, ".nq").exists() else None
@@ -280,10 +281,9 @@ def _graph_nquads(checked: Checked) -> dict[str, tuple[str, Callable[[], bytes]]
     graphs: dict[str, tuple[str, Callable[[], bytes]]] = {}
     for name, nquads in ((iris.GRAPH_ONTOLOGY, checked.ontology_nquads),
                          (iris.GRAPH_REGISTRY, checked.registry_nquads)):
-        graphs[str(name)] = (hashlib.sha256(nquads).hexdigest(), lambda data=nquads: data)
+        graphs[str(name)] = (hashlib.sha256(nquads).hexdigest(), partial(bytes, nquads))
     for summary in checked.documents:
-        graphs[str(iris.document_graph(summary["id"]))] = (summary["graph"],
-                                                           lambda s=summary: checked.document_nquads(s))
+        graphs[str(iris.document_graph(summary["id"]))] = (summary["graph"], partial(checked.document_nquads, summary))
     return graphs
 
 
@@ -401,7 +401,7 @@ def compile_dataset(paths: Paths, progress: Progress = _quiet, check: bool = Tru
     return Compiled(checked.report, staged["graphs"])
 
 
-def build(paths: Paths, progress: Progress = _quiet) -> dict[str, object]:
+def build(paths: Paths, progress: Progress = _quiet) -> dict[str, Any]:
     """Build ``var/builds/<build-id>/`` from ``paths`` and make it current; returns its manifest (``build.json``).
 
     Raises :class:`~kg.lock.BuildLocked` when another build runs, otherwise as :func:`check_inputs` and

@@ -181,7 +181,7 @@ def query(seeds: Path | None, ontology: Path | None, var: Path | None, query: st
         click.echo(json.dumps({"boolean": bool(result)}) if fmt == "json" else str(bool(result)).lower())
         return
     if isinstance(result, ox.QueryTriples):
-        click.echo(ox.serialize(result, format=ox.RdfFormat.TURTLE).decode("utf-8"), nl=False)
+        click.echo((ox.serialize(result, format=ox.RdfFormat.TURTLE) or b"").decode("utf-8"), nl=False)
         return
     names = [v.value for v in result.variables]
     rows = [[_term(solution[name]) for name in names] for solution in result]

@@ -57,7 +57,7 @@ def _header(text: str, sentences: list, finder: DateFinder, issued: PartialDate 
         header["issued"] = issued
     else:
         opening = [d for s in sentences[:3] for d in finder.find(s.text, None) if d.date and d.reason is None]
-        dated = [d for d in opening if d.date.day is not None]
+        dated = [d for d in opening if d.date is not None and d.date.day is not None]
         if dated:
             header["issued"] = dated[0].date
             checks["issued"] = [f"the dateline '{dated[0].surface}' taken as the publication date"]

@@ -33,9 +33,10 @@ def parse_issued(value: str) -> PartialDate:
     match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value.strip())
     if not match:
         raise ValueError(f"'{value}' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = (int(g) if g else None for g in match.groups())
+    year = int(match[1])  # the year group is not optional
+    month, day = (int(g) if g else None for g in match.groups()[1:])
     dt.date(year, month or 1, day or 1)  # raises ValueError for 2012-13 or 2012-02-30
-    return PartialDate(year, month, day)  # type: ignore[arg-type]
+    return PartialDate(year, month, day)
 
 
 def _coarsest(date: dt.date, precision: str, reference: PartialDate) -> PartialDate:
@@ -151,7 +152,7 @@ class DateFinder:
     def _weekday(self, m: re.Match[str]) -> tuple[PartialDate | None, str]:
         if self.issued is None or self.issued.day is None:
             return None, f"'{m.group()}' needs a publication date with its day (--issued YYYY-MM-DD)"
-        issued = dt.date(*self.issued)  # type: ignore[misc]
+        issued = dt.date(self.issued.year, self.issued.month or 1, self.issued.day)  # a day implies its month
         wanted = self.weekdays.index(m.group("weekday").lower())
         back = (issued.weekday() - wanted) % 7
         if m.group().lower().startswith("last") and back == 0:

@@ -448,10 +448,10 @@ def draft_sentences(ctx: Context, sentences: list[Sentence], attributor: Attribu
             status = _status(ctx, Sentence(clause.start, clause.end, clause.text, 0), str(rule[1]["kind"]))
             if rule[1].get("founds_alliance") and len({f for _, f, _ in clause.firms}) >= 2:
                 founders = _distinct([f for _, f, _ in clause.firms])
-                alliance = DraftAlliance("", "", founders, [evidence], _domains(ctx, clause.text))
-                alliance.names = [ctx.names.short_names.get(f, f) for f in founders]
-                alliances.append((index, alliance))
-                draft.alliances.append(alliance)
+                founded = DraftAlliance("", "", founders, [evidence], _domains(ctx, clause.text))
+                founded.names = [ctx.names.short_names.get(f, f) for f in founders]
+                alliances.append((index, founded))
+                draft.alliances.append(founded)
             pending.append((index, clause, sentence, rule[0], rule[1], status, evidence, found_dates))
     for index, clause, sentence, pattern, kind_rule, status, evidence, found_dates in pending:
         kind = str(kind_rule["kind"])

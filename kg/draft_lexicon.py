@@ -7,6 +7,7 @@ of names (every label and alternative name of every registry entry, and every SK
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,7 @@ def _deal_firms(deal: dict[str, Any]) -> frozenset[str]:
     return frozenset(firms)
 
 
-def read_registry(seeds: Path, skip: set[str] = frozenset()) -> Registry:
+def read_registry(seeds: Path, skip: AbstractSet[str] = frozenset()) -> Registry:
     """Every registry entry of ``<seeds>/registry/*.yaml`` and every deal and alliance id of the annotations.
 
     Files named after a document of ``skip`` are left out (the draft being redone). Read leniently (the draft

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from .evidence import anchor_quote
@@ -74,8 +75,8 @@ def name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w-])(?P<name>{body})(?:['’]s)?(?![\w-])")
 
 
-def find_mentions(text: str, names: dict[str, str], common_words: set[str] = frozenset(),
-                  sentence_starts: set[int] = frozenset()) -> list[Mention]:
+def find_mentions(text: str, names: dict[str, str], common_words: AbstractSet[str] = frozenset(),
+                  sentence_starts: AbstractSet[int] = frozenset()) -> list[Mention]:
     """Every non-overlapping mention of a name of ``names`` (name -> id) in ``text``, longest name first.
 
     A name in ``common_words`` ("Here") is not taken at the start of a sentence, where any word is capitalised.

@@ -69,7 +69,7 @@ def _compact_node(node: dict[str, Any]) -> dict[str, Any]:
 
 
 def _jsonld_nodes(triples: list[ox.Triple]) -> list[dict[str, Any]]:
-    expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
+    expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"")
     nodes = expanded if isinstance(expanded, list) else expanded.get("@graph", [expanded])
     return sorted((_compact_node(n) for n in nodes), key=lambda n: n.get("@id", ""))
 
@@ -107,10 +107,11 @@ def render_parts(nquads: bytes) -> dict[str, bytes]:
     nodes = _jsonld_nodes(triples)
     return {
         "autoalliance.ttl": _without_prefixes(
-            ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=DUMP_PREFIXES)),
+            ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=DUMP_PREFIXES) or b""),
         "autoalliance.trig": _without_prefixes(
-            ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=DUMP_PREFIXES)),
-        "autoalliance.nt.gz": gzip.compress(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), 6, mtime=0),
+            ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=DUMP_PREFIXES) or b""),
+        "autoalliance.nt.gz": gzip.compress(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", 6,
+                                            mtime=0),
         "autoalliance.jsonld": ",\n".join(json.dumps(n, ensure_ascii=False, indent=1, sort_keys=True)
                                           for n in nodes).encode("utf-8"),
     }

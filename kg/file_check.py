@@ -36,7 +36,7 @@ from .config import Paths
 from .errors import AnnotationError, AnnotationErrors, KGError, ValidationFailed
 from .evidence import Anchor, anchor_quote
 from .mapping import ENTITY_CLASSES, ENTITY_IRIS, map_document, map_registry
-from .records import Corpus, Entity, Quote
+from .records import Alliance, Corpus, Deal, DealRef, Entity, Investigation, Quote
 from .store import open_store, store_opens
 from .validation import validate_dataset
 from .vocab import AA
@@ -145,7 +145,8 @@ class Elsewhere:
         if self.store is None:
             return [(node, RDF.type, self.classes[node])] if node in self.classes else []
         return [(node, RDF.type, URIRef(q.object.value))
-                for q in self.store.quads_for_pattern(ox.NamedNode(str(node)), ox.NamedNode(str(RDF.type)), None)]
+                for q in self.store.quads_for_pattern(ox.NamedNode(str(node)), ox.NamedNode(str(RDF.type)), None)
+                if isinstance(q.object, ox.NamedNode)]  # a class is named
 
 
 _TOP_KEY = re.compile(r"^[A-Za-z_]+:")
@@ -163,8 +164,8 @@ def _excerpt(text: str, wanted: set[str]) -> str | None:
             kept.append(line)
             continue
         if entry or line.startswith("  - "):
-            keep = bool(entry) and entry.group(1) in wanted
-            if keep:
+            keep = entry is not None and entry.group(1) in wanted
+            if entry is not None and keep:
                 found.add(entry.group(1))
         kept.append(line if keep else "")
     return "\n".join(kept) if found else None
@@ -262,8 +263,10 @@ def check_file(annotation: Path, paths: Paths | None = None) -> FileReport:
     errors += [e for r in readers for e in r.errors]
     errors += check_corpus(corpus, readers, domain_slugs(domains))
     anchors: dict[Quote, Anchor] = {}
-    for item in [*doc.deals, *doc.refs, *doc.alliances, *doc.investigations] if doc is not None else []:
-        for quote in item.evidence:
+    evidenced: list[Deal | DealRef | Alliance | Investigation] = (
+        [*doc.deals, *doc.refs, *doc.alliances, *doc.investigations] if doc is not None else [])
+    for part in evidenced:
+        for quote in part.evidence:
             try:
                 anchors[quote] = anchor_quote(text, quote.exact, quote.prefix, quote.suffix)
             except LookupError as exc:

@@ -27,6 +27,7 @@ from rdflib.term import Node
 from kg.errors import ReasoningError
 from kg.iris import PREFIXES
 from kg.ontology import load_ontology
+from kg.sitedata import select
 from kg.validation import short_name
 
 __all__ = ["Rule", "RULES", "ReasonerCouldNotRun", "check_consistency", "hermit", "infer", "infer_in_store",
@@ -157,7 +158,8 @@ def _closure(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, set[Node]]:
 def _disjoint_pairs(graph: Graph) -> set[frozenset[Node]]:
     pairs: set[frozenset[Node]] = set()
     for node in graph.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = list(graph.items(graph.value(node, OWL.members)))
+        head = graph.value(node, OWL.members)
+        members = list(graph.items(head)) if head is not None else []
         pairs |= {frozenset((a, b)) for a in members for b in members if a != b}
     for a, b in graph.subject_objects(OWL.disjointWith):
         pairs.add(frozenset((a, b)))
@@ -194,7 +196,7 @@ def explain_clashes(graph: Graph) -> list[str]:
     disjoint = _disjoint_pairs(graph)
     clashes = []
     for individual, types in reasons.items():
-        for a, b in sorted((tuple(sorted(pair)) for pair in disjoint if pair <= types.keys()), key=str):
+        for a, b in sorted((tuple(sorted(pair, key=str)) for pair in disjoint if pair <= types.keys()), key=str):
             clashes.append(
                 f"{short_name(individual)} is both {short_name(a)} ({types[a]}) and {short_name(b)} "
                 f"({types[b]}), which the ontology declares disjoint"
@@ -324,14 +326,30 @@ def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+def _to_quad(s: Node, p: Node, o: Node) -> ox.Quad:
+    subject, predicate = _to_ox(s), _to_ox(p)
+    if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+        raise TypeError(f"not an RDF triple: {(s, p, o)!r}")
+    return ox.Quad(subject, predicate, _to_ox(o))
+
+
+def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
+    if isinstance(term, ox.Triple):
+        raise TypeError(f"the rules derive no quoted triples: {term}")
     if term.language:
         return Literal(term.value, lang=term.language)
     return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def _construct(store: ox.Store, query: str, union: bool = False) -> ox.QueryTriples:
+    """The triples of the CONSTRUCT ``query`` over ``store`` (its default graph, or the union of its graphs)."""
+    triples = store.query(query, use_default_graph_as_union=union)
+    assert isinstance(triples, ox.QueryTriples), "_construct() is given CONSTRUCT queries only"
+    return triples
 
 
 def infer(dataset_union: Graph, ontology: Graph) -> Graph:
@@ -345,16 +363,13 @@ def infer(dataset_union: Graph, ontology: Graph) -> Graph:
     """
     store = ox.Store()
     for source in (_triples(dataset_union), iter(ontology)):
-        store.bulk_extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in source)
+        store.bulk_extend(_to_quad(s, p, o) for s, p, o in source)
     inferred = Graph()
     for prefix, namespace in PREFIXES.items():
         inferred.bind(prefix, namespace)
     for rule in RULES:
-        new = [
-            quad
-            for quad in (ox.Quad(t.subject, t.predicate, t.object) for t in store.query(_PROLOGUE + rule.construct))
-            if quad not in store
-        ]
+        constructed = _construct(store, _PROLOGUE + rule.construct)
+        new = [quad for quad in (ox.Quad(t.subject, t.predicate, t.object) for t in constructed) if quad not in store]
         store.bulk_extend(new)
         for quad in new:
             inferred.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
@@ -376,7 +391,7 @@ def infer_in_store(store: ox.Store, graph: str) -> int:
     for rule in RULES:
         new = {
             ox.Quad(t.subject, t.predicate, t.object, target)
-            for t in store.query(_PROLOGUE + rule.construct, use_default_graph_as_union=True)
+            for t in _construct(store, _PROLOGUE + rule.construct, union=True)
             if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None
         }
         store.extend(new)
@@ -417,14 +432,15 @@ def find_clashes(store: ox.Store, ontology: Graph) -> list[str]:
     """
     clashes: list[str] = []
     for axiom in ontology.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = list(ontology.items(ontology.value(axiom, OWL.members)))
+        head = ontology.value(axiom, OWL.members)
+        members = list(ontology.items(head)) if head is not None else []
         types, subject, obj = _witnesses(ontology, members)
         query = f"""SELECT ?x (GROUP_CONCAT(DISTINCT STR(?m); SEPARATOR=" ") AS ?ms) WHERE {{
   {{ VALUES (?t ?m) {{ {_values(types)} }} ?x a ?t }}
   UNION {{ VALUES (?p ?m) {{ {_values(subject)} }} ?x ?p ?any }}
   UNION {{ VALUES (?p ?m) {{ {_values(obj)} }} ?any ?p ?x FILTER (!isLiteral(?x)) }}
 }} GROUP BY ?x HAVING (COUNT(DISTINCT ?m) > 1) ORDER BY ?x LIMIT {_MAX_CLASHES + 1}"""
-        for row in store.query(query, use_default_graph_as_union=True):
+        for row in select(store, query):
             node = row["x"]
             name = short_name(URIRef(node.value)) if isinstance(node, ox.NamedNode) else str(node)
             found = sorted(short_name(URIRef(m)) for m in row["ms"].value.split())

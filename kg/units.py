@@ -36,7 +36,7 @@ from .cache import Cache, digest, file_digest
 from .errors import AnnotationError
 from .evidence import Anchor, anchor_quote
 from .mapping import ENTITY_CLASSES, ENTITY_IRIS, map_document
-from .records import Quote
+from .records import Alliance, Deal, DealRef, Investigation, Quote
 from .validation import Finding, Shapes
 from .vocab import AA
 from .yamlread import Reader, read_text
@@ -141,7 +141,7 @@ def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> 
         for kind, items in (("deals", doc.deals), ("alliances", doc.alliances),
                             ("investigations", doc.investigations)):
             for item in items:
-                cls = AA[item.kind] if kind != "alliances" else AA.Alliance
+                cls = AA.Alliance if isinstance(item, Alliance) else AA[item.kind]
                 summary["defines"].append([kind, item.id, *item.loc, str(cls)])
                 defined[kind].add(item.id)
         for deal in doc.deals:
@@ -173,8 +173,10 @@ def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> 
             errors.append(AnnotationError(ref.loc.path, ref.loc.line, ref.loc.col, message))
     anchors: dict[Quote, Anchor] = {}
     if doc is not None:
-        for item in (*doc.deals, *doc.refs, *doc.alliances, *doc.investigations):
-            for quote in item.evidence:
+        evidenced: list[Deal | DealRef | Alliance | Investigation] = [*doc.deals, *doc.refs, *doc.alliances,
+                                                                      *doc.investigations]
+        for part in evidenced:
+            for quote in part.evidence:
                 try:
                     anchors[quote] = anchor_quote(doc.text, quote.exact, quote.prefix, quote.suffix)
                 except LookupError as exc:
@@ -194,7 +196,8 @@ def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> 
 def triples_of(nquads: bytes) -> bytes:
     """N-Quads lines as the N-Triples of their triples (the graph names dropped)."""
     quads = ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
-    return ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=ox.RdfFormat.N_TRIPLES)
+    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 def digest_nquads(data: bytes) -> str:

@@ -11,14 +11,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyshacl import validate
+from pyshacl import ShapesGraph, validate
 from pyshacl.graph_abstraction import DataGraph
 from pyshacl.validator import Validator
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.graph import ConjunctiveGraph
 from rdflib.namespace import RDF, RDFS, SH, SKOS, NamespaceManager
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from kg.errors import KGError, ValidationFailed
 from kg.iris import PREFIXES
@@ -91,7 +91,7 @@ class ValidationReport:
         return [f for f in self.results if f.severity == "Violation"]
 
 
-def short_name(iri: URIRef) -> str:
+def short_name(iri: Node) -> str:
     """Return ``iri`` as ``prefix:local`` using ``kg.iris.PREFIXES``, or ``<iri>`` when no prefix fits.
 
     The local part may contain ``/`` (``doc:x/evidence/1-9``): this is for people, not for Turtle.
@@ -144,7 +144,8 @@ def _path(shapes: Graph, path: Node) -> str:
 
 
 def _label(data: Graph, node: Node) -> str | None:
-    labels = [*data.objects(node, RDFS.label), *data.objects(node, SKOS.prefLabel)]
+    labels = [lab for lab in (*data.objects(node, RDFS.label), *data.objects(node, SKOS.prefLabel))
+              if isinstance(lab, Identifier)]  # every term is; this makes them comparable
     if not labels:
         return None
     english = [lab for lab in labels if isinstance(lab, Literal) and lab.language in (None, "en")]
@@ -164,13 +165,14 @@ def _findings(report: Graph, shapes: Graph, data: Graph) -> Iterator[Finding]:
                 path = str(name)
         messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
         value = report.value(result, SH.value)
+        severity = report.value(result, SH.resultSeverity)
         yield Finding(
             focus=str(focus) if isinstance(focus, URIRef) else _term(focus) if focus is not None else "[]",
             label=_label(data, focus) if focus is not None else None,
             path=path,
             value=_term(value) if value is not None else None,
             message="; ".join(messages) or "does not conform",
-            severity=_SEVERITIES.get(report.value(result, SH.resultSeverity), "Violation"),
+            severity=_SEVERITIES.get(severity, "Violation") if isinstance(severity, URIRef) else "Violation",
         )
 
 
@@ -227,7 +229,7 @@ class Shapes:
             self.graph = load_shapes(ontology_dir)
         except KGError as exc:
             raise ShapesCouldNotRun(f"cannot load the shapes: {exc}") from exc
-        self._prepared = None  # pySHACL's ShapesGraph, whose shapes it gathers on first use
+        self._prepared: ShapesGraph | None = None  # pySHACL's ShapesGraph, whose shapes it gathers on first use
 
     def validate(self, data: Graph, focus: list[URIRef] | None = None) -> ValidationReport:
         """Validate ``data`` (changed in place: it is the caller's working copy), only at ``focus`` if given.

@@ -254,15 +254,16 @@ class DistributionRow:
 
 def catalog_rows(triples: list[ox.Triple]) -> list[DistributionRow]:
     """The distributions of the catalogue, read back from its triples (so the page shows what the RDF says)."""
-    by_subject: dict[ox.NamedNode | ox.BlankNode, dict[str, list[str]]] = {}
+    by_subject: dict[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, dict[str, list[str]]] = {}
     for t in triples:
-        by_subject.setdefault(t.subject, {}).setdefault(t.predicate.value, []).append(t.object.value)
+        if not isinstance(t.object, ox.Triple):  # triple terms never occur in the catalogue; narrows the type
+            by_subject.setdefault(t.subject, {}).setdefault(t.predicate.value, []).append(t.object.value)
     rows = []
     for t in triples:
         if t.predicate.value != str(DCAT.distribution):
             continue
         owner = by_subject.get(t.subject, {})
-        props = by_subject.get(t.object, {})  # type: ignore[call-overload]
+        props = by_subject.get(t.object, {})
         checksum = props.get(str(SPDX.checksum), [""])[0]
         rows.append(DistributionRow(
             of=(owner.get(str(DCAT.version)) or ["current"])[0],

@@ -99,8 +99,8 @@ def _ref(graph: rdflib.Graph, node: rdflib.term.Node) -> tuple[str, str]:
     """A related term as (label, href): an anchor on this page for ``aa:`` terms, the IRI otherwise."""
     iri = str(node)
     if isinstance(node, rdflib.BNode):
-        members = [str(m) for m in graph.items(graph.value(node, OWL.unionOf))] if graph.value(node, OWL.unionOf) \
-            else []
+        union = graph.value(node, OWL.unionOf)
+        members = [str(m) for m in graph.items(union)] if union else []
         return (" or ".join(_short(m) for m in members) or "(anonymous)", "")
     if iri.startswith(str(AA)):
         return (_text(graph, node, RDFS.label, SKOS.prefLabel) or _short(iri), "#" + iri[len(str(AA)):])

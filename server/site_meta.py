@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
+from typing import TypeGuard
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
@@ -88,7 +89,7 @@ def robots() -> Response:
     return Response("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
-def _under_id(node: ox.NamedNode | ox.BlankNode | ox.Literal) -> bool:
+def _under_id(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> TypeGuard[ox.NamedNode]:
     return isinstance(node, ox.NamedNode) and node.value.startswith(public_base() + "id/")
 
 
@@ -97,7 +98,7 @@ def kind_resources(store: ox.Store, index: int) -> Iterator[ox.NamedNode]:
     subjects = distinct(q.triple for q in store.quads_for_pattern(None, RDF_TYPE, PAGE_KINDS[index], None))
     for t in subjects:
         if _under_id(t.subject):
-            yield t.subject  # type: ignore[misc]
+            yield t.subject
 
 
 def graph_names(store: ox.Store) -> list[ox.NamedNode]:

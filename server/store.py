@@ -82,7 +82,7 @@ def per_build(app: Flask, name: str, compute: Callable[[ox.Store], T]) -> T:
     state = extension_state(app)
     cached = state.get(("per_build", name))
     if cached is not None and cached[0] is store:
-        return cached[1]  # type: ignore[no-any-return]
+        return cached[1]
     value = compute(store)
     state[("per_build", name)] = (store, value)
     return value

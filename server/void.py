@@ -189,7 +189,8 @@ def class_labels(classes: list[str]) -> dict[str, str]:
     labels = {}
     for cls in classes:
         for prop in (iri(RDFS.label), *LABELS):
-            found = [q.object.value for q in store.quads_for_pattern(ox.NamedNode(cls), prop, None, None)]
+            found = [q.object.value for q in store.quads_for_pattern(ox.NamedNode(cls), prop, None, None)
+                     if not isinstance(q.object, ox.Triple)]  # triple terms never occur here; narrows the type
             if found:
                 labels[cls] = sorted(found)[0]
                 break
