@@ -37,12 +37,13 @@ build: setup
 run: build
 	$(BIN)/autoalliance serve --host $(HOST) --port $(PORT)
 
-test: setup-test
-	$(BIN)/ruff check kg server tests bench
+test: setup-test lint
 	$(BIN)/python -m pytest
 
 lint: setup
 	$(BIN)/ruff check kg server tests bench
+	$(BIN)/ruff format --check kg server tests bench
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/pip install --quiet -e '.[bench]'

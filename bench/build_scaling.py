@@ -34,13 +34,20 @@ def child(seeds: Path, var: Path) -> dict[str, object]:
     manifest = build(Paths(seeds=seeds, var=var), lambda step: events.append((step, time.perf_counter())))
     end = time.perf_counter()
     events.append(("end", end))
-    stages = [{"stage": re.sub(r" \(.*\)$", "", step), "seconds": round(events[i + 1][1] - t, 3)}
-              for i, (step, t) in enumerate(events[:-1])]
+    stages = [
+        {"stage": re.sub(r" \(.*\)$", "", step), "seconds": round(events[i + 1][1] - t, 3)}
+        for i, (step, t) in enumerate(events[:-1])
+    ]
     import resource
 
-    return {"seconds": round(end - t0, 3), "stages": stages, "functions": {}, "quads": manifest["quads"],
-            "graphs": len(manifest["graphs"]),  # type: ignore[arg-type]
-            "self_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    return {
+        "seconds": round(end - t0, 3),
+        "stages": stages,
+        "functions": {},
+        "quads": manifest["quads"],
+        "graphs": len(manifest["graphs"]),  # type: ignore[arg-type]
+        "self_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
 
 
 def _tree_rss_kb(root: int) -> int:
@@ -111,19 +118,24 @@ def edit_one(seeds: Path) -> Path:
 
 def add_one(seeds: Path, doc_id: str = "zz_added_document") -> None:
     """Add a new document citing two firms of the registry, with one deal of its own."""
-    firms = re.findall(r"^  - id: (\S+)\n    label: \"([^\"]+)\"\n    alt: \[\"([^\"]+)\"\]",
-                       (seeds / "registry" / "firms.yaml").read_text(encoding="utf-8"), re.M)
+    firms = re.findall(
+        r"^  - id: (\S+)\n    label: \"([^\"]+)\"\n    alt: \[\"([^\"]+)\"\]",
+        (seeds / "registry" / "firms.yaml").read_text(encoding="utf-8"),
+        re.M,
+    )
     (a, _, short_a), (b, _, short_b) = firms[0], firms[1]
     sentence = f"{short_a} and {short_b} signed a memorandum of understanding on battery research in March 2031"
-    (seeds / "documents" / f"{doc_id}.txt").write_text(f"{sentence}. Neither side disclosed further details.\n",
-                                                        encoding="utf-8")
-    (seeds / "annotations" / f"{doc_id}.yaml").write_text(f"""document:
+    (seeds / "documents" / f"{doc_id}.txt").write_text(
+        f"{sentence}. Neither side disclosed further details.\n", encoding="utf-8"
+    )
+    (seeds / "annotations" / f"{doc_id}.yaml").write_text(
+        f"""document:
   title: "{short_a} and {short_b} sign a memorandum of understanding"
   publisher: "Motor Report"
   issued: 2031-03
   language: en
 deals:
-  - id: {doc_id.replace('_', '-')}-mou
+  - id: {doc_id.replace("_", "-")}-mou
     kind: MemorandumOfUnderstanding
     label: "{short_a}–{short_b} memorandum of understanding (2031)"
     status: Signed
@@ -132,7 +144,9 @@ deals:
     evidence:
       - quote: "{sentence}"
         attribution: PressReport
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
 
 
 def scaling(sizes: list[int], out: Path, seed: int = 0, incremental: bool = True) -> list[dict[str, object]]:
@@ -157,8 +171,10 @@ def scaling(sizes: list[int], out: Path, seed: int = 0, incremental: bool = True
             record["edited"] = measure_build(seeds, var)
             add_one(seeds)
             record["added"] = measure_build(seeds, var)
-            print(f"{size}: unchanged {record['unchanged']}\nedited {record['edited']}\nadded {record['added']}",
-                  flush=True)
+            print(
+                f"{size}: unchanged {record['unchanged']}\nedited {record['edited']}\nadded {record['added']}",
+                flush=True,
+            )
         results.append(record)
     return results
 
@@ -170,8 +186,10 @@ def exponents(results: list[dict[str, object]]) -> dict[str, float]:
     if span == 0:
         return {}
     f, g = first["full"], last["full"]
-    return {"time": round(math.log(g["seconds"] / f["seconds"]) / span, 3),  # type: ignore[index]
-            "memory": round(math.log(g["peak_tree_mb"] / f["peak_tree_mb"]) / span, 3)}  # type: ignore[index]
+    return {
+        "time": round(math.log(g["seconds"] / f["seconds"]) / span, 3),  # type: ignore[index]
+        "memory": round(math.log(g["peak_tree_mb"] / f["peak_tree_mb"]) / span, 3),
+    }  # type: ignore[index]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -187,9 +205,12 @@ def main(argv: list[str] | None = None) -> None:
         return
     args.out.mkdir(parents=True, exist_ok=True)
     results = scaling([int(s) for s in args.sizes.split(",")], args.out, args.seed, not args.no_incremental)
-    report = {"sizes": results, "exponents": exponents(results) if len(results) > 1 else {},
-              "command": "python -m bench.build_scaling " + " ".join(argv if argv is not None else sys.argv[1:]),
-              "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    report = {
+        "sizes": results,
+        "exponents": exponents(results) if len(results) > 1 else {},
+        "command": "python -m bench.build_scaling " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
     path = args.out / f"build-scaling-{'-'.join(str(r['documents']) for r in results)}.json"
     path.write_text(json.dumps(report, indent=1))
     print(f"wrote {path}")

@@ -134,8 +134,11 @@ def score_document(text: str, gold: list[dict[str, Any]], draft: list[dict[str, 
     s.deals_kind_parties = len(strict)
     s.deals_parties = len(_match(gold, draft, same_kind=False))
     matched = {i for i, _ in strict}
-    s.missed = [f"{g.get('id', g.get('ref'))} ({g.get('kind')}: {', '.join(sorted(firms_of(g)))})"
-                for i, g in enumerate(gold) if i not in matched]
+    s.missed = [
+        f"{g.get('id', g.get('ref'))} ({g.get('kind')}: {', '.join(sorted(firms_of(g)))})"
+        for i, g in enumerate(gold)
+        if i not in matched
+    ]
     for i, j in strict:
         g, d = gold[i], draft[j]
         for key in ("announced", "signed", "starts", "ended"):
@@ -152,8 +155,11 @@ def score_document(text: str, gold: list[dict[str, Any]], draft: list[dict[str, 
                 continue
             seen.add(span)
             s.quotes_gold += 1
-            hits = [a for sp, a in drafted if sp and (sp[0] <= span[0] and span[1] <= sp[1]
-                                                        or span[0] <= sp[0] and sp[1] <= span[1])]
+            hits = [
+                a
+                for sp, a in drafted
+                if sp and (sp[0] <= span[0] and span[1] <= sp[1] or span[0] <= sp[0] and sp[1] <= span[1])
+            ]
             if hits:
                 s.quotes_found += 1
                 s.attribution_right += quote.get("attribution") in hits
@@ -213,9 +219,11 @@ def pct(n: int, d: int) -> str:
 
 def table(results: dict[str, Score], total: Score) -> str:
     """A Markdown table: one row per document and the total."""
-    head = ("| document | firms recall | firms precision | deals recall (kind and parties) | deals recall "
-            "(parties) | deals precision (kind and parties) | dates right | status right | quotes found | "
-            "attribution right | validates |")
+    head = (
+        "| document | firms recall | firms precision | deals recall (kind and parties) | deals recall "
+        "(parties) | deals precision (kind and parties) | dates right | status right | quotes found | "
+        "attribution right | validates |"
+    )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for name, s in [*results.items(), ("**total**", total)]:
         lines.append(
@@ -223,7 +231,8 @@ def table(results: dict[str, Score], total: Score) -> str:
             f"{pct(s.deals_kind_parties, s.gold_deals)} | {pct(s.deals_parties, s.gold_deals)} | "
             f"{pct(s.deals_kind_parties, s.draft_deals)} | {pct(s.dates_right, s.dates_gold)} | "
             f"{pct(s.status_right, s.deals_kind_parties)} | {pct(s.quotes_found, s.quotes_gold)} | "
-            f"{pct(s.attribution_right, s.quotes_found)} | {s.validates}/{s.documents} |")
+            f"{pct(s.attribution_right, s.quotes_found)} | {s.validates}/{s.documents} |"
+        )
     return "\n".join(lines)
 
 

@@ -40,8 +40,9 @@ def child(var: Path) -> dict[str, float]:
 
 def measure_dumps(var: Path) -> dict[str, float]:
     """Time the dump writer over the build in ``var``, in a fresh process; returns name -> seconds."""
-    proc = subprocess.run([sys.executable, "-m", "bench.dump_formats", str(var)], capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.dump_formats", str(var)], capture_output=True, text=True, check=False
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"dump timing of {var} failed:\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])

@@ -47,7 +47,9 @@ def measure(corpus: Path, var: Path | None, files: int, full: bool) -> dict[str,
         report = check_file(path, paths)
         inside.append(time.perf_counter() - started)
     result: dict[str, object] = {
-        "documents": len(annotations), "files": len(chosen), "rest of corpus from": report.corpus_source,
+        "documents": len(annotations),
+        "files": len(chosen),
+        "rest of corpus from": report.corpus_source,
         "one file, process (s, median)": round(statistics.median(process), 2),
         "one file, in-process (s, median)": round(statistics.median(inside), 2),
     }
@@ -59,8 +61,9 @@ def measure(corpus: Path, var: Path | None, files: int, full: bool) -> dict[str,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, action="append", required=True, help="a generated seeds directory")
-    parser.add_argument("--var", type=Path, action="append",
-                        help="its build (same order as --corpus; 'none' for a corpus without one)")
+    parser.add_argument(
+        "--var", type=Path, action="append", help="its build (same order as --corpus; 'none' for a corpus without one)"
+    )
     parser.add_argument("--files", type=int, default=5)
     parser.add_argument("--skip-full", action="store_true", help="do not time the whole-corpus validate")
     args = parser.parse_args(argv)

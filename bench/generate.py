@@ -30,10 +30,52 @@ from kg.config import Paths
 from kg.evidence import anchor_quote
 from kg.ontology import load_ontology
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-SYLLABLES = ("al", "ber", "cor", "dan", "el", "fin", "gor", "hal", "is", "jor", "kal", "lem", "mor", "nor", "ol",
-             "pra", "quen", "ros", "sel", "tor", "ul", "vax", "wen", "xan", "yor", "zel", "bri", "cas", "dro", "ves")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+SYLLABLES = (
+    "al",
+    "ber",
+    "cor",
+    "dan",
+    "el",
+    "fin",
+    "gor",
+    "hal",
+    "is",
+    "jor",
+    "kal",
+    "lem",
+    "mor",
+    "nor",
+    "ol",
+    "pra",
+    "quen",
+    "ros",
+    "sel",
+    "tor",
+    "ul",
+    "vax",
+    "wen",
+    "xan",
+    "yor",
+    "zel",
+    "bri",
+    "cas",
+    "dro",
+    "ves",
+)
 SUFFIXES = {
     "Automaker": ("Motors", "Automotive", "Cars", "Motor Company", "Vehicles"),
     "Supplier": ("Systems", "Components", "Cells", "Powertrain", "Industries"),
@@ -42,13 +84,66 @@ SUFFIXES = {
 }
 FIRM_KIND_WEIGHTS = {"Automaker": 3, "Supplier": 4, "TechnologyFirm": 2, "MobilityService": 1}
 COUNTRIES = ("DE", "JP", "US", "FR", "IT", "KR", "CN", "GB", "SE", "IN", "ES", "CZ", "BE", "NL", "CA", "BR")
-FIRST = ("Anna", "Boris", "Chen", "Dana", "Emil", "Fatima", "Georg", "Hana", "Ivan", "Julia", "Kenji", "Lena",
-         "Marco", "Nina", "Oskar", "Priya", "Quentin", "Rosa", "Sven", "Tomoko", "Umar", "Vera", "Wei", "Yusuf")
-LAST = ("Albrecht", "Brandt", "Castillo", "Dubois", "Eriksson", "Fischer", "Garcia", "Hoffmann", "Ito", "Jensen",
-        "Kovacs", "Larsen", "Moreau", "Nakamura", "Okafor", "Petrov", "Rossi", "Sato", "Tanaka", "Ueda", "Varga",
-        "Weber", "Yamada", "Zhang")
-TITLES = ("Chief Executive Officer", "Chairman of the Board of Management", "Head of Purchasing",
-          "Chief Technology Officer", "Member of the Board for Development", "Head of Strategy")
+FIRST = (
+    "Anna",
+    "Boris",
+    "Chen",
+    "Dana",
+    "Emil",
+    "Fatima",
+    "Georg",
+    "Hana",
+    "Ivan",
+    "Julia",
+    "Kenji",
+    "Lena",
+    "Marco",
+    "Nina",
+    "Oskar",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tomoko",
+    "Umar",
+    "Vera",
+    "Wei",
+    "Yusuf",
+)
+LAST = (
+    "Albrecht",
+    "Brandt",
+    "Castillo",
+    "Dubois",
+    "Eriksson",
+    "Fischer",
+    "Garcia",
+    "Hoffmann",
+    "Ito",
+    "Jensen",
+    "Kovacs",
+    "Larsen",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Rossi",
+    "Sato",
+    "Tanaka",
+    "Ueda",
+    "Varga",
+    "Weber",
+    "Yamada",
+    "Zhang",
+)
+TITLES = (
+    "Chief Executive Officer",
+    "Chairman of the Board of Management",
+    "Head of Purchasing",
+    "Chief Technology Officer",
+    "Member of the Board for Development",
+    "Head of Strategy",
+)
 PRODUCT_KINDS = {
     "Vehicle": ("compact car", "sports car", "pickup", "van"),
     "Engine": ("diesel engine", "petrol engine"),
@@ -56,17 +151,40 @@ PRODUCT_KINDS = {
     "Component": ("battery module", "inverter", "lidar"),
     "Service": ("ride-hailing app", "fleet service"),
 }
-AUTHORITIES = (("european-commission", "European Commission"), ("bundeskartellamt", "Bundeskartellamt"),
-               ("us-department-of-justice", "US Department of Justice"), ("japan-fair-trade-commission",
-               "Japan Fair Trade Commission"), ("uk-competition-and-markets-authority",
-               "UK Competition and Markets Authority"), ("china-samr", "State Administration for Market Regulation"))
-PUBLISHERS = ("Automotive Wire", "Motor Report", "Industry Ledger", "Mobility Times", "Autowoche Online",
-              "The Powertrain Post", "Supplier Daily")
+AUTHORITIES = (
+    ("european-commission", "European Commission"),
+    ("bundeskartellamt", "Bundeskartellamt"),
+    ("us-department-of-justice", "US Department of Justice"),
+    ("japan-fair-trade-commission", "Japan Fair Trade Commission"),
+    ("uk-competition-and-markets-authority", "UK Competition and Markets Authority"),
+    ("china-samr", "State Administration for Market Regulation"),
+)
+PUBLISHERS = (
+    "Automotive Wire",
+    "Motor Report",
+    "Industry Ledger",
+    "Mobility Times",
+    "Autowoche Online",
+    "The Powertrain Post",
+    "Supplier Daily",
+)
 CURRENCIES = ("USD", "EUR", "JPY", "CNY", "GBP")
 # Deal kinds and how often each is drawn; AllianceMembership only once an alliance exists.
-KIND_WEIGHTS = {"Cooperation": 15, "MemorandumOfUnderstanding": 10, "CollaborationAgreement": 14,
-                "JointStatement": 3, "SupplyAgreement": 15, "JointVenture": 8, "Acquisition": 10, "Merger": 3,
-                "EquityStake": 7, "CrossShareholding": 2, "Divestment": 3, "AllianceMembership": 6, "Collusion": 2}
+KIND_WEIGHTS = {
+    "Cooperation": 15,
+    "MemorandumOfUnderstanding": 10,
+    "CollaborationAgreement": 14,
+    "JointStatement": 3,
+    "SupplyAgreement": 15,
+    "JointVenture": 8,
+    "Acquisition": 10,
+    "Merger": 3,
+    "EquityStake": 7,
+    "CrossShareholding": 2,
+    "Divestment": 3,
+    "AllianceMembership": 6,
+    "Collusion": 2,
+}
 STATUSES = {
     "Cooperation": ("Rumoured", "InTalks", "Announced", "Signed", "Ended"),
     "Acquisition": ("Rumoured", "InTalks", "Announced", "Completed", "Ended"),
@@ -78,14 +196,29 @@ STATUSES = {
     "Collusion": ("Rumoured", "Ended"),
 }
 AGREEMENT_STATUSES = ("Announced", "Signed", "Signed", "Ended")
-KIND_PHRASE = {"Cooperation": "cooperation", "MemorandumOfUnderstanding": "memorandum of understanding",
-               "CollaborationAgreement": "collaboration agreement", "JointStatement": "joint statement",
-               "SupplyAgreement": "supply agreement", "JointVenture": "joint venture", "Acquisition": "acquisition",
-               "Merger": "merger", "EquityStake": "equity stake", "CrossShareholding": "cross-shareholding",
-               "Divestment": "divestment", "AllianceMembership": "alliance membership", "Collusion": "collusion"}
-ATTRIBUTIONS = {"Rumoured": ("AnonymousSources", "Speculation"), "InTalks": ("AnonymousSources", "PressReport"),
-                "Announced": ("OfficialStatement", "PressReport"), "Signed": ("OfficialStatement", "PressReport"),
-                "Completed": ("OfficialStatement", "PressReport"), "Ended": ("PressReport", "ExecutiveStatement")}
+KIND_PHRASE = {
+    "Cooperation": "cooperation",
+    "MemorandumOfUnderstanding": "memorandum of understanding",
+    "CollaborationAgreement": "collaboration agreement",
+    "JointStatement": "joint statement",
+    "SupplyAgreement": "supply agreement",
+    "JointVenture": "joint venture",
+    "Acquisition": "acquisition",
+    "Merger": "merger",
+    "EquityStake": "equity stake",
+    "CrossShareholding": "cross-shareholding",
+    "Divestment": "divestment",
+    "AllianceMembership": "alliance membership",
+    "Collusion": "collusion",
+}
+ATTRIBUTIONS = {
+    "Rumoured": ("AnonymousSources", "Speculation"),
+    "InTalks": ("AnonymousSources", "PressReport"),
+    "Announced": ("OfficialStatement", "PressReport"),
+    "Signed": ("OfficialStatement", "PressReport"),
+    "Completed": ("OfficialStatement", "PressReport"),
+    "Ended": ("PressReport", "ExecutiveStatement"),
+}
 FILLER = (
     "The industry is under pressure to cut costs as the shift to electric drives accelerates.",
     "Analysts expect more such tie-ups in the coming years.",
@@ -190,16 +323,22 @@ def make_registry(rng: random.Random, n_documents: int) -> Registry:
         products_of[firm.id].append(pid)
     brands = [(f"{stem.lower()}-brand", stem, rng.choice(firms).id) for stem in stems[n_firms:]]
     weights = [1 / (rank + 1) ** 0.8 for rank in range(n_firms)]
-    return Registry(firms, people, products, brands, dict(people_of), dict(products_of),
-                    list(itertools.accumulate(weights)))
+    return Registry(
+        firms, people, products, brands, dict(people_of), dict(products_of), list(itertools.accumulate(weights))
+    )
 
 
 def write_registry(reg: Registry, directory: Path, rng: random.Random) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     lines = ["# Synthetic firms (bench/generate.py).", "firms:"]
     for i, firm in enumerate(reg.firms):
-        lines += [f"  - id: {firm.id}", f"    label: {_y(firm.label)}", f"    alt: [{_y(firm.short)}]",
-                  f"    country: {rng.choice(COUNTRIES)}", f"    kind: {firm.kind}"]
+        lines += [
+            f"  - id: {firm.id}",
+            f"    label: {_y(firm.label)}",
+            f"    alt: [{_y(firm.short)}]",
+            f"    country: {rng.choice(COUNTRIES)}",
+            f"    kind: {firm.kind}",
+        ]
         if i >= 50 and rng.random() < 0.05:  # a subsidiary of one of the most cited firms
             lines.append(f"    parent: {rng.choice(reg.firms[:50]).id}")
     (directory / "firms.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -235,7 +374,6 @@ def _date(rng: random.Random, year: int) -> tuple[str, str]:
 def _names(firms: list[Firm]) -> str:
     names = [f.short for f in firms]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
 
 
 class _Document:
@@ -296,7 +434,7 @@ class _Document:
         for k, (quote, index, at) in enumerate(self.pending):
             start = self.starts[index] + at
             for length in range(min(8, start), start + 1):
-                prefix = text[start - length:start]
+                prefix = text[start - length : start]
                 try:
                     if anchor_quote(text, quote, prefix).start == start:
                         break
@@ -335,8 +473,12 @@ class CorpusGenerator:
         write_registry(self.registry, self.out / "registry", self.rng)
         for i in range(self.n):
             self.write_document(i)
-        self.stats.update(documents=self.n, firms=len(self.registry.firms), people=len(self.registry.people),
-                          products=len(self.registry.products))
+        self.stats.update(
+            documents=self.n,
+            firms=len(self.registry.firms),
+            people=len(self.registry.people),
+            products=len(self.registry.products),
+        )
         return dict(sorted(self.stats.items()))
 
     # -- one document -------------------------------------------------------------------------------------
@@ -364,17 +506,20 @@ class CorpusGenerator:
         prefixes = doc.resolve_prefixes(text)
         self.check_quotes(doc, text, prefixes)
         (self.out / "documents" / f"{doc.id}.txt").write_text(text, encoding="utf-8")
-        head = [f"# Synthetic article {i} (bench/generate.py).", "document:",
-                f"  title: {_y(self.title(doc))}", f"  publisher: {_y(rng.choice(PUBLISHERS))}",
-                f"  issued: {issued}"]
+        head = [
+            f"# Synthetic article {i} (bench/generate.py).",
+            "document:",
+            f"  title: {_y(self.title(doc))}",
+            f"  publisher: {_y(rng.choice(PUBLISHERS))}",
+            f"  issued: {issued}",
+        ]
         if rng.random() < 0.2:
             head.append(f"  issued_estimated: {_y('the text gives no date; worked out from the events it reports')}")
         head.append(f"  language: {'en' if rng.random() < 0.9 else 'en-GB'}")
         if rng.random() < 0.5:
             head.append(f"  url: https://news.example.org/{doc.id}")
         body = head
-        for key, items in (("deals", doc.deals), ("alliances", doc.alliances),
-                           ("investigations", doc.investigations)):
+        for key, items in (("deals", doc.deals), ("alliances", doc.alliances), ("investigations", doc.investigations)):
             if items:
                 body.append(f"{key}:")
                 for item in items:
@@ -424,15 +569,21 @@ class CorpusGenerator:
         elif kind == "Acquisition":
             buyer, target = self.firms(2)
             roles = {"acquirer": [buyer], "acquiree": [target]}
-            verb = {"Rumoured": "could buy", "InTalks": "is in talks to buy", "Announced": "announced it will buy",
-                    "Completed": "completed its purchase of", "Ended": "called off its bid for"}[status]
+            verb = {
+                "Rumoured": "could buy",
+                "InTalks": "is in talks to buy",
+                "Announced": "announced it will buy",
+                "Completed": "completed its purchase of",
+                "Ended": "called off its bid for",
+            }[status]
             sentence = f"{buyer.short} {verb} {target.short}, a specialist in {topic}, {when}"
             firms = [buyer, target]
         elif kind in ("EquityStake",):
             investor, investee = self.firms(2)
             roles = {"investor": [investor], "investee": [investee]}
-            verb = {"InTalks": "is in talks to take", "Announced": "will take", "Completed": "took",
-                    "Ended": "sold"}[status]
+            verb = {"InTalks": "is in talks to take", "Announced": "will take", "Completed": "took", "Ended": "sold"}[
+                status
+            ]
             sentence = f"{investor.short} {verb} a stake in {investee.short} to develop {topic} {when}"
             firms = [investor, investee]
         elif kind == "Divestment":
@@ -464,8 +615,11 @@ class CorpusGenerator:
                 "Ended": f"{names} ended their {phrase} covering {topic} {when}",
             }[status]
             if kind == "Collusion":
-                sentence = (f"{names} are suspected of coordinating on {topic}" if status == "Rumoured"
-                            else f"{names} stopped coordinating on {topic} {when}")
+                sentence = (
+                    f"{names} are suspected of coordinating on {topic}"
+                    if status == "Rumoured"
+                    else f"{names} stopped coordinating on {topic} {when}"
+                )
             if kind == "CrossShareholding":  # every firm holds shares and is held
                 roles, parties = {"investor": firms, "investee": firms}, []
         if kind == "CrossShareholding":  # whatever the sentence, every firm holds shares and is held
@@ -548,8 +702,9 @@ class CorpusGenerator:
         return []
 
     def ref(self, doc: _Document, info: DealInfo) -> None:
-        sentence = doc.say(f"The earlier {KIND_PHRASE[info.kind]} of {_names(info.firms)} from {info.year} "
-                           "was also on the agenda")
+        sentence = doc.say(
+            f"The earlier {KIND_PHRASE[info.kind]} of {_names(info.firms)} from {info.year} was also on the agenda"
+        )
         if sentence is None:
             return
         doc.deals.append([f"  - ref: {info.id}", "    evidence:", *doc.evidence(sentence, "PressReport")])
@@ -567,15 +722,31 @@ class CorpusGenerator:
         sentence = doc.say(f"{_names(founders)} founded the {label} {when}")
         open_to = doc.say(f"The {label} is open to other firms working on {domain.replace('-', ' ')}")
         assert sentence and open_to
-        doc.alliances.append([f"  - id: {alliance_id}", f"    label: {_y(label)}", f"    domains: [{domain}]",
-                              f"    founded: {date_yaml}", "    evidence:",
-                              *doc.evidence(open_to, "OfficialStatement")])
+        doc.alliances.append(
+            [
+                f"  - id: {alliance_id}",
+                f"    label: {_y(label)}",
+                f"    domains: [{domain}]",
+                f"    founded: {date_yaml}",
+                "    evidence:",
+                *doc.evidence(open_to, "OfficialStatement"),
+            ]
+        )
         deal_id = f"{alliance_id}-founding"
-        doc.deals.append([f"  - id: {deal_id}", "    kind: CollaborationAgreement",
-                          f"    label: {_y('Founding of the ' + label)}", "    status: Signed",
-                          f"    parties: {_ylist([f.id for f in founders])}", f"    domains: [{domain}]",
-                          f"    signed: {date_yaml}", f"    establishes: {alliance_id}", "    evidence:",
-                          *doc.evidence(sentence, "OfficialStatement")])
+        doc.deals.append(
+            [
+                f"  - id: {deal_id}",
+                "    kind: CollaborationAgreement",
+                f"    label: {_y('Founding of the ' + label)}",
+                "    status: Signed",
+                f"    parties: {_ylist([f.id for f in founders])}",
+                f"    domains: [{domain}]",
+                f"    signed: {date_yaml}",
+                f"    establishes: {alliance_id}",
+                "    evidence:",
+                *doc.evidence(sentence, "OfficialStatement"),
+            ]
+        )
         self.alliances.append((alliance_id, label))
         self.deals.append(DealInfo(deal_id, "CollaborationAgreement", founders, year))
         self.stats["alliances"] += 1
@@ -590,11 +761,20 @@ class CorpusGenerator:
         if sentence is None:
             return
         inv_id = f"{authority_id}-{info.firms[0].short.lower()}-{next(self.counter)}"
-        doc.investigations.append([
-            f"  - id: {inv_id}", f"    kind: {kind}", f"    label: {_y(what.split(' ', 1)[1] + ' of ' + info.id)}",
-            f"    status: {rng.choice(('Open', 'Cleared', 'Closed'))}", f"    by: {authority_id}",
-            f"    investigates: {_ylist([f.id for f in info.firms])}", f"    concerns: [{info.id}]",
-            f"    started: {year}", "    evidence:", *doc.evidence(sentence, "PressReport")])
+        doc.investigations.append(
+            [
+                f"  - id: {inv_id}",
+                f"    kind: {kind}",
+                f"    label: {_y(what.split(' ', 1)[1] + ' of ' + info.id)}",
+                f"    status: {rng.choice(('Open', 'Cleared', 'Closed'))}",
+                f"    by: {authority_id}",
+                f"    investigates: {_ylist([f.id for f in info.firms])}",
+                f"    concerns: [{info.id}]",
+                f"    started: {year}",
+                "    evidence:",
+                *doc.evidence(sentence, "PressReport"),
+            ]
+        )
         self.stats["investigations"] += 1
 
 

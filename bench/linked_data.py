@@ -69,19 +69,31 @@ def measure(var: Path, repeat: int, hubs: int) -> dict[str, Any]:
 
     chosen = [min(total, key=lambda f: (total[f], f))] + [f for f, _ in total.most_common(hubs)]
     for firm in chosen:
-        path = firm[len(BASE) - 1:]
+        path = firm[len(BASE) - 1 :]
         pages = max(1, -(-total[firm] // size))
         for page in sorted({1, (pages + 1) // 2, pages}):
             url = f"{path}.ttl" + (f"?page={page}" if page > 1 else "")
             seconds, response = _timed(client, url, turtle, repeat)
             triples = len(list(ox.parse(response.data, format=ox.RdfFormat.TURTLE, base_iri=BASE)))
-            results["descriptions"].append({
-                "firm": firm, "statements": total[firm], "incoming": incoming[firm], "pages": pages, "page": page,
-                "seconds": seconds, "triples": triples, "bytes": len(response.data)})
+            results["descriptions"].append(
+                {
+                    "firm": firm,
+                    "statements": total[firm],
+                    "incoming": incoming[firm],
+                    "pages": pages,
+                    "page": page,
+                    "seconds": seconds,
+                    "triples": triples,
+                    "bytes": len(response.data),
+                }
+            )
 
     fresh = create_app({"VAR_DIR": str(var), "TESTING": True}).test_client()
-    for name, url, headers in (("sitemap", "/sitemap.xml", {}), ("void", "/.well-known/void", turtle),
-                               ("dcat", "/catalog", turtle)):
+    for name, url, headers in (
+        ("sitemap", "/sitemap.xml", {}),
+        ("void", "/.well-known/void", turtle),
+        ("dcat", "/catalog", turtle),
+    ):
         first, response = _timed(fresh, url, headers, 1)
         cached, _ = _timed(fresh, url, headers, repeat)
         results["per_build"][name] = {"first": first, "cached": cached, "bytes": len(response.data)}
@@ -100,20 +112,28 @@ def report(results: dict[str, Any]) -> str:
     """The figures as Markdown tables; times relative to page 1 of the smallest description."""
     rows = results["descriptions"]
     base = rows[0]["seconds"]
-    lines = [f"Page size: {results['page_size']} statements; {results['firms']} firms.", "",
-             "| firm | statements (in) | pages | page | triples | KB | ms | × smallest |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"Page size: {results['page_size']} statements; {results['firms']} firms.",
+        "",
+        "| firm | statements (in) | pages | page | triples | KB | ms | × smallest |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
-        lines.append(f"| {r['firm'].rsplit('/', 1)[-1]} | {r['statements']:,} ({r['incoming']:,}) | {r['pages']} | "
-                     f"{r['page']} | {r['triples']:,} | {r['bytes'] / 1024:.0f} | {r['seconds'] * 1000:.1f} | "
-                     f"{r['seconds'] / base:.1f} |")
+        lines.append(
+            f"| {r['firm'].rsplit('/', 1)[-1]} | {r['statements']:,} ({r['incoming']:,}) | {r['pages']} | "
+            f"{r['page']} | {r['triples']:,} | {r['bytes'] / 1024:.0f} | {r['seconds'] * 1000:.1f} | "
+            f"{r['seconds'] / base:.1f} |"
+        )
     lines += ["", "| per build | first request ms | cached ms | KB |", "|---|---|---|---|"]
     for name, r in results["per_build"].items():
         lines.append(f"| {name} | {r['first'] * 1000:.0f} | {r['cached'] * 1000:.1f} | {r['bytes'] / 1024:.0f} |")
     if "sitemap_last_part" in results:
         last = results["sitemap_last_part"]
-        lines += ["", f"Sitemap index of {results['sitemap_parts']} parts; the last part ({last['urls']:,} URLs) "
-                      f"in {last['seconds'] * 1000:.0f} ms."]
+        lines += [
+            "",
+            f"Sitemap index of {results['sitemap_parts']} parts; the last part ({last['urls']:,} URLs) "
+            f"in {last['seconds'] * 1000:.0f} ms.",
+        ]
     else:
         lines += ["", f"Sitemap: one file of {results['sitemap_urls']:,} URLs."]
     return "\n".join(lines)

@@ -97,13 +97,27 @@ def parse_wrk(output: str) -> tuple[float, float, float, int, int]:
 
 def lua_script(texts: list[str], path: str, distinct: bool) -> str:
     bodies = "{" + ", ".join(json.dumps("query=" + quote(t, safe="")) for t in texts) + "}"
-    return LUA.replace("{BODIES}", bodies).replace("{DISTINCT}", "true" if distinct else "false").replace(
-        "{PATH}", path)
+    return (
+        LUA.replace("{BODIES}", bodies).replace("{DISTINCT}", "true" if distinct else "false").replace("{PATH}", path)
+    )
 
 
 def run_wrk(port: int, path: str, script: Path, clients: int, seconds: float) -> str:
-    command = ["wrk", "--latency", "-t", str(max(1, clients // 4)), "-c", str(clients), "-d", f"{seconds:g}s",
-               "--timeout", "30s", "-s", str(script), f"http://127.0.0.1:{port}{path}"]
+    command = [
+        "wrk",
+        "--latency",
+        "-t",
+        str(max(1, clients // 4)),
+        "-c",
+        str(clients),
+        "-d",
+        f"{seconds:g}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(script),
+        f"http://127.0.0.1:{port}{path}",
+    ]
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
@@ -122,8 +136,9 @@ def main(argv: list[str] | None = None) -> None:
     import pyoxigraph as ox
 
     store = ox.Store.read_only(str(paths.store))
-    top = json.loads(store.query(TOP_FIRM, use_default_graph_as_union=True).serialize(
-        format=ox.QueryResultsFormat.JSON))
+    top = json.loads(
+        store.query(TOP_FIRM, use_default_graph_as_union=True).serialize(format=ox.QueryResultsFormat.JSON)
+    )
     texts = [TOP_FIRM, *queries(top["results"]["bindings"][0]["firm"]["value"]).values()]
     del store
     copy = Path(tempfile.mkdtemp(prefix="oxigraph-store-"))
@@ -133,21 +148,72 @@ def main(argv: list[str] | None = None) -> None:
     cells: list[Cell] = []
     try:
         port = free_port()
-        servers["endpoint"] = (HttpEngine(
-            "endpoint", [str(Path(sys.executable).parent / "autoalliance"), "serve", "--no-build", "--var",
-                         str(args.var), "--host", "127.0.0.1", "--port", str(port), "--threads", str(args.threads)],
-            port, "/sparql", args.out / "endpoint.log", ready_timeout=120), "/sparql")
+        servers["endpoint"] = (
+            HttpEngine(
+                "endpoint",
+                [
+                    str(Path(sys.executable).parent / "autoalliance"),
+                    "serve",
+                    "--no-build",
+                    "--var",
+                    str(args.var),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--threads",
+                    str(args.threads),
+                ],
+                port,
+                "/sparql",
+                args.out / "endpoint.log",
+                ready_timeout=120,
+            ),
+            "/sparql",
+        )
         port = free_port()
-        servers["oxigraph"] = (HttpEngine(
-            "oxigraph", [oxigraph, "serve-read-only", "--location", str(copy / "store"), "--bind",
-                         f"127.0.0.1:{port}", "--union-default-graph"],
-            port, "/query", args.out / "oxigraph.log", ready_timeout=120), "/query")
+        servers["oxigraph"] = (
+            HttpEngine(
+                "oxigraph",
+                [
+                    oxigraph,
+                    "serve-read-only",
+                    "--location",
+                    str(copy / "store"),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--union-default-graph",
+                ],
+                port,
+                "/query",
+                args.out / "oxigraph.log",
+                ready_timeout=120,
+            ),
+            "/query",
+        )
         if not args.no_rdflib:
             port = free_port()
-            servers["rdflib-endpoint"] = (HttpEngine(
-                "rdflib-endpoint", [sys.executable, "-m", "rdflib_endpoint", "serve", str(paths.dumps /
-                                    "autoalliance.ttl"), "--host", "127.0.0.1", "--port", str(port)],
-                port, "/", args.out / "rdflib-endpoint.log", ready_timeout=1800), "/")
+            servers["rdflib-endpoint"] = (
+                HttpEngine(
+                    "rdflib-endpoint",
+                    [
+                        sys.executable,
+                        "-m",
+                        "rdflib_endpoint",
+                        "serve",
+                        str(paths.dumps / "autoalliance.ttl"),
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                    ],
+                    port,
+                    "/",
+                    args.out / "rdflib-endpoint.log",
+                    ready_timeout=1800,
+                ),
+                "/",
+            )
         for mode in ("distinct", "repeated"):
             for clients in CLIENTS:
                 for name, (engine, path) in servers.items():
@@ -157,8 +223,11 @@ def main(argv: list[str] | None = None) -> None:
                     (args.out / f"{name}-{mode}-{clients}.txt").write_text(output)
                     cell = Cell(name, mode, clients, *parse_wrk(output))
                     cells.append(cell)
-                    print(f"{name:16} {mode:8} c={clients:2}  {cell.requests_per_second:8.1f} req/s  "
-                          f"p50 {cell.p50_ms:7.2f} ms  p99 {cell.p99_ms:8.2f} ms  errors {cell.errors}", flush=True)
+                    print(
+                        f"{name:16} {mode:8} c={clients:2}  {cell.requests_per_second:8.1f} req/s  "
+                        f"p50 {cell.p50_ms:7.2f} ms  p99 {cell.p99_ms:8.2f} ms  errors {cell.errors}",
+                        flush=True,
+                    )
                     time.sleep(0.5)
     finally:
         for engine, _ in servers.values():
@@ -179,8 +248,9 @@ def verdict(cells: list[Cell]) -> dict[str, object]:
             out[f"{mode}: p99 / oxigraph p99 at 16"] = round(ours.p99_ms / ox_.p99_ms, 2)
         rdf = by.get(("rdflib-endpoint", mode, 16))
         if ours and rdf and rdf.requests_per_second:
-            out[f"{mode}: throughput / rdflib-endpoint at 16"] = round(ours.requests_per_second /
-                                                                       rdf.requests_per_second, 1)
+            out[f"{mode}: throughput / rdflib-endpoint at 16"] = round(
+                ours.requests_per_second / rdf.requests_per_second, 1
+            )
         series = [by[("endpoint", mode, c)].requests_per_second for c in CLIENTS if ("endpoint", mode, c) in by]
         out[f"{mode}: endpoint throughput at 1/4/16"] = [round(x, 1) for x in series]
     return out

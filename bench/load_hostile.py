@@ -28,8 +28,11 @@ from .queries import queries
 from .query_latency import HttpEngine, free_port
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-HOSTILE = ["SELECT (<urn:f>(1) AS ?x) {}", "SELECT * " + "{" * 3000 + "}" * 3000,
-           "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } ORDER BY ?a ?d ?g ?j"]
+HOSTILE = [
+    "SELECT (<urn:f>(1) AS ?x) {}",
+    "SELECT * " + "{" * 3000 + "}" * 3000,
+    "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } ORDER BY ?a ?d ?g ?j",
+]
 PAGES = ["/", "/id/firm/bmw", "/id/firm/toyota", "/sparql", "/.well-known/void", "/ontology", "/dumps/"]
 
 
@@ -52,8 +55,14 @@ def rss_kib(pid: int) -> int:
     return total
 
 
-def client_loop(port: int, stop: threading.Event, paths: list[str], latencies: list[float],
-                statuses: dict[int, int], lock: threading.Lock) -> None:
+def client_loop(
+    port: int,
+    stop: threading.Event,
+    paths: list[str],
+    latencies: list[float],
+    statuses: dict[int, int],
+    lock: threading.Lock,
+) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     i = 0
     while not stop.is_set():
@@ -74,8 +83,9 @@ def client_loop(port: int, stop: threading.Event, paths: list[str], latencies: l
             statuses[status] = statuses.get(status, 0) + 1
 
 
-def background(port: int, stop: threading.Event, query: str, statuses: dict[str, int], lock: threading.Lock,
-               name: str) -> None:
+def background(
+    port: int, stop: threading.Event, query: str, statuses: dict[str, int], lock: threading.Lock, name: str
+) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     while not stop.is_set():
         try:
@@ -111,10 +121,28 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    server = HttpEngine("endpoint", [str(Path(sys.executable).parent / "autoalliance"), "serve", "--no-build",
-                                     "--var", str(args.var), "--host", "127.0.0.1", "--port", str(port),
-                                     "--threads", "24", "--query-timeout", str(args.timeout)],
-                        port, "/sparql", args.out / "endpoint.log", ready_timeout=120)
+    server = HttpEngine(
+        "endpoint",
+        [
+            str(Path(sys.executable).parent / "autoalliance"),
+            "serve",
+            "--no-build",
+            "--var",
+            str(args.var),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--threads",
+            "24",
+            "--query-timeout",
+            str(args.timeout),
+        ],
+        port,
+        "/sparql",
+        args.out / "endpoint.log",
+        ready_timeout=120,
+    )
     firm = "https://w3id.org/autoalliance/id/firm/bmw"
     paths = [*PAGES] + ["/sparql?" + urlencode({"query": q}) for q in queries(firm).values()]
     latencies: list[float] = []
@@ -126,12 +154,20 @@ def main(argv: list[str] | None = None) -> None:
         time.sleep(1)
         before = rss_kib(server.proc.pid)
         sockets = [stall(port) for _ in range(args.stalled)]
-        threads = [threading.Thread(target=client_loop, args=(port, stop, paths[i:] + paths[:i], latencies,
-                                                               statuses, lock)) for i in range(args.clients)]
-        threads += [threading.Thread(target=background, args=(port, stop, SLOW, others, lock, "slow"))
-                    for _ in range(args.slow)]
-        threads += [threading.Thread(target=background, args=(port, stop, HOSTILE[i % len(HOSTILE)], others, lock,
-                                                              f"hostile-{i % len(HOSTILE)}")) for i in range(3)]
+        threads = [
+            threading.Thread(target=client_loop, args=(port, stop, paths[i:] + paths[:i], latencies, statuses, lock))
+            for i in range(args.clients)
+        ]
+        threads += [
+            threading.Thread(target=background, args=(port, stop, SLOW, others, lock, "slow")) for _ in range(args.slow)
+        ]
+        threads += [
+            threading.Thread(
+                target=background,
+                args=(port, stop, HOSTILE[i % len(HOSTILE)], others, lock, f"hostile-{i % len(HOSTILE)}"),
+            )
+            for i in range(3)
+        ]
         started = time.monotonic()
         for thread in threads:
             thread.start()
@@ -152,7 +188,10 @@ def main(argv: list[str] | None = None) -> None:
     ordered = sorted(latencies)
     report = {
         "seconds": round(elapsed, 1),
-        "clients": args.clients, "slow clients": args.slow, "stalled readers": args.stalled, "hostile clients": 3,
+        "clients": args.clients,
+        "slow clients": args.slow,
+        "stalled readers": args.stalled,
+        "hostile clients": 3,
         "requests served (normal traffic)": len(latencies),
         "requests/s (normal traffic)": round(len(latencies) / elapsed, 1),
         "statuses (normal traffic)": dict(sorted(statuses.items())),
@@ -160,7 +199,8 @@ def main(argv: list[str] | None = None) -> None:
         "p50 ms": round(statistics.median(ordered) * 1000, 1) if ordered else None,
         "p99 ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 1) if ordered else None,
         "slow and hostile queries": dict(sorted(others.items())),
-        "RSS before (MiB)": round(before / 1024, 1), "RSS peak (MiB)": round(peak / 1024, 1),
+        "RSS before (MiB)": round(before / 1024, 1),
+        "RSS peak (MiB)": round(peak / 1024, 1),
         "RSS after (MiB)": round(after / 1024, 1),
         "cpus": os.cpu_count(),
     }

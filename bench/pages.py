@@ -51,8 +51,11 @@ def ensure_build(var: Path, documents: int, corpus: Path) -> None:
     if (Paths(var=var).store / "CURRENT").exists():
         return
     if not (corpus / "annotations").is_dir():
-        subprocess.run([sys.executable, "-m", "bench.generate", "--documents", str(documents), "--out", str(corpus)],
-                       check=True, cwd=PROJECT_ROOT)
+        subprocess.run(
+            [sys.executable, "-m", "bench.generate", "--documents", str(documents), "--out", str(corpus)],
+            check=True,
+            cwd=PROJECT_ROOT,
+        )
     subprocess.run([str(BIN / "autoalliance"), "build", "-q", "--seeds", str(corpus), "--var", str(var)], check=True)
 
 
@@ -67,9 +70,12 @@ def get(url: str, accept: str = "text/html") -> float:
 def serve(var: Path, port: int, threads: int | None = None) -> subprocess.Popen:
     """``autoalliance serve`` on ``port`` over ``var`` (its default threads unless ``threads``), once it answers."""
     extra = ["--threads", str(threads)] if threads else []
-    process = subprocess.Popen([str(BIN / "autoalliance"), "serve", "--no-build", "--var", str(var), "--port",
-                                str(port), *extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [str(BIN / "autoalliance"), "serve", "--no-build", "--var", str(var), "--port", str(port), *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -90,8 +96,11 @@ def top_firms(var: Path, n: int) -> list[str]:
 
 def summary(times: list[float]) -> dict[str, float]:
     times = sorted(times)
-    return {"median": round(statistics.median(times), 4), "p90": round(times[int(0.9 * (len(times) - 1))], 4),
-            "max": round(times[-1], 4)}
+    return {
+        "median": round(statistics.median(times), 4),
+        "p90": round(times[int(0.9 * (len(times) - 1))], 4),
+        "max": round(times[-1], 4),
+    }
 
 
 def latencies(url: str, repeat: int) -> dict[str, dict[str, float]]:
@@ -129,8 +138,11 @@ def under_load(base: str, paths: list[str], duration: int) -> tuple[list[float],
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths))
     try:
-        wrk = subprocess.Popen(["wrk", "-t2", "-c16", f"-d{duration}s", "--timeout", "30s", "-s", f.name, base + "/"],
-                               stdout=subprocess.PIPE, text=True)
+        wrk = subprocess.Popen(
+            ["wrk", "-t2", "-c16", f"-d{duration}s", "--timeout", "30s", "-s", f.name, base + "/"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         time.sleep(2)  # let the load build up
         asks = probe_ask(base, duration - 3)
         output, _ = wrk.communicate()
@@ -143,13 +155,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--var", type=Path, default=PROJECT_ROOT / "bench" / "out" / "var-10000")
     parser.add_argument("--documents", type=int, default=10000)
-    parser.add_argument("--corpus", type=Path, help="corpus to build when --var has no build "
-                        "[bench/out/corpus-<documents>]")
+    parser.add_argument(
+        "--corpus", type=Path, help="corpus to build when --var has no build [bench/out/corpus-<documents>]"
+    )
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--duration", type=int, default=20, help="seconds of wrk load")
     parser.add_argument("--threads", type=int, help="server threads [the default of autoalliance serve]")
-    parser.add_argument("--distinct", action="store_true", help="load every firm page once (no repeated page) "
-                        "instead of a rotation over popular pages")
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="load every firm page once (no repeated page) instead of a rotation over popular pages",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian package wrk)")
@@ -160,23 +176,43 @@ def main() -> None:
     server = serve(args.var, port, args.threads)
     try:
         firms = top_firms(args.var, 20)
-        pages = {"home": "/", "top firm": firms[0], "firms index by partners": "/id/firm/?sort=partners",
-                 "deals index, page 200 by date": "/id/deal/?sort=date&page=200", "search": "/search?q=motors"}
-        report: dict[str, object] = {"var": str(args.var), "top firm": firms[0], "threads": args.threads,
-                                     "load": "every firm page once" if args.distinct else "popular pages",
-                                     "pages": {name: latencies(base + path, args.repeat)
-                                               for name, path in pages.items()}}
+        pages = {
+            "home": "/",
+            "top firm": firms[0],
+            "firms index by partners": "/id/firm/?sort=partners",
+            "deals index, page 200 by date": "/id/deal/?sort=date&page=200",
+            "search": "/search?q=motors",
+        }
+        report: dict[str, object] = {
+            "var": str(args.var),
+            "top firm": firms[0],
+            "threads": args.threads,
+            "load": "every firm page once" if args.distinct else "popular pages",
+            "pages": {name: latencies(base + path, args.repeat) for name, path in pages.items()},
+        }
         idle = probe_ask(base, 6)
-        rotation = ["/", *firms, "/id/firm/?sort=partners", "/id/deal/?sort=date", "/search?q=motors",
-                    "/id/domain/", "/id/deal/?sort=date&page=50"]
+        rotation = [
+            "/",
+            *firms,
+            "/id/firm/?sort=partners",
+            "/id/deal/?sort=date",
+            "/search?q=motors",
+            "/id/domain/",
+            "/id/deal/?sort=date&page=50",
+        ]
         if args.distinct:  # every load a page not rendered before: the rendered-page cache cannot help
             rotation = top_firms(args.var, 100_000)
         loaded, wrk_output = under_load(base, rotation, args.duration)
         idle_median = statistics.median(idle)
         report["ask probes under load"] = [round(t, 3) for t in loaded]
-        report["ask"] = {"idle median": idle_median, "idle max": max(idle), "under load median":
-                         statistics.median(loaded), "under load max": max(loaded), "probes under load": len(loaded),
-                         "max delay": max(loaded) - idle_median}
+        report["ask"] = {
+            "idle median": idle_median,
+            "idle max": max(idle),
+            "under load median": statistics.median(loaded),
+            "under load max": max(loaded),
+            "probes under load": len(loaded),
+            "max delay": max(loaded) - idle_median,
+        }
         report["wrk"] = next((line.strip() for line in wrk_output.splitlines() if "Requests/sec" in line), "")
         report["wrk non-2xx"] = next((line.strip() for line in wrk_output.splitlines() if "Non-2xx" in line), "none")
     finally:

@@ -54,12 +54,18 @@ def _publish(paths: Paths, target: RemoteStore, label: str, **options: object) -
         raise RuntimeError(f"{label}: counts differ on the store: {report.mismatches}")
     first_batch = next((t for t, m in stages if "changed graph(s)" in m), None)
     reading = next((t for t, m in stages if m.startswith("counting")), 0.0)
-    return {"graphs sent": len(report.sent), "graphs unchanged": report.unchanged,
-            "triples sent": report.triples_sent, "seconds": round(report.seconds, 1),
-            "reading the build (s)": round(reading, 1),
-            "triples/s": round(report.triples_sent / report.seconds) if report.seconds else 0,
-            "triples/s after reading the build": round(report.triples_sent / (report.seconds - reading))
-            if report.triples_sent else 0, "first batch at (s)": first_batch}
+    return {
+        "graphs sent": len(report.sent),
+        "graphs unchanged": report.unchanged,
+        "triples sent": report.triples_sent,
+        "seconds": round(report.seconds, 1),
+        "reading the build (s)": round(reading, 1),
+        "triples/s": round(report.triples_sent / report.seconds) if report.seconds else 0,
+        "triples/s after reading the build": round(report.triples_sent / (report.seconds - reading))
+        if report.triples_sent
+        else 0,
+        "first batch at (s)": first_batch,
+    }
 
 
 def measure(var: Path, out: Path, budget: float, replace: bool, buffers: int) -> dict[str, object]:
@@ -85,23 +91,37 @@ def measure(var: Path, out: Path, budget: float, replace: bool, buffers: int) ->
         results["publish"] = publishing
         state_path(paths, target).unlink(missing_ok=True)  # this Virtuoso is gone after the run
 
-        top = json.loads(store.query(TOP_FIRM, use_default_graph_as_union=True).serialize(
-            format=ox.QueryResultsFormat.JSON))
+        top = json.loads(
+            store.query(TOP_FIRM, use_default_graph_as_union=True).serialize(format=ox.QueryResultsFormat.JSON)
+        )
         firm = top["results"]["bindings"][0]["firm"]["value"]
         texts = {"trivial-ask": TRIVIAL, **queries(firm)}
         backend = RemoteBackend(RemoteStore(endpoints_for("virtuoso", virtuoso.url), timeout=600), timeout=600)
         prefixes = tuple(QUERY_PREFIXES.items())
         port = free_port()
         # the answer cache would serve repeated queries from memory: off, so evaluation is what is measured
-        command = ["env", "AUTOALLIANCE_ANSWER_CACHE_BYTES=0", str(Path(sys.executable).parent / "autoalliance"),
-                   "serve", "--no-build", "--var", str(var),
-                   "--host", "127.0.0.1", "--port", str(port), "--query-timeout", "600"]
+        command = [
+            "env",
+            "AUTOALLIANCE_ANSWER_CACHE_BYTES=0",
+            str(Path(sys.executable).parent / "autoalliance"),
+            "serve",
+            "--no-build",
+            "--var",
+            str(var),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--query-timeout",
+            "600",
+        ]
         engines.append(HttpEngine("server", command, port, "/sparql", out / "server.log", ready_timeout=120))
 
         def direct(text: str) -> bytes:
             sent = backend._text(QueryJob(text, JSON, prefixes=prefixes), "SELECT")
-            response = backend.store.session.post(virtuoso.url + "/sparql", data={"query": sent},
-                                                  headers={"Accept": JSON}, timeout=600)
+            response = backend.store.session.post(
+                virtuoso.url + "/sparql", data={"query": sent}, headers={"Accept": JSON}, timeout=600
+            )
             response.raise_for_status()
             return response.content
 
@@ -110,7 +130,8 @@ def measure(var: Path, out: Path, budget: float, replace: bool, buffers: int) ->
 
         runners: dict[str, Callable[[str], bytes]] = {
             "embedded": lambda q: store.query(q, use_default_graph_as_union=True).serialize(
-                format=ox.QueryResultsFormat.JSON),
+                format=ox.QueryResultsFormat.JSON
+            ),
             "server": engines[0].query,
             "virtuoso": direct,
             "backend": via_backend,
@@ -120,10 +141,16 @@ def measure(var: Path, out: Path, budget: float, replace: bool, buffers: int) ->
             table[name] = {}
             for engine, run in runners.items():
                 times, body = time_runs(lambda run=run, text=text: run(text), 3, 30, budget)
-                table[name][engine] = {"median_ms": round(statistics.median(times) * 1000, 2), "runs": len(times),
-                                       "result": _size(body)}
-                print(f"  {name:18} {engine:10} {table[name][engine]['median_ms']:10.2f} ms "
-                      f"({len(times)} runs) -> {table[name][engine]['result']}", flush=True)
+                table[name][engine] = {
+                    "median_ms": round(statistics.median(times) * 1000, 2),
+                    "runs": len(times),
+                    "result": _size(body),
+                }
+                print(
+                    f"  {name:18} {engine:10} {table[name][engine]['median_ms']:10.2f} ms "
+                    f"({len(times)} runs) -> {table[name][engine]['result']}",
+                    flush=True,
+                )
         results["queries"] = table
         results["firm"] = firm
     finally:
@@ -145,20 +172,31 @@ def _size(body: bytes) -> str:
 
 def render(results: dict[str, object]) -> str:
     """The figures as Markdown tables."""
-    lines = ["| publish | graphs sent | unchanged | triples sent | s | triples/s | triples/s after reading the build |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| publish | graphs sent | unchanged | triples sent | s | triples/s | triples/s after reading the build |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for label, row in results["publish"].items():  # type: ignore[union-attr]
-        lines.append(f"| {label} | {row['graphs sent']:,} | {row['graphs unchanged']:,} | {row['triples sent']:,} | "
-                     f"{row['seconds']} | {row['triples/s']:,} | {row['triples/s after reading the build']:,} |")
+        lines.append(
+            f"| {label} | {row['graphs sent']:,} | {row['graphs unchanged']:,} | {row['triples sent']:,} | "
+            f"{row['seconds']} | {row['triples/s']:,} | {row['triples/s after reading the build']:,} |"
+        )
     engines = ["embedded", "server", "virtuoso", "backend"]
-    lines += ["", "| query | " + " | ".join(f"{e} ms" for e in engines)
-              + " | virtuoso/embedded | backend/virtuoso | result |", "|---" * (len(engines) + 4) + "|"]
+    lines += [
+        "",
+        "| query | " + " | ".join(f"{e} ms" for e in engines) + " | virtuoso/embedded | backend/virtuoso | result |",
+        "|---" * (len(engines) + 4) + "|",
+    ]
     for name, row in results["queries"].items():  # type: ignore[union-attr]
         med = {e: row[e]["median_ms"] for e in engines}
         sizes = {row[e]["result"] for e in engines}
-        lines.append(f"| {name} | " + " | ".join(f"{med[e]:,.2f}" for e in engines)
-                     + f" | {med['virtuoso'] / med['embedded']:.2f} | {med['backend'] / med['virtuoso']:.2f} | "
-                     + (" / ".join(sorted(sizes)) if len(sizes) > 1 else sizes.pop()) + " |")
+        lines.append(
+            f"| {name} | "
+            + " | ".join(f"{med[e]:,.2f}" for e in engines)
+            + f" | {med['virtuoso'] / med['embedded']:.2f} | {med['backend'] / med['virtuoso']:.2f} | "
+            + (" / ".join(sorted(sizes)) if len(sizes) > 1 else sizes.pop())
+            + " |"
+        )
     return "\n".join(lines) + "\n"
 
 

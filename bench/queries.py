@@ -9,8 +9,11 @@ from kg.iris import PREFIXES
 
 PROLOGUE = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("aa", "dcterms", "domain", "oa", "rdfs", "skos"))
 
-TOP_FIRM = PROLOGUE + """SELECT ?firm (COUNT(DISTINCT ?p) AS ?n) WHERE { ?firm aa:partnerOf ?p }
+TOP_FIRM = (
+    PROLOGUE
+    + """SELECT ?firm (COUNT(DISTINCT ?p) AS ?n) WHERE { ?firm aa:partnerOf ?p }
 GROUP BY ?firm ORDER BY DESC(?n) ?firm LIMIT 1"""
+)
 
 QUERIES: dict[str, str] = {
     # A firm page's question: who works with this firm?

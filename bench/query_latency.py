@@ -75,8 +75,11 @@ class HttpEngine:
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
             try:
-                self.conn.request("GET", f"{self.path}?" + urlencode({"query": text}),
-                                  headers={"Accept": "application/sparql-results+json"})
+                self.conn.request(
+                    "GET",
+                    f"{self.path}?" + urlencode({"query": text}),
+                    headers={"Accept": "application/sparql-results+json"},
+                )
                 response = self.conn.getresponse()
                 body = response.read()
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
@@ -130,9 +133,15 @@ def time_runs(run: Callable[[], bytes], min_runs: int, max_runs: int, budget: fl
     return times, body
 
 
-def measure_queries(var: Path, out: Path, min_runs: int = 3, max_runs: int = 30, budget: float = 3.0,
-                    engines: tuple[str, ...] = ("pyoxigraph", "endpoint", "rdflib", "rdflib-endpoint"),
-                    progress: Callable[[str], None] = print) -> dict[str, object]:
+def measure_queries(
+    var: Path,
+    out: Path,
+    min_runs: int = 3,
+    max_runs: int = 30,
+    budget: float = 3.0,
+    engines: tuple[str, ...] = ("pyoxigraph", "endpoint", "rdflib", "rdflib-endpoint"),
+    progress: Callable[[str], None] = print,
+) -> dict[str, object]:
     """Run every query of :mod:`bench.queries` on every engine over the build in ``var``; returns the results.
 
     ``out`` receives the servers' logs. Raises ``RuntimeError`` when a server does not start or answers an error.
@@ -141,8 +150,9 @@ def measure_queries(var: Path, out: Path, min_runs: int = 3, max_runs: int = 30,
     from rdflib import Dataset
 
     store = ox.Store.read_only(str(Paths(var=var).store))
-    top = json.loads(store.query(TOP_FIRM, use_default_graph_as_union=True).serialize(
-        format=ox.QueryResultsFormat.JSON))
+    top = json.loads(
+        store.query(TOP_FIRM, use_default_graph_as_union=True).serialize(format=ox.QueryResultsFormat.JSON)
+    )
     firm = top["results"]["bindings"][0]["firm"]["value"]
     texts = {"trivial-ask": TRIVIAL, **queries(firm)}
     trig = Paths(var=var).dumps / "autoalliance.trig"
@@ -152,11 +162,21 @@ def measure_queries(var: Path, out: Path, min_runs: int = 3, max_runs: int = 30,
     try:
         if "pyoxigraph" in engines:
             runners["pyoxigraph"] = lambda q: store.query(q, use_default_graph_as_union=True).serialize(
-                format=ox.QueryResultsFormat.JSON)
+                format=ox.QueryResultsFormat.JSON
+            )
         if "endpoint" in engines:
             port = free_port()
-            cmd = [str(Path(sys.executable).parent / "autoalliance"), "serve", "--no-build", "--var", str(var),
-                   "--host", "127.0.0.1", "--port", str(port)]
+            cmd = [
+                str(Path(sys.executable).parent / "autoalliance"),
+                "serve",
+                "--no-build",
+                "--var",
+                str(var),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ]
             server = HttpEngine("endpoint", cmd, port, "/sparql", out / "endpoint.log", ready_timeout=120)
             servers.append(server)
             setup["endpoint startup (s)"] = server.startup_seconds
@@ -169,8 +189,17 @@ def measure_queries(var: Path, out: Path, min_runs: int = 3, max_runs: int = 30,
             runners["rdflib"] = lambda q: ds.query(q).serialize(format="json")
         if "rdflib-endpoint" in engines:
             port = free_port()
-            cmd = [sys.executable, "-m", "rdflib_endpoint", "serve", str(trig), "--host", "127.0.0.1",
-                   "--port", str(port)]
+            cmd = [
+                sys.executable,
+                "-m",
+                "rdflib_endpoint",
+                "serve",
+                str(trig),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ]
             server = HttpEngine("rdflib-endpoint", cmd, port, "/", out / "rdflib-endpoint.log", ready_timeout=1800)
             servers.append(server)
             setup["rdflib-endpoint startup (s)"] = server.startup_seconds
@@ -180,16 +209,27 @@ def measure_queries(var: Path, out: Path, min_runs: int = 3, max_runs: int = 30,
             results[name] = {}
             for engine, run in runners.items():
                 times, body = time_runs(lambda run=run, text=text: run(text), min_runs, max_runs, budget)
-                results[name][engine] = {"median_ms": statistics.median(times) * 1000, "runs": len(times),
-                                         "min_ms": min(times) * 1000, "result": result_size(body)}
-                progress(f"{name:18} {engine:16} {results[name][engine]['median_ms']:10.2f} ms "
-                         f"({len(times)} runs) -> {results[name][engine]['result']}")
+                results[name][engine] = {
+                    "median_ms": statistics.median(times) * 1000,
+                    "runs": len(times),
+                    "min_ms": min(times) * 1000,
+                    "result": result_size(body),
+                }
+                progress(
+                    f"{name:18} {engine:16} {results[name][engine]['median_ms']:10.2f} ms "
+                    f"({len(times)} runs) -> {results[name][engine]['result']}"
+                )
         reconnects = {s.name: s.reconnects for s in servers}
     finally:
         for server in servers:
             server.close()
-    return {"firm": firm, "setup": {k: round(v, 2) for k, v in setup.items()}, "queries": results,
-            "reconnects": reconnects, "pid": os.getpid()}
+    return {
+        "firm": firm,
+        "setup": {k: round(v, 2) for k, v in setup.items()},
+        "queries": results,
+        "reconnects": reconnects,
+        "pid": os.getpid(),
+    }
 
 
 def ratios(results: dict[str, dict[str, dict[str, object]]]) -> dict[str, dict[str, float]]:
@@ -198,9 +238,11 @@ def ratios(results: dict[str, dict[str, dict[str, object]]]) -> dict[str, dict[s
     for name, engines in results.items():
         med = {e: float(r["median_ms"]) for e, r in engines.items()}
         row = {}
-        for label, a, b in (("endpoint/pyoxigraph", "endpoint", "pyoxigraph"),
-                            ("rdflib-endpoint/endpoint", "rdflib-endpoint", "endpoint"),
-                            ("rdflib/pyoxigraph", "rdflib", "pyoxigraph")):
+        for label, a, b in (
+            ("endpoint/pyoxigraph", "endpoint", "pyoxigraph"),
+            ("rdflib-endpoint/endpoint", "rdflib-endpoint", "endpoint"),
+            ("rdflib/pyoxigraph", "rdflib", "pyoxigraph"),
+        ):
             if a in med and b in med and med[b] > 0:
                 row[label] = med[a] / med[b]
         table[name] = row

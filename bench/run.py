@@ -32,8 +32,18 @@ from .query_latency import measure_queries, ratios
 from .report import render
 
 SUBS = ("generate", "build", "query", "dumps")
-PACKAGES = ("rdflib", "pyoxigraph", "pyshacl", "owlready2", "Flask", "waitress", "rdflib-endpoint", "uvicorn",
-            "fastapi", "ruamel.yaml")
+PACKAGES = (
+    "rdflib",
+    "pyoxigraph",
+    "pyshacl",
+    "owlready2",
+    "Flask",
+    "waitress",
+    "rdflib-endpoint",
+    "uvicorn",
+    "fastapi",
+    "ruamel.yaml",
+)
 
 
 def machine() -> dict[str, object]:
@@ -58,13 +68,26 @@ def machine() -> dict[str, object]:
         pass
     cpu = None
     try:
-        cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                    if ln.startswith("model name")), None)
+        cpu = next(
+            (
+                ln.split(":", 1)[1].strip()
+                for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")
+            ),
+            None,
+        )
     except OSError:
         pass
-    return {"nproc": os.cpu_count(), "cpu": cpu, "memory_gb": round(mem_kb / 1024**2, 1) if mem_kb else None,
-            "python": platform.python_version(), "platform": platform.platform(), "java": java_version,
-            "packages": versions, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(mem_kb / 1024**2, 1) if mem_kb else None,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "java": java_version,
+        "packages": versions,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
 
 
 def corpus(out: Path, size: int, seed: int) -> Path:
@@ -101,8 +124,13 @@ def run_builds(out: Path, sizes: list[int], seed: int, limit: float, memory_mb: 
         if measured:
             seconds, mb = predict(measured, size)
             if seconds > limit or mb > memory_mb:
-                builds.append({"documents": size, "skipped": f"predicted {seconds:.0f} s and {mb:.0f} MB peak "
-                               f"(limits: {limit:.0f} s, {memory_mb:.0f} MB)"})
+                builds.append(
+                    {
+                        "documents": size,
+                        "skipped": f"predicted {seconds:.0f} s and {mb:.0f} MB peak "
+                        f"(limits: {limit:.0f} s, {memory_mb:.0f} MB)",
+                    }
+                )
                 print(f"build {size}: skipped, {builds[-1]['skipped']}", flush=True)
                 continue
         seeds = corpus(out, size, seed)
@@ -116,15 +144,26 @@ def run_builds(out: Path, sizes: list[int], seed: int, limit: float, memory_mb: 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="Corpus sizes in documents [%(default)s].")
-    parser.add_argument("--query-sizes", default="1000,10000",
-                        help="Sizes whose builds the query benchmark uses, when built [%(default)s].")
+    parser.add_argument(
+        "--query-sizes",
+        default="1000,10000",
+        help="Sizes whose builds the query benchmark uses, when built [%(default)s].",
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/out"), help="Output directory [%(default)s].")
     parser.add_argument("--only", default=",".join(SUBS), help=f"Sub-benchmarks to run, of {', '.join(SUBS)}.")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--build-limit", type=float, default=5400.0,
-                        help="Skip a build predicted to take longer, in seconds [%(default)s].")
-    parser.add_argument("--query-budget", type=float, default=3.0,
-                        help="Seconds of runs per query and engine, after the minimum of 3 runs [%(default)s].")
+    parser.add_argument(
+        "--build-limit",
+        type=float,
+        default=5400.0,
+        help="Skip a build predicted to take longer, in seconds [%(default)s].",
+    )
+    parser.add_argument(
+        "--query-budget",
+        type=float,
+        default=3.0,
+        help="Seconds of runs per query and engine, after the minimum of 3 runs [%(default)s].",
+    )
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
     if only - set(SUBS):

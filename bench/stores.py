@@ -138,8 +138,9 @@ def _isql(sql_port: int, password: str, statements: str) -> None:
         raise RuntimeError(f"isql-vt failed: {done.stdout[-1000:]} {done.stderr[-1000:]}")
 
 
-def start_virtuoso(workdir: Path, buffers: int = 20_000, max_seconds: int = 120, timeout: float = 120.0,
-                   max_query_mem: str = "512M") -> StoreServer:
+def start_virtuoso(
+    workdir: Path, buffers: int = 20_000, max_seconds: int = 120, timeout: float = 120.0, max_query_mem: str = "512M"
+) -> StoreServer:
     """Start Virtuoso in ``workdir`` (database, ``virtuoso.ini``, log), on loopback ports chosen now.
 
     Creates a user ``publisher`` (random password) with the ``SPARQL_UPDATE`` role, which is what
@@ -151,22 +152,41 @@ def start_virtuoso(workdir: Path, buffers: int = 20_000, max_seconds: int = 120,
     workdir.mkdir(parents=True, exist_ok=True)
     sql_port, http_port = free_port(), free_port()
     ini = workdir / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(dir=workdir, sql_port=sql_port, http_port=http_port, buffers=buffers,
-                                       dirty_buffers=buffers * 3 // 4, max_seconds=max_seconds,
-                                       max_query_mem=max_query_mem), encoding="utf-8")
+    ini.write_text(
+        VIRTUOSO_INI.format(
+            dir=workdir,
+            sql_port=sql_port,
+            http_port=http_port,
+            buffers=buffers,
+            dirty_buffers=buffers * 3 // 4,
+            max_seconds=max_seconds,
+            max_query_mem=max_query_mem,
+        ),
+        encoding="utf-8",
+    )
     log = workdir / "stdout.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([program, "+foreground", "+configfile", str(ini)], cwd=workdir, stdout=out,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [program, "+foreground", "+configfile", str(ini)],
+            cwd=workdir,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     url = f"http://127.0.0.1:{http_port}"
-    server = StoreServer("virtuoso", url, "publisher", secrets.token_urlsafe(12), process, workdir, log,
-                         {"sql_port": str(sql_port)})
+    server = StoreServer(
+        "virtuoso", url, "publisher", secrets.token_urlsafe(12), process, workdir, log, {"sql_port": str(sql_port)}
+    )
     try:
         _wait_http(process, url + "/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D", log, timeout)
         dba = secrets.token_urlsafe(12)
-        _isql(sql_port, "dba", f"DB.DBA.USER_CREATE('publisher', '{server.password}'); "
-                               f"GRANT SPARQL_UPDATE TO \"publisher\"; "
-                               f"DB.DBA.USER_CHANGE_PASSWORD('dba', 'dba', '{dba}');")
+        _isql(
+            sql_port,
+            "dba",
+            f"DB.DBA.USER_CREATE('publisher', '{server.password}'); "
+            f'GRANT SPARQL_UPDATE TO "publisher"; '
+            f"DB.DBA.USER_CHANGE_PASSWORD('dba', 'dba', '{dba}');",
+        )
         server.extra["dba_password"] = dba
     except BaseException:
         server.stop()
@@ -187,8 +207,7 @@ def start_oxigraph(workdir: Path, timeout_s: int | None = None, timeout: float =
         command += ["--timeout-s", str(timeout_s)]
     log = workdir / "stdout.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(command, cwd=workdir, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     server = StoreServer("oxigraph", url, None, None, process, workdir, log)
     try:

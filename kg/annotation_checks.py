@@ -11,8 +11,14 @@ from .records import Corpus, Deal, Loc
 from .yamlread import Reader
 
 #: Pairs of dates of one deal that must be in this order (compared at the precision both give).
-DATE_ORDER = (("announced", "signed"), ("signed", "completed"), ("announced", "ended"), ("signed", "ended"),
-              ("starts", "ended"), ("completed", "ended"))
+DATE_ORDER = (
+    ("announced", "signed"),
+    ("signed", "completed"),
+    ("announced", "ended"),
+    ("signed", "ended"),
+    ("starts", "ended"),
+    ("completed", "ended"),
+)
 #: The lists of the registry, whose ids references name.
 REGISTRY_KINDS = ("firms", "brands", "authorities", "people", "products")
 
@@ -46,8 +52,16 @@ def check_corpus(corpus: Corpus, readers: list[Reader], domains: set[str]) -> li
                     where = f"{first.path}:{first.line}:{first.col}"
                     err(item.loc, f"{kind[:-1]} '{item.id}' is already defined at {where}; use 'ref' to cite it")
                 known[kind].setdefault(item.id, item.loc)
-    names = {"firms": "firm", "brands": "brand", "authorities": "authority", "people": "person",
-             "products": "product", "deals": "deal", "alliances": "alliance", "domains": "technology domain"}
+    names = {
+        "firms": "firm",
+        "brands": "brand",
+        "authorities": "authority",
+        "people": "person",
+        "products": "product",
+        "deals": "deal",
+        "alliances": "alliance",
+        "domains": "technology domain",
+    }
     for reader in readers:
         for ref in reader.references:
             exists = ref.slug in domains if ref.kind == "domains" else ref.slug in known[ref.kind]
@@ -106,12 +120,13 @@ def _check_links(deals: list[Deal]) -> list[AnnotationError]:
                 stack.append((node, i + 1))
                 target = targets[i]
                 if state.get(target) == 1:
-                    cycle = path[path.index(target):]
+                    cycle = path[path.index(target) :]
                     if frozenset(cycle) not in reported:
                         reported.add(frozenset(cycle))
                         where = by_id[cycle[0]]
-                        problems.append(_error(where, "links between deals form a cycle: "
-                                               + " -> ".join([*cycle, cycle[0]])))
+                        problems.append(
+                            _error(where, "links between deals form a cycle: " + " -> ".join([*cycle, cycle[0]]))
+                        )
                 elif not state.get(target) and target in edges:
                     stack.append((target, 0))
             else:
@@ -130,8 +145,13 @@ def _check_shared_values(deals: list[Deal]) -> list[AnnotationError]:
             continue
         other = first.setdefault(value.shared, deal)
         if other.value != value:
-            problems.append(_error(deal, f"the shared amount '{value.shared}' differs from the one of deal "
-                                   f"'{other.id}'; a shared amount is stated the same way in every deal"))
+            problems.append(
+                _error(
+                    deal,
+                    f"the shared amount '{value.shared}' differs from the one of deal "
+                    f"'{other.id}'; a shared amount is stated the same way in every deal",
+                )
+            )
     return problems
 
 
@@ -142,24 +162,37 @@ def _check_parties(deal: Deal) -> list[AnnotationError]:
     roles = deal.roles
     problems = need(not deal.merges or deal.kind == "Merger", "only a Merger 'merges' firms")
     if deal.kind == "AllianceMembership":
-        return problems + need(bool(roles.get("member")) or deal.unnamed_parties is not None,
-                               "an AllianceMembership needs a 'member' role (or 'unnamed_parties')") + need(
-            len(roles.get("member", [])) <= 1, "an AllianceMembership has one 'member'; make one per firm") + need(
-            deal.alliance is not None, "an AllianceMembership needs an 'alliance'")
+        return (
+            problems
+            + need(
+                bool(roles.get("member")) or deal.unnamed_parties is not None,
+                "an AllianceMembership needs a 'member' role (or 'unnamed_parties')",
+            )
+            + need(len(roles.get("member", [])) <= 1, "an AllianceMembership has one 'member'; make one per firm")
+            + need(deal.alliance is not None, "an AllianceMembership needs an 'alliance'")
+        )
     if deal.kind == "Divestment":
         return problems + need(bool(roles.get("seller")), "a Divestment needs a 'seller' role")
     count = len(deal.all_parties()) + (deal.unnamed_parties or 0)
     problems += need(count >= 2, f"a {deal.kind} needs at least two parties, found {count}")
     if deal.kind in ("EquityStake", "CrossShareholding"):
-        problems += need(bool(roles.get("investor")) and bool(roles.get("investee")),
-                         f"{_article(deal.kind)} {deal.kind} needs an 'investor' and an 'investee' role")
+        problems += need(
+            bool(roles.get("investor")) and bool(roles.get("investee")),
+            f"{_article(deal.kind)} {deal.kind} needs an 'investor' and an 'investee' role",
+        )
     if deal.kind == "CrossShareholding":
-        problems += need(set(roles.get("investor", [])) == set(roles.get("investee", [])),
-                         "in a CrossShareholding every firm is both 'investor' and 'investee'")
+        problems += need(
+            set(roles.get("investor", [])) == set(roles.get("investee", [])),
+            "in a CrossShareholding every firm is both 'investor' and 'investee'",
+        )
     if deal.kind == "Acquisition":
-        problems += need(bool(roles.get("acquirer")) and bool(roles.get("acquiree")),
-                         "an Acquisition needs an 'acquirer' and an 'acquiree' role")
+        problems += need(
+            bool(roles.get("acquirer")) and bool(roles.get("acquiree")),
+            "an Acquisition needs an 'acquirer' and an 'acquiree' role",
+        )
     if deal.kind == "SupplyAgreement":
-        problems += need(bool(roles.get("supplier")) and bool(roles.get("customer")),
-                         "a SupplyAgreement needs a 'supplier' and a 'customer' role")
+        problems += need(
+            bool(roles.get("supplier")) and bool(roles.get("customer")),
+            "a SupplyAgreement needs a 'supplier' and a 'customer' role",
+        )
     return problems

@@ -58,8 +58,16 @@ def _quotes(reader: Reader, value: Any, loc: Loc) -> list[Quote]:
         got = reader.mapping(item, item_loc, spec, "evidence")
         if got and got.get("quote") and got.get("attribution"):
             quote_loc = reader.loc(item, "quote")
-            quotes.append(Quote(got["quote"], got["attribution"], quote_loc, got.get("prefix"), got.get("suffix"),
-                                got.get("speaker")))
+            quotes.append(
+                Quote(
+                    got["quote"],
+                    got["attribution"],
+                    quote_loc,
+                    got.get("prefix"),
+                    got.get("suffix"),
+                    got.get("speaker"),
+                )
+            )
     return quotes
 
 
@@ -69,8 +77,13 @@ def _roles(reader: Reader, value: Any, loc: Loc) -> dict[str, list[str]]:
 
 
 def _value(reader: Reader, value: Any, loc: Loc) -> Value | None:
-    spec = {"amount": Field(decimal), "max": Field(decimal), "min": Field(decimal),
-            "currency": Field(text, required=True), "shared": Field(slug_of(""))}
+    spec = {
+        "amount": Field(decimal),
+        "max": Field(decimal),
+        "min": Field(decimal),
+        "currency": Field(text, required=True),
+        "shared": Field(slug_of("")),
+    }
     got = reader.mapping(value, loc, spec, "value")
     if not got or not got.get("currency"):
         return None
@@ -211,8 +224,15 @@ def _read_document(reader: Reader, doc_id: str, text_: str) -> Document | None:
     if not meta or not all(k in meta and meta[k] for k in ("title", "publisher", "issued", "language")):
         return None
     doc = Document(
-        doc_id, text_, meta["title"], meta["publisher"], meta["issued"], meta["language"],
-        reader.loc(root, "document"), meta.get("issued_estimated"), meta.get("url"),
+        doc_id,
+        text_,
+        meta["title"],
+        meta["publisher"],
+        meta["issued"],
+        meta["language"],
+        reader.loc(root, "document"),
+        meta.get("issued_estimated"),
+        meta.get("url"),
     )
     for item, loc in _items(reader, root, "deals"):
         if isinstance(item, CommentedMap) and "ref" in item:

@@ -108,8 +108,11 @@ def _compat_links(var: Path) -> None:
 
 
 def _prune(builds: Path, current: Path, keep: int) -> None:
-    done = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(STAGING_PREFIX)),
-                  key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+    done = sorted(
+        (p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(STAGING_PREFIX)),
+        key=lambda p: (p.stat().st_mtime, p.name),
+        reverse=True,
+    )
     kept = [current, *[p for p in done if p != current][: max(keep - 1, 0)]]
     for old in done:
         if old not in kept:

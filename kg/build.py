@@ -65,15 +65,21 @@ def _quiet(_: str) -> None:
 def domain_slugs(ontology: Graph) -> set[str]:
     """The slugs of the technology domains defined in the ontology graph."""
     prefix = str(iris.DOMAIN)
-    return {str(c)[len(prefix):] for c in ontology.subjects(SKOS.inScheme, AA.TechnologyDomains)
-            if str(c).startswith(prefix)} | {
-        str(c)[len(prefix):] for c in ontology.subjects(RDF.type, AA.TechnologyDomain) if str(c).startswith(prefix)}
+    return {
+        str(c)[len(prefix) :]
+        for c in ontology.subjects(SKOS.inScheme, AA.TechnologyDomains)
+        if str(c).startswith(prefix)
+    } | {str(c)[len(prefix) :] for c in ontology.subjects(RDF.type, AA.TechnologyDomain) if str(c).startswith(prefix)}
 
 
 def input_files(paths: Paths) -> list[Path]:
     """Every file whose content the build depends on, in a stable order."""
-    files = [*sorted(paths.documents.glob("*.txt")), *sorted(paths.annotations.glob("*.yaml")),
-             *sorted(paths.registry.glob("*.yaml")), *sorted(paths.ontology.glob("*.ttl"))]
+    files = [
+        *sorted(paths.documents.glob("*.txt")),
+        *sorted(paths.annotations.glob("*.yaml")),
+        *sorted(paths.registry.glob("*.yaml")),
+        *sorted(paths.ontology.glob("*.ttl")),
+    ]
     return [f for f in files if f.is_file()]
 
 
@@ -144,8 +150,9 @@ def _list_documents(paths: Paths) -> tuple[list[tuple[str, Path, Path]], list[An
     for path in sorted(paths.annotations.glob("*.yaml")):
         display = _display(path, root)
         if path.stem not in texts:
-            errors.append(AnnotationError(display, 1, 1,
-                                          f"no document {path.stem}.txt in {_display(paths.documents, root)}"))
+            errors.append(
+                AnnotationError(display, 1, 1, f"no document {path.stem}.txt in {_display(paths.documents, root)}")
+            )
         elif not DOC_ID.match(path.stem):
             errors.append(AnnotationError(display, 1, 1, f"'{path.stem}' is not a valid document id"))
         else:
@@ -156,12 +163,19 @@ def _list_documents(paths: Paths) -> tuple[list[tuple[str, Path, Path]], list[An
     return units, errors
 
 
-def _registry(paths: Paths, cache: Path,
-              domains: set[str]) -> tuple[list[AnnotationError], dict[str, dict[str, str]], bytes]:
+def _registry(
+    paths: Paths, cache: Path, domains: set[str]
+) -> tuple[list[AnnotationError], dict[str, dict[str, str]], bytes]:
     """The registry's problems, labels (kind -> id -> label) and graph, cached by the registry files' digest."""
     files = sorted(paths.registry.glob("*.yaml"))
-    key = digest(__version__, "registry", str(paths.registry), str(paths.seeds.parent),
-                 files_digest(files, paths.registry), *sorted(domains))
+    key = digest(
+        __version__,
+        "registry",
+        str(paths.registry),
+        str(paths.seeds.parent),
+        files_digest(files, paths.registry),
+        *sorted(domains),
+    )
     entries = Cache(cache, "registry")
     cached = entries.get_json(key)
     if cached is not None:
@@ -171,8 +185,14 @@ def _registry(paths: Paths, cache: Path,
     labels: dict[str, dict[str, str]] = {}
     for entity in entities:
         labels.setdefault(entity.kind, {})[entity.id] = entity.label
-    entries.put_json(key, {"errors": [[e.path, e.line, e.col, e.message] for e in errors], "labels": labels,
-                           "nquads": nquads.decode("utf-8")})
+    entries.put_json(
+        key,
+        {
+            "errors": [[e.path, e.line, e.col, e.message] for e in errors],
+            "labels": labels,
+            "nquads": nquads.decode("utf-8"),
+        },
+    )
     return errors, labels, nquads
 
 
@@ -195,9 +215,17 @@ def check_inputs(paths: Paths, progress: Progress = _quiet, cache: Path | None =
     progress("reading the registry")
     cache = cache or paths.cache
     errors, labels, registry_nquads = _registry(paths, cache, domains)
-    context = Context(paths.ontology, root, cache, frozenset(domains), labels,
-                      hashlib.sha256(registry_nquads).hexdigest(), ontology_digest, shapes_digest,
-                      schema_triples(ontology))
+    context = Context(
+        paths.ontology,
+        root,
+        cache,
+        frozenset(domains),
+        labels,
+        hashlib.sha256(registry_nquads).hexdigest(),
+        ontology_digest,
+        shapes_digest,
+        schema_triples(ontology),
+    )
     units, listing_errors = _list_documents(paths)
     errors += listing_errors
     progress(f"reading {len(units)} documents")
@@ -217,16 +245,27 @@ def check_inputs(paths: Paths, progress: Progress = _quiet, cache: Path | None =
         raise ValidationFailed(f"{len(report.violations)} SHACL violation(s)", report.lines())
     progress("checking consistency with HermiT")
     _reason(context, ontology, summaries, cited, registry_nquads, progress)
-    counts = {s_graph: n for s_graph, n in (
-        (str(iris.GRAPH_ONTOLOGY), ontology_nquads.count(b"\n")),
-        (str(iris.GRAPH_REGISTRY), registry_nquads.count(b"\n")),
-        *((str(iris.document_graph(s["id"])), s["quads"]) for s in summaries)) if n}
-    return Checked(paths, cache, ontology, ontology_nquads, registry_nquads, summaries, report,
-                   dict(sorted(counts.items())))
+    counts = {
+        s_graph: n
+        for s_graph, n in (
+            (str(iris.GRAPH_ONTOLOGY), ontology_nquads.count(b"\n")),
+            (str(iris.GRAPH_REGISTRY), registry_nquads.count(b"\n")),
+            *((str(iris.document_graph(s["id"])), s["quads"]) for s in summaries),
+        )
+        if n
+    }
+    return Checked(
+        paths, cache, ontology, ontology_nquads, registry_nquads, summaries, report, dict(sorted(counts.items()))
+    )
 
 
-def _validate(context: Context, summaries: list[dict[str, Any]], cited: list[list[str]], ontology_nquads: bytes,
-              registry_nquads: bytes) -> ValidationReport:
+def _validate(
+    context: Context,
+    summaries: list[dict[str, Any]],
+    cited: list[list[str]],
+    ontology_nquads: bytes,
+    registry_nquads: bytes,
+) -> ValidationReport:
     graphs = Cache(context.cache_root, "graphs")
     base: list[tuple[str, str, list[str]]] = []
     for nquads in (ontology_nquads, registry_nquads):  # the ontology's domains and the registry, as units
@@ -234,16 +273,32 @@ def _validate(context: Context, summaries: list[dict[str, Any]], cited: list[lis
         graphs.put_bytes(key, nquads, ".nq") if not graphs.path(key, ".nq").exists() else None
         base.append(("", key, []))
     tasks = [[*base]] + [
-        [(s["id"], s["graph"], c) for s, c in zip(summaries[i:i + SHACL_BATCH], cited[i:i + SHACL_BATCH],
-                                                   strict=True)]
-        for i in range(0, len(summaries), SHACL_BATCH)]
-    findings = sorted({finding(f) for results in run_units(check_units, [(t,) for t in tasks], context)
-                       for found in results for f in found}, key=lambda f: (f.focus, f.path or "", f.message))
+        [
+            (s["id"], s["graph"], c)
+            for s, c in zip(summaries[i : i + SHACL_BATCH], cited[i : i + SHACL_BATCH], strict=True)
+        ]
+        for i in range(0, len(summaries), SHACL_BATCH)
+    ]
+    findings = sorted(
+        {
+            finding(f)
+            for results in run_units(check_units, [(t,) for t in tasks], context)
+            for found in results
+            for f in found
+        },
+        key=lambda f: (f.focus, f.path or "", f.message),
+    )
     return ValidationReport(conforms=not any(f.severity == "Violation" for f in findings), results=findings)
 
 
-def _reason(context: Context, ontology: Graph, summaries: list[dict[str, Any]], cited: list[list[str]],
-            registry_nquads: bytes, progress: Progress) -> None:
+def _reason(
+    context: Context,
+    ontology: Graph,
+    summaries: list[dict[str, Any]],
+    cited: list[list[str]],
+    registry_nquads: bytes,
+    progress: Progress,
+) -> None:
     """HermiT on the ontology and the registry, then on the documents not checked before, in bounded batches."""
     cache = Cache(context.cache_root, "consistent")
     base_key = digest(__version__, "hermit", context.ontology_digest, context.registry_digest)
@@ -252,18 +307,21 @@ def _reason(context: Context, ontology: Graph, summaries: list[dict[str, Any]], 
         data.parse(data=triples_of(registry_nquads).decode("utf-8"), format="nt")
         hermit(reasoner_input(data, ontology))
         cache.put_bytes(base_key, b"")
-    keys = [digest(__version__, "hermit", context.ontology_digest, s["graph"], *c) for s, c in zip(summaries, cited,
-                                                                                                   strict=True)]
+    keys = [
+        digest(__version__, "hermit", context.ontology_digest, s["graph"], *c)
+        for s, c in zip(summaries, cited, strict=True)
+    ]
     todo = [i for i, key in enumerate(keys) if cache.get_bytes(key) is None]
     graphs = Cache(context.cache_root, "graphs")
     for start in range(0, len(todo), HERMIT_BATCH):
-        batch = todo[start:start + HERMIT_BATCH]
+        batch = todo[start : start + HERMIT_BATCH]
         if len(todo) > HERMIT_BATCH:
             progress(f"checking consistency with HermiT ({start + len(batch)}/{len(todo)} documents)")
         data = Graph()
         for i in batch:
-            data.parse(data=triples_of(graphs.get_bytes(summaries[i]["graph"], ".nq") or b"").decode("utf-8"),
-                       format="nt")
+            data.parse(
+                data=triples_of(graphs.get_bytes(summaries[i]["graph"], ".nq") or b"").decode("utf-8"), format="nt"
+            )
             if cited[i]:
                 data.parse(data="".join(cited[i]), format="nt")
         hermit(reasoner_input(data, ontology))
@@ -279,8 +337,10 @@ def _reason(context: Context, ontology: Graph, summaries: list[dict[str, Any]], 
 def _graph_nquads(checked: Checked) -> dict[str, tuple[str, Callable[[], bytes]]]:
     """Every asserted graph of ``checked``: IRI -> (digest, a function returning its sorted N-Quads)."""
     graphs: dict[str, tuple[str, Callable[[], bytes]]] = {}
-    for name, nquads in ((iris.GRAPH_ONTOLOGY, checked.ontology_nquads),
-                         (iris.GRAPH_REGISTRY, checked.registry_nquads)):
+    for name, nquads in (
+        (iris.GRAPH_ONTOLOGY, checked.ontology_nquads),
+        (iris.GRAPH_REGISTRY, checked.registry_nquads),
+    ):
         graphs[str(name)] = (hashlib.sha256(nquads).hexdigest(), partial(bytes, nquads))
     for summary in checked.documents:
         graphs[str(iris.document_graph(summary["id"]))] = (summary["graph"], partial(checked.document_nquads, summary))
@@ -289,6 +349,7 @@ def _graph_nquads(checked: Checked) -> dict[str, tuple[str, Callable[[], bytes]]
 
 def _copy_store(source: Path, target: Path) -> None:
     """Copy a closed Oxigraph (RocksDB) store: its table files, never changed once written, as hard links."""
+
     def link_or_copy(src: str, dst: str) -> None:
         if src.endswith(".sst"):
             try:
@@ -341,8 +402,9 @@ def _previous_digests(previous: Path) -> dict[str, str] | None:
     return {g: d for g, d in digests.items() if g != str(iris.GRAPH_INFERRED)}
 
 
-def stage(checked: Checked, directory: Path, progress: Progress = _quiet,
-          previous: Path | None = None) -> dict[str, Any]:
+def stage(
+    checked: Checked, directory: Path, progress: Progress = _quiet, previous: Path | None = None
+) -> dict[str, Any]:
     """Load ``checked`` into a new store under ``directory``, infer, check the whole graph, write the dumps.
 
     ``previous``, the directory of the last good build, lets the store start from a copy of its store.
@@ -376,8 +438,12 @@ def stage(checked: Checked, directory: Path, progress: Progress = _quiet,
         counts[str(iris.GRAPH_INFERRED)] = inferred
     quads = len(store)
     del store
-    return {"quads": quads, "graphs": dict(sorted(counts.items())), "dumps": sums,
-            "graph_digests": dict(sorted(graph_digests.items()))}
+    return {
+        "quads": quads,
+        "graphs": dict(sorted(counts.items())),
+        "dumps": sums,
+        "graph_digests": dict(sorted(graph_digests.items())),
+    }
 
 
 @dataclass
@@ -437,6 +503,13 @@ def build(paths: Paths, progress: Progress = _quiet) -> dict[str, Any]:
             shutil.rmtree(staged, ignore_errors=True)
             raise
         progress("recording the release")
-        record_release(paths.releases, bid, current / "dumps", written["dumps"], current / "exports", export_sums,
-                       current / "site" / sitedata.CONTENT)
+        record_release(
+            paths.releases,
+            bid,
+            current / "dumps",
+            written["dumps"],
+            current / "exports",
+            export_sums,
+            current / "site" / sitedata.CONTENT,
+        )
         return manifest

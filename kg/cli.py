@@ -32,8 +32,11 @@ out = Console(emoji=False)
 path_options = [
     click.option("--seeds", type=click.Path(file_okay=False, path_type=Path), help="Seeds directory [./seeds]."),
     click.option("--ontology", type=click.Path(file_okay=False, path_type=Path), help="Ontology directory."),
-    click.option("--var", type=click.Path(file_okay=False, path_type=Path),
-                 help="Output directory for store/, dumps/ and build.json [./var]; env AUTOALLIANCE_VAR."),
+    click.option(
+        "--var",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Output directory for store/, dumps/ and build.json [./var]; env AUTOALLIANCE_VAR.",
+    ),
 ]
 
 
@@ -231,18 +234,47 @@ def stats(seeds: Path | None, ontology: Path | None, var: Path | None, fmt: str)
 @with_paths
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--query-timeout", default=30.0, show_default=True, type=float,
-              help="Seconds per SPARQL request, from arrival to the last byte.")
-@click.option("--threads", default=32, show_default=True, type=int,
-              help="Request threads (more than concurrent page loads, so /sparql never waits for a free one; "
-                   "page rendering itself is bounded by PAGE_CONCURRENCY).")
+@click.option(
+    "--query-timeout",
+    default=30.0,
+    show_default=True,
+    type=float,
+    help="Seconds per SPARQL request, from arrival to the last byte.",
+)
+@click.option(
+    "--threads",
+    default=32,
+    show_default=True,
+    type=int,
+    help="Request threads (more than concurrent page loads, so /sparql never waits for a free one; "
+    "page rendering itself is bounded by PAGE_CONCURRENCY).",
+)
 @click.option("--no-build", is_flag=True, help="Serve the existing build even if the seeds changed.")
-@click.option("--store", "store_url", metavar="URL",
-              help="Answer /sparql from this external SPARQL store (see `publish --to`) instead of the build's.")
-@click.option("--store-kind", type=click.Choice(KINDS), default="virtuoso", show_default=True,
-              help="The kind of the --store, for its endpoints.")
-def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str, port: int,
-          query_timeout: float, threads: int, no_build: bool, store_url: str | None, store_kind: str) -> None:
+@click.option(
+    "--store",
+    "store_url",
+    metavar="URL",
+    help="Answer /sparql from this external SPARQL store (see `publish --to`) instead of the build's.",
+)
+@click.option(
+    "--store-kind",
+    type=click.Choice(KINDS),
+    default="virtuoso",
+    show_default=True,
+    help="The kind of the --store, for its endpoints.",
+)
+def serve(
+    seeds: Path | None,
+    ontology: Path | None,
+    var: Path | None,
+    host: str,
+    port: int,
+    query_timeout: float,
+    threads: int,
+    no_build: bool,
+    store_url: str | None,
+    store_kind: str,
+) -> None:
     """Serve the SPARQL endpoint, linked-data pages and dumps; builds first if the seeds changed."""
     import signal
 
@@ -274,8 +306,16 @@ def serve(seeds: Path | None, ontology: Path | None, var: Path | None, host: str
             raise click.BadParameter(str(exc)) from None
         settings = {"SPARQL_STORE": store_url, "SPARQL_STORE_KIND": store_kind}
     err.print(f"serving {store_url or paths.store} on http://{host}:{port}/")
-    run(host=host, port=port, threads=threads, QUERY_TIMEOUT=query_timeout, VAR_DIR=str(paths.var),
-        SEEDS_DIR=str(paths.seeds), ONTOLOGY_DIR=str(paths.ontology), **settings)
+    run(
+        host=host,
+        port=port,
+        threads=threads,
+        QUERY_TIMEOUT=query_timeout,
+        VAR_DIR=str(paths.var),
+        SEEDS_DIR=str(paths.seeds),
+        ONTOLOGY_DIR=str(paths.ontology),
+        **settings,
+    )
 
 
 @main.group()
@@ -286,13 +326,14 @@ def export() -> None:
 @export.command("network")
 @with_paths
 @click.option("--year", type=click.IntRange(1000, 9999), help="Only the partnerships in force during this year.")
-@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json"]), default="graphml",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json"]), default="graphml", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
-def export_network(seeds: Path | None, ontology: Path | None, var: Path | None, year: int | None, fmt: str,
-                   output: Path | None) -> None:
+def export_network(
+    seeds: Path | None, ontology: Path | None, var: Path | None, year: int | None, fmt: str, output: Path | None
+) -> None:
     """The partnership network of the current build, optionally as of one year."""
     from .exports import SERIALIZERS, network_as_of, read_network
+
     path = _paths(seeds, ontology, var).exports / "network.json"
     if not path.is_file():
         _line(f"{path}: no exported network here; run `autoalliance build` first")
@@ -305,28 +346,54 @@ def export_network(seeds: Path | None, ontology: Path | None, var: Path | None, 
         click.echo(text, nl=False)
 
 
-
 @main.command()
 @with_paths
-@click.option("--to", "url", required=True, metavar="URL",
-              help="The store: the server for oxigraph/virtuoso, the dataset for fuseki, the repository for graphdb, "
-                   "the SPARQL endpoint for generic.")
-@click.option("--store-kind", type=click.Choice(KINDS), default="virtuoso", show_default=True,
-              help="Which store, for its endpoints and authentication.")
+@click.option(
+    "--to",
+    "url",
+    required=True,
+    metavar="URL",
+    help="The store: the server for oxigraph/virtuoso, the dataset for fuseki, the repository for graphdb, "
+    "the SPARQL endpoint for generic.",
+)
+@click.option(
+    "--store-kind",
+    type=click.Choice(KINDS),
+    default="virtuoso",
+    show_default=True,
+    help="Which store, for its endpoints and authentication.",
+)
 @click.option("--user", envvar=USER_ENV, show_envvar=True, help="Account allowed to write.")
 @click.option("--password", envvar=PASSWORD_ENV, show_envvar=True, help="Its password (better from the environment).")
-@click.option("--method", type=click.Choice(METHODS), default="auto", show_default=True,
-              help="gsp: Graph Store HTTP Protocol; update: SPARQL Update only; auto: gsp when the store has it.")
+@click.option(
+    "--method",
+    type=click.Choice(METHODS),
+    default="auto",
+    show_default=True,
+    help="gsp: Graph Store HTTP Protocol; update: SPARQL Update only; auto: gsp when the store has it.",
+)
 @click.option("--query-endpoint", metavar="URL", help="Override the query endpoint.")
 @click.option("--update-endpoint", metavar="URL", help="Override the update endpoint.")
 @click.option("--graph-store", metavar="URL", help="Override the Graph Store endpoint ('' for none).")
 @click.option("--all", "force_all", is_flag=True, help="Send every graph, changed or not.")
 @click.option("--timeout", default=300.0, show_default=True, type=float, help="Seconds per HTTP request.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
-def publish(seeds: Path | None, ontology: Path | None, var: Path | None, url: str, store_kind: str,
-            user: str | None, password: str | None, method: str, query_endpoint: str | None,
-            update_endpoint: str | None, graph_store: str | None, force_all: bool, timeout: float,
-            quiet: bool) -> None:
+def publish(
+    seeds: Path | None,
+    ontology: Path | None,
+    var: Path | None,
+    url: str,
+    store_kind: str,
+    user: str | None,
+    password: str | None,
+    method: str,
+    query_endpoint: str | None,
+    update_endpoint: str | None,
+    graph_store: str | None,
+    force_all: bool,
+    timeout: float,
+    quiet: bool,
+) -> None:
     """Load the graphs of the current build into a SPARQL 1.1 store, replacing those that changed.
 
     Exit 0 when every graph sent has the right number of triples on the store, 1 when one has not, 2 when the
@@ -353,8 +420,10 @@ def publish(seeds: Path | None, ontology: Path | None, var: Path | None, url: st
     finally:
         target.close()
     rate = report.triples_sent / report.seconds if report.seconds else 0.0
-    err.print(f"{len(report.sent)} graph(s) sent ({report.triples_sent} triples, {rate:,.0f} triples/s, "
-              f"{report.method}), {report.unchanged} unchanged, {len(report.removed)} removed -> {endpoints.query}")
+    err.print(
+        f"{len(report.sent)} graph(s) sent ({report.triples_sent} triples, {rate:,.0f} triples/s, "
+        f"{report.method}), {report.unchanged} unchanged, {len(report.removed)} removed -> {endpoints.query}"
+    )
     if not report.ok:
         for iri, (expected, found) in sorted(report.mismatches.items()):
             _line(f"count mismatch: {iri}: {expected} triples in the build, {found} on the store")
@@ -371,9 +440,10 @@ def _validate_file(file: Path, seeds: Path | None, ontology: Path | None, var: P
         report = check_file(file, _paths(seeds, ontology, var))
     except KGError as exc:
         _fail(exc)
-    _line(f"conforms: {file} ({report.triples} triples; the rest of the corpus from the "
-          f"{'last build' if report.corpus_source == 'store' else 'annotation files (no build yet)'})")
-
+    _line(
+        f"conforms: {file} ({report.triples} triples; the rest of the corpus from the "
+        f"{'last build' if report.corpus_source == 'store' else 'annotation files (no build yet)'})"
+    )
 
 
 @main.command()
@@ -394,8 +464,10 @@ def draft(seeds: Path | None, document: Path, issued: str | None, force: bool) -
         result = draft_document(document, _paths(seeds, None, None).seeds, date, force)
     except KGError as exc:
         _fail(exc)
-    _line(f"wrote {result.annotation}: {result.deals} deal(s), {result.alliances} alliance(s), "
-          f"{result.checks} '# check:' comment(s) to review")
+    _line(
+        f"wrote {result.annotation}: {result.deals} deal(s), {result.alliances} alliance(s), "
+        f"{result.checks} '# check:' comment(s) to review"
+    )
     if result.registry:
         _line(f"wrote {result.registry}: {len(result.proposals)} proposed registry entr(y/ies)")
     _line("next: review the draft, then `autoalliance validate` and `autoalliance build`")

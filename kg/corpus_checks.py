@@ -21,9 +21,17 @@ from .records import Entity, Loc, Value
 from .units import ITEM_IRIS
 from .yamlread import Reader
 
-_NAMES = {"firms": "firm", "brands": "brand", "authorities": "authority", "people": "person",
-          "products": "product", "deals": "deal", "alliances": "alliance", "investigations": "investigation",
-          "domains": "technology domain"}
+_NAMES = {
+    "firms": "firm",
+    "brands": "brand",
+    "authorities": "authority",
+    "people": "person",
+    "products": "product",
+    "deals": "deal",
+    "alliances": "alliance",
+    "investigations": "investigation",
+    "domains": "technology domain",
+}
 
 
 def _display(path: Path, root: Path) -> str:
@@ -33,8 +41,9 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def read_registry(registry_dir: Path, display_root: Path,
-                  domains: set[str]) -> tuple[list[Entity], list[AnnotationError]]:
+def read_registry(
+    registry_dir: Path, display_root: Path, domains: set[str]
+) -> tuple[list[Entity], list[AnnotationError]]:
     """The registry's entities and every problem in its files: syntax, duplicate ids, unknown references."""
     entities: list[Entity] = []
     readers: list[Reader] = []
@@ -47,8 +56,14 @@ def read_registry(registry_dir: Path, display_root: Path,
     known: dict[str, set[str]] = {}
     for entity in entities:
         if entity.id in seen:
-            errors.append(AnnotationError(entity.loc.path, entity.loc.line, entity.loc.col,
-                                          f"id '{entity.id}' is already used at {':'.join(map(str, seen[entity.id]))}"))
+            errors.append(
+                AnnotationError(
+                    entity.loc.path,
+                    entity.loc.line,
+                    entity.loc.col,
+                    f"id '{entity.id}' is already used at {':'.join(map(str, seen[entity.id]))}",
+                )
+            )
         seen.setdefault(entity.id, entity.loc)
         known.setdefault(entity.kind, set()).add(entity.id)
     for reader in readers:
@@ -56,8 +71,14 @@ def read_registry(registry_dir: Path, display_root: Path,
             exists = ref.slug in domains if ref.kind == "domains" else ref.slug in known.get(ref.kind, set())
             if not exists:
                 where = "ontology/domains.ttl" if ref.kind == "domains" else "the registry or annotations"
-                errors.append(AnnotationError(ref.loc.path, ref.loc.line, ref.loc.col,
-                                              f"unknown {_NAMES[ref.kind]} '{ref.slug}' (not in {where})"))
+                errors.append(
+                    AnnotationError(
+                        ref.loc.path,
+                        ref.loc.line,
+                        ref.loc.col,
+                        f"unknown {_NAMES[ref.kind]} '{ref.slug}' (not in {where})",
+                    )
+                )
     return entities, errors
 
 
@@ -74,18 +95,30 @@ def check_corpus(summaries: Iterable[dict[str, Any]]) -> tuple[list[AnnotationEr
     for summary in summaries:
         for kind, item_id, path, line, col, cls in summary["defines"]:
             if item_id in defined[kind]:
-                errors.append(AnnotationError(path, line, col, f"{kind[:-1]} '{item_id}' is already defined at "
-                                              f"{where[kind, item_id]}; use 'ref' to cite it"))
+                errors.append(
+                    AnnotationError(
+                        path,
+                        line,
+                        col,
+                        f"{kind[:-1]} '{item_id}' is already defined at {where[kind, item_id]}; use 'ref' to cite it",
+                    )
+                )
                 continue
             defined[kind][item_id] = cls
             where[kind, item_id] = f"{path}:{line}:{col}"
     for summary in summaries:
         for kind, item_id, path, line, col in summary["cites"]:
             if item_id not in defined[kind]:
-                errors.append(AnnotationError(path, line, col, f"unknown {_NAMES[kind]} '{item_id}' "
-                                              "(not in the registry or annotations)"))
-    deals = [_LinkedDeal(deal_id, Loc(path, line, col), links, Value(**shared) if shared else None)
-             for summary in summaries for deal_id, path, line, col, links, shared in summary.get("links", [])]
+                errors.append(
+                    AnnotationError(
+                        path, line, col, f"unknown {_NAMES[kind]} '{item_id}' (not in the registry or annotations)"
+                    )
+                )
+    deals = [
+        _LinkedDeal(deal_id, Loc(path, line, col), links, Value(**shared) if shared else None)
+        for summary in summaries
+        for deal_id, path, line, col, links, shared in summary.get("links", [])
+    ]
     errors += _check_links(deals)  # type: ignore[arg-type]
     errors += _check_shared_values(deals)  # type: ignore[arg-type]
     return errors, defined

@@ -46,10 +46,14 @@ def sum_mismatches(documents: Path) -> list[str]:
     listed = read_sums(documents)
     found = {p.name: file_sha256(p) for p in sorted(documents.glob("*.txt"))}
     problems = [f"{documents / name}: not listed in {SUMS}" for name in sorted(found.keys() - listed.keys())]
-    problems += [f"{documents / SUMS}: lists {name}, which does not exist"
-                 for name in sorted(listed.keys() - found.keys())]
-    problems += [f"{documents / name}: SHA-256 {found[name]} differs from {SUMS} ({listed[name]}): the text changed"
-                 for name in sorted(found.keys() & listed.keys()) if found[name] != listed[name]]
+    problems += [
+        f"{documents / SUMS}: lists {name}, which does not exist" for name in sorted(listed.keys() - found.keys())
+    ]
+    problems += [
+        f"{documents / name}: SHA-256 {found[name]} differs from {SUMS} ({listed[name]}): the text changed"
+        for name in sorted(found.keys() & listed.keys())
+        if found[name] != listed[name]
+    ]
     return problems
 
 

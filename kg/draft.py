@@ -26,8 +26,10 @@ from .iris import DOC_ID
 from .records import PartialDate
 
 REGISTRY_NOTE = "Registry entries proposed by `autoalliance draft` for documents/{doc}.txt: review each one."
-NOTE = ("Drafted by `autoalliance draft` from documents/{doc}.txt. Review it against the text: every "
-        "`# check:` comment marks a guess. Then run `autoalliance validate`.")
+NOTE = (
+    "Drafted by `autoalliance draft` from documents/{doc}.txt. Review it against the text: every "
+    "`# check:` comment marks a guess. Then run `autoalliance validate`."
+)
 
 
 @dataclass
@@ -42,13 +44,19 @@ class DraftResult:
     checks: int = 0
 
 
-def _header(text: str, sentences: list, finder: DateFinder, issued: PartialDate | None  # noqa: ANN001
-            ) -> tuple[dict[str, object], dict[str, list[str]]]:
+def _header(
+    text: str,
+    sentences: list,
+    finder: DateFinder,
+    issued: PartialDate | None,  # noqa: ANN001
+) -> tuple[dict[str, object], dict[str, list[str]]]:
     header: dict[str, object] = {}
     checks: dict[str, list[str]] = {}
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    title = next((line for line in lines[:5] if 4 <= len(line.split()) <= 25 and not line.endswith(".")),
-                 sentences[0].text if sentences else "untitled")
+    title = next(
+        (line for line in lines[:5] if 4 <= len(line.split()) <= 25 and not line.endswith(".")),
+        sentences[0].text if sentences else "untitled",
+    )
     header["title"] = title
     checks["title"] = ["taken from the first lines of the text: use the article's headline"]
     header["publisher"] = "unknown"
@@ -62,12 +70,19 @@ def _header(text: str, sentences: list, finder: DateFinder, issued: PartialDate 
             header["issued"] = dated[0].date
             checks["issued"] = [f"the dateline '{dated[0].surface}' taken as the publication date"]
         else:
-            years = [d.date.year for s in sentences for d in finder.find(s.text, None)
-                     if d.date and d.reason is None and d.date.year <= 2100]
+            years = [
+                d.date.year
+                for s in sentences
+                for d in finder.find(s.text, None)
+                if d.date and d.reason is None and d.date.year <= 2100
+            ]
             year = max(years) if years else 2000
             header["issued"] = PartialDate(year)
-            header["issued_estimated"] = (f"Undated text; {year} is the latest year it mentions" if years
-                                          else "Undated text that mentions no year")
+            header["issued_estimated"] = (
+                f"Undated text; {year} is the latest year it mentions"
+                if years
+                else "Undated text that mentions no year"
+            )
             checks["issued"] = ["no publication date given (--issued) nor found: relative dates are unresolved"]
     header["language"] = "en"
     checks["language"] = ["assumed English"]
@@ -96,8 +111,11 @@ def _name_deals(draft: Draft, registry: Registry, rules: dict) -> None:  # noqa:
         same = [i for i, (kind, firms) in registry.deals.items() if kind == deal.kind and firms == deal.all_firms()]
         if len(same) == 1 and not deal.establishes and not deal.alliance:
             deal.ref = same[0]
-            deal.checks.insert(0, f"the corpus already defines {same[0]} with the same kind and firms: cited here; "
-                                  "make it a new deal if this is another one")
+            deal.checks.insert(
+                0,
+                f"the corpus already defines {same[0]} with the same kind and firms: cited here; "
+                "make it a new deal if this is another one",
+            )
             continue
         firms = sorted(deal.all_firms(), key=lambda f: [*deal.parties, *sum(deal.roles.values(), [])].index(f))
         first = min(deal.dates.values(), default=None)
@@ -113,8 +131,13 @@ def _name_deals(draft: Draft, registry: Registry, rules: dict) -> None:  # noqa:
         deal.checks.insert(0, f"kind {deal.kind} and status {deal.status} from the wording of the evidence")
 
 
-def draft_document(document: Path, seeds: Path | None = None, issued: PartialDate | None = None,
-                   force: bool = False, ontology: Path | None = None) -> DraftResult:
+def draft_document(
+    document: Path,
+    seeds: Path | None = None,
+    issued: PartialDate | None = None,
+    force: bool = False,
+    ontology: Path | None = None,
+) -> DraftResult:
     """Draft the annotation (and proposed registry entries) of ``document``, a text under ``<seeds>/documents/``.
 
     Raises ``KGError`` when the document is not there, its name is not a document id, or the annotation exists
@@ -135,10 +158,13 @@ def draft_document(document: Path, seeds: Path | None = None, issued: PartialDat
     annotation = paths.annotations / f"{doc_id}.yaml"
     registry_file = paths.registry / f"{doc_id}.yaml"
     ours = registry_file.exists() and registry_file.read_text(encoding="utf-8", errors="replace").startswith(
-        "# " + REGISTRY_NOTE.split("{")[0])
+        "# " + REGISTRY_NOTE.split("{")[0]
+    )
     if registry_file.exists() and not ours:
-        raise KGError(f"{registry_file}: a registry file that no draft wrote has the document's name (or its "
-                      "first line was edited); draft never overwrites it: rename the document or that file")
+        raise KGError(
+            f"{registry_file}: a registry file that no draft wrote has the document's name (or its "
+            "first line was edited); draft never overwrites it: rename the document or that file"
+        )
     for target in (annotation, registry_file):
         if target.exists() and not force:
             raise KGError(f"{target}: already exists; review it, or redraft with --force to overwrite it")
@@ -156,8 +182,9 @@ def draft_document(document: Path, seeds: Path | None = None, issued: PartialDat
     finder = DateFinder(rules["dates"], reference_date)  # type: ignore[arg-type]
     names = find_names(text, sentences, registry, rules["names"])
     ctx = Context(text, names, registry, rules, domain_names(ontology or paths.ontology, rules), finder)
-    draft = draft_sentences(ctx, sentences, Attributor(rules["attribution"]), ValueFinder(rules["values"]),
-                            References(rules["names"]))
+    draft = draft_sentences(
+        ctx, sentences, Attributor(rules["attribution"]), ValueFinder(rules["values"]), References(rules["names"])
+    )
     _name_deals(draft, registry, rules)
     used = _used_proposals(draft.deals, names.proposals)
 
@@ -167,8 +194,7 @@ def draft_document(document: Path, seeds: Path | None = None, issued: PartialDat
     if not draft.deals:
         notes.append("check: no deal found; annotate by hand (docs/annotation-guide.md)")
     paths.annotations.mkdir(parents=True, exist_ok=True)
-    annotation.write_text(render_document(header, header_checks, draft.deals, draft.alliances, notes),
-                          encoding="utf-8")
+    annotation.write_text(render_document(header, header_checks, draft.deals, draft.alliances, notes), encoding="utf-8")
     written_registry = None
     if used:
         registry_file.write_text(render_registry(used, [REGISTRY_NOTE.format(doc=doc_id)]), encoding="utf-8")

@@ -77,8 +77,9 @@ class DateFinder:
             re.compile(rf"(?<![\d.,$€£¥]){year}"),
         ]
         self.month_this_year = re.compile(rf"\b{month} (?P<which>this|last|next) year\b", re.IGNORECASE)
-        self.bare_month = re.compile(rf"\b(?:in|since|until|from) {month}(?! \d| of \d|,? (?:19|20)\d\d)\b",
-                                     re.IGNORECASE)
+        self.bare_month = re.compile(
+            rf"\b(?:in|since|until|from) {month}(?! \d| of \d|,? (?:19|20)\d\d)\b", re.IGNORECASE
+        )
         self.weekday = re.compile(r"\b(?:on|last) (?P<weekday>" + "|".join(self.weekdays) + r")\b", re.IGNORECASE)
         self.relative = [(re.compile(str(r["pattern"]), re.IGNORECASE), r) for r in rules.get("relative", [])]
 
@@ -99,8 +100,11 @@ class DateFinder:
                 add(m, None, f"'{m.group()}' needs the publication date (--issued)")
                 continue
             year = self.issued.year + {"this": 0, "last": -1, "next": 1}[m.group("which").lower()]
-            add(m, PartialDate(year, self.month_number[m.group("month").lower()]),
-                f"'{m.group()}' in an article of {self.issued.isoformat()}")
+            add(
+                m,
+                PartialDate(year, self.month_number[m.group("month").lower()]),
+                f"'{m.group()}' in an article of {self.issued.isoformat()}",
+            )
         for pattern in self.absolute:
             for m in pattern.finditer(sentence):
                 if not free(m):
@@ -125,8 +129,9 @@ class DateFinder:
                 add(m, *self._weekday(m))
         return sorted(found, key=lambda f: f.start)
 
-    def _relative(self, surface: str, rule: dict[str, Any], previous: PartialDate | None
-                  ) -> tuple[PartialDate | None, str]:
+    def _relative(
+        self, surface: str, rule: dict[str, Any], previous: PartialDate | None
+    ) -> tuple[PartialDate | None, str]:
         shift = {str(k): int(v) for k, v in (rule.get("shift") or {}).items()}
         precision = str(rule.get("precision", "year"))
         if rule.get("rule") == "after_previous":
@@ -146,8 +151,9 @@ class DateFinder:
         if self.issued.month is None:
             return PartialDate(self.issued.year, month), f"'{m.group()}' (no year) in an article of {self.issued.year}"
         year = self.issued.year if month <= self.issued.month else self.issued.year - 1
-        return PartialDate(year, month), f"'{m.group()}' (no year): the last {m.group('month')} before an article of " \
-                                         f"{self.issued.isoformat()}"
+        return PartialDate(
+            year, month
+        ), f"'{m.group()}' (no year): the last {m.group('month')} before an article of {self.issued.isoformat()}"
 
     def _weekday(self, m: re.Match[str]) -> tuple[PartialDate | None, str]:
         if self.issued is None or self.issued.day is None:
@@ -159,4 +165,5 @@ class DateFinder:
             back = 7
         day = issued - dt.timedelta(days=back)
         return PartialDate(day.year, day.month, day.day), (
-            f"'{m.group()}': the {m.group('weekday')} on or before {issued.strftime('%A')} {issued.isoformat()}")
+            f"'{m.group()}': the {m.group('weekday')} on or before {issued.strftime('%A')} {issued.isoformat()}"
+        )

@@ -52,7 +52,7 @@ class DraftDeal:
     parties: list[str]
     roles: dict[str, list[str]]
     evidence: list[DraftQuote]
-    names: list[str]                                  # the words the text uses for the firms, for the label
+    names: list[str]  # the words the text uses for the firms, for the label
     domains: list[str] = field(default_factory=list)
     products: list[str] = field(default_factory=list)
     dates: dict[str, PartialDate] = field(default_factory=dict)
@@ -114,7 +114,9 @@ class ValueFinder:
         number = r"(?P<number>\d[\d,]*(?:\.\d+)?)"
         self.pattern = re.compile(
             rf"(?:(?P<bound>{bound})\s+)?(?:(?P<symbol>{symbols})\s?{number}(?:\s?(?P<mult1>{mult})\b)?"
-            rf"|{number.replace('number', 'number2')}\s?(?P<mult2>{mult})?\s(?P<word>{words})\b)", re.IGNORECASE)
+            rf"|{number.replace('number', 'number2')}\s?(?P<mult2>{mult})?\s(?P<word>{words})\b)",
+            re.IGNORECASE,
+        )
 
     def find(self, text: str) -> tuple[dict[str, str], list[str]] | None:
         """The first value of ``text`` as annotation keys, and the checks it needs; None when there is none."""
@@ -153,8 +155,11 @@ class Context:
         self.statuses = [(compile_patterns(s["patterns"]), str(s["status"])) for s in deals["statuses"]]
         self.date_keys = [(compile_patterns(r["before"]), str(r["key"])) for r in deals.get("date_keys") or []]
         words = sorted(self.domains, key=len, reverse=True)
-        self.domain_pattern = re.compile(
-            r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.IGNORECASE) if words else None
+        self.domain_pattern = (
+            re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.IGNORECASE)
+            if words
+            else None
+        )
 
 
 @dataclass
@@ -180,8 +185,9 @@ def _distinct(ids: list[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def _split_roles(sentence: Sentence, pattern: re.Pattern[str], firms: list[tuple[int, str, str]]
-                 ) -> tuple[list[str], list[str]] | None:
+def _split_roles(
+    sentence: Sentence, pattern: re.Pattern[str], firms: list[tuple[int, str, str]]
+) -> tuple[list[str], list[str]] | None:
     """The firms named just before the deal's wording and those after it, for the first wording that
     separates them (a firm on both sides is no help)."""
     for m in pattern.finditer(sentence.text):
@@ -205,7 +211,7 @@ def _status(ctx: Context, sentence: Sentence, kind: str) -> str:
 
 
 def _date_key(ctx: Context, sentence: Sentence, found: FoundDate, deal: DraftDeal) -> str | None:
-    before = sentence.text[:found.start]
+    before = sentence.text[: found.start]
     for pattern, key in ctx.date_keys:
         if pattern.search(before):
             return key
@@ -237,8 +243,10 @@ def _add_dates(ctx: Context, deal: DraftDeal, sentence: Sentence, found: list[Fo
             continue
         if key in deal.dates:
             if deal.dates[key] != date.date:
-                deal.checks.append(f"'{date.surface}' ({date.date.isoformat()}) not used: {key} is already "
-                                   f"{deal.dates[key].isoformat()}")
+                deal.checks.append(
+                    f"'{date.surface}' ({date.date.isoformat()}) not used: {key} is already "
+                    f"{deal.dates[key].isoformat()}"
+                )
             continue
         conflict = _in_order(deal, key, date.date, ctx.rules["deals"].get("date_order") or [])
         if conflict:
@@ -274,8 +282,7 @@ def _merge(existing: DraftDeal, new: DraftDeal, order: list[list[str]]) -> None:
     if existing.value is None and new.value is not None:
         existing.value = new.value
     if new.status != existing.status:
-        existing.checks.append(f"another sentence suggests status {new.status}: "
-                               f"'{new.evidence[0].quote[:80]}'")
+        existing.checks.append(f"another sentence suggests status {new.status}: '{new.evidence[0].quote[:80]}'")
     existing.checks.extend(c for c in new.checks if c not in existing.checks)
 
 
@@ -308,19 +315,39 @@ def _clauses(ctx: Context, sentence: Sentence, firms: list[tuple[int, str, str]]
     return clauses
 
 
-def _new_deals(ctx: Context, clause: Clause, pattern: re.Pattern[str], kind_rule: dict[str, Any], status: str,
-               evidence: DraftQuote, alliance: DraftAlliance | None) -> list[DraftDeal]:
+def _new_deals(
+    ctx: Context,
+    clause: Clause,
+    pattern: re.Pattern[str],
+    kind_rule: dict[str, Any],
+    status: str,
+    evidence: DraftQuote,
+    alliance: DraftAlliance | None,
+) -> list[DraftDeal]:
     kind = str(kind_rule["kind"])
     firm_ids = _distinct([f for _, f, _ in clause.firms])
     names = {f: ctx.names.short_names.get(f, s).removesuffix("’s").removesuffix("'s") for _, f, s in clause.firms}
     label_names = [names[f] for f in firm_ids]
     if kind_rule.get("joins_alliance"):
         if alliance is not None:
-            return [DraftDeal("", kind, status, [], {"member": [m]}, [evidence], [names[m]], alliance=alliance)
-                    for m in firm_ids if m not in alliance.founders]
+            return [
+                DraftDeal("", kind, status, [], {"member": [m]}, [evidence], [names[m]], alliance=alliance)
+                for m in firm_ids
+                if m not in alliance.founders
+            ]
         if len(firm_ids) >= 2:
-            return [DraftDeal("", "Cooperation", status, firm_ids, {}, [evidence], label_names,
-                              checks=["the text speaks of joining an alliance the draft did not find"])]
+            return [
+                DraftDeal(
+                    "",
+                    "Cooperation",
+                    status,
+                    firm_ids,
+                    {},
+                    [evidence],
+                    label_names,
+                    checks=["the text speaks of joining an alliance the draft did not find"],
+                )
+            ]
         return []
     if kind_rule.get("roles"):
         first, second = (str(r) for r in kind_rule["roles"])
@@ -329,28 +356,61 @@ def _new_deals(ctx: Context, clause: Clause, pattern: re.Pattern[str], kind_rule
         if split:
             return [DraftDeal("", kind, status, [], {first: split[0], second: split[1]}, [evidence], label_names)]
         if len(firm_ids) == 2:
-            return [DraftDeal("", kind, status, [], {first: [firm_ids[0]], second: [firm_ids[1]]}, [evidence],
-                              label_names, checks=[f"{first} and {second} {GUESSED_ROLES}"])]
+            return [
+                DraftDeal(
+                    "",
+                    kind,
+                    status,
+                    [],
+                    {first: [firm_ids[0]], second: [firm_ids[1]]},
+                    [evidence],
+                    label_names,
+                    checks=[f"{first} and {second} {GUESSED_ROLES}"],
+                )
+            ]
         if len(firm_ids) > 2:
-            return [DraftDeal("", "Cooperation", status, firm_ids, {}, [evidence], label_names,
-                              checks=[f"a {kind}? the draft could not tell the {first} from the {second}"])]
+            return [
+                DraftDeal(
+                    "",
+                    "Cooperation",
+                    status,
+                    firm_ids,
+                    {},
+                    [evidence],
+                    label_names,
+                    checks=[f"a {kind}? the draft could not tell the {first} from the {second}"],
+                )
+            ]
         return []
     if kind_rule.get("every_firm_is") and len(firm_ids) >= 2:  # cross-shareholdings: each holds the others
-        return [DraftDeal("", kind, status, [], {str(r): list(firm_ids) for r in kind_rule["every_firm_is"]},
-                          [evidence], label_names)]
+        return [
+            DraftDeal(
+                "",
+                kind,
+                status,
+                [],
+                {str(r): list(firm_ids) for r in kind_rule["every_firm_is"]},
+                [evidence],
+                label_names,
+            )
+        ]
     if len(firm_ids) >= 2:
         return [DraftDeal("", kind, status, firm_ids, {}, [evidence], label_names)]
     return []
 
 
-def _fill(ctx: Context, deal: DraftDeal, clause: Clause, sentence: Sentence, found_dates: list[FoundDate],
-          values: ValueFinder) -> None:
+def _fill(
+    ctx: Context, deal: DraftDeal, clause: Clause, sentence: Sentence, found_dates: list[FoundDate], values: ValueFinder
+) -> None:
     """Domains, products, signatories, value and dates of a deal from its clause."""
     deal.checks.extend(clause.checks)
     # "Daimler's Car2Go and BMW's DriveNow ... were merged": the possessive names a unit of the party
-    parents = {f: str(ctx.registry.entries[f].fields.get("parent")) for f in deal.parties
-               if f in ctx.registry.entries and ctx.registry.entries[f].fields.get("parent")}
-    owned = {f for pos, f, _ in clause.firms if re.search(r"['’]s\s+$", ctx.text[max(0, pos - 3):pos])}
+    parents = {
+        f: str(ctx.registry.entries[f].fields.get("parent"))
+        for f in deal.parties
+        if f in ctx.registry.entries and ctx.registry.entries[f].fields.get("parent")
+    }
+    owned = {f for pos, f, _ in clause.firms if re.search(r"['’]s\s+$", ctx.text[max(0, pos - 3) : pos])}
     units = [f for f, parent in parents.items() if parent in deal.parties and f in owned]
     if units and len(deal.parties) - len(units) >= 2:
         deal.parties = [f for f in deal.parties if f not in units]
@@ -389,8 +449,9 @@ def _alliance_for(alliances: list[tuple[int, DraftAlliance]], index: int) -> Dra
     return before[-1] if before else (alliances[0][1] if alliances else None)
 
 
-def draft_sentences(ctx: Context, sentences: list[Sentence], attributor: Attributor,
-                    values: ValueFinder, references: References) -> Draft:
+def draft_sentences(
+    ctx: Context, sentences: list[Sentence], attributor: Attributor, values: ValueFinder, references: References
+) -> Draft:
     """Draft the deals and alliances of ``sentences`` (in text order)."""
     draft = Draft()
     official_from = attributor.official_from(ctx.text)
@@ -410,10 +471,15 @@ def draft_sentences(ctx: Context, sentences: list[Sentence], attributor: Attribu
     for index, sentence in enumerate(sentences):
         firms = _firms_at(ctx, sentence.start, sentence.end) + _signing_firms(ctx, sentence)
         # "the two companies": the firms of this paragraph so far, or else of the previous one
-        same = [f for i, s in enumerate(sentences[:index]) if s.paragraph == sentence.paragraph
-                for f in sentence_firms[i]]
-        before = [f for i, s in enumerate(sentences[:index]) if s.paragraph == sentence.paragraph - 1
-                  for f in sentence_firms[i]]
+        same = [
+            f for i, s in enumerate(sentences[:index]) if s.paragraph == sentence.paragraph for f in sentence_firms[i]
+        ]
+        before = [
+            f
+            for i, s in enumerate(sentences[:index])
+            if s.paragraph == sentence.paragraph - 1
+            for f in sentence_firms[i]
+        ]
         recent = _distinct(same) or _distinct(before)
         checks = []
         for pos, ids, phrase in references.resolve(sentence, recent, countries):
@@ -427,7 +493,8 @@ def draft_sentences(ctx: Context, sentences: list[Sentence], attributor: Attribu
         paragraph = " ".join(s.text for s in sentences if s.paragraph == sentence.paragraph)
         names_speaker = any(sentence.start <= p < sentence.end for p in speaking)
         spoken = (quoted and bool(attributor.speech.search(paragraph))) or (
-            names_speaker and bool(attributor.speech.search(sentence.text)))
+            names_speaker and bool(attributor.speech.search(sentence.text))
+        )
         attribution = attributor.attribute(sentence, spoken, sentence.start >= official_from)
         found_dates = ctx.dates.find(sentence.text, previous)
         for d in found_dates:
@@ -457,8 +524,11 @@ def draft_sentences(ctx: Context, sentences: list[Sentence], attributor: Attribu
         kind = str(kind_rule["kind"])
         alliance = _alliance_for(alliances, index)
         if kind_rule.get("founds_alliance") and alliance is not None and evidence in alliance.evidence:
-            made = [DraftDeal("", kind, "Signed", list(alliance.founders), {}, [evidence], alliance.names,
-                              establishes=alliance)]
+            made = [
+                DraftDeal(
+                    "", kind, "Signed", list(alliance.founders), {}, [evidence], alliance.names, establishes=alliance
+                )
+            ]
         else:
             made = _new_deals(ctx, clause, pattern, kind_rule, status, evidence, alliance)
         if not made and kind not in SPECIFIC_KINDS_ONLY and kind in last_of_kind:
@@ -472,10 +542,12 @@ def draft_sentences(ctx: Context, sentences: list[Sentence], attributor: Attribu
             _fill(ctx, deal, clause, sentence, found_dates, values)
             if deal.establishes is not None:
                 deal.establishes.founded = deal.dates.get("signed")
-            key = (deal.kind, deal.all_firms(), id(deal.alliance) if deal.alliance else None,
-                   deal.status == "Rumoured")
-            near = [d for (k, firms, _, rumoured), d in by_key.items() if firms == deal.all_firms()
-                    and not rumoured and sentence.paragraph in paragraphs_of.get(id(d), set())]
+            key = (deal.kind, deal.all_firms(), id(deal.alliance) if deal.alliance else None, deal.status == "Rumoured")
+            near = [
+                d
+                for (k, firms, _, rumoured), d in by_key.items()
+                if firms == deal.all_firms() and not rumoured and sentence.paragraph in paragraphs_of.get(id(d), set())
+            ]
             if deal.kind in merge_nearby and key not in by_key and near and deal.status != "Rumoured":
                 deal.checks.append(f"'{evidence.quote[:60]}' read as more about the {near[0].kind} above")
                 _merge(near[0], deal, order)

@@ -96,7 +96,7 @@ def _names(kind: str, item: dict[str, Any], makers: dict[str, str]) -> list[str]
     if kind == "products":  # "Z4" for "BMW Z4": the maker's name is often left out
         for maker_name in makers.get(str(item.get("maker")), "").split("|"):
             if maker_name and label.startswith(maker_name + " "):
-                names.append(label[len(maker_name) + 1:])
+                names.append(label[len(maker_name) + 1 :])
         first, _, rest = label.partition(" ")
         if rest and first.isupper():
             names.append(rest)
@@ -130,8 +130,10 @@ def read_registry(seeds: Path, skip: AbstractSet[str] = frozenset()) -> Registry
         if kind == "firms":
             alt = item.get("alt") or []
             makers[str(item["id"])] = "|".join([str(item["label"]), *map(str, alt if isinstance(alt, list) else [alt])])
-    entries = {str(item["id"]): Entry(kind, str(item["id"]), str(item["label"]), _names(kind, item, makers), item)
-               for kind, item in items}
+    entries = {
+        str(item["id"]): Entry(kind, str(item["id"]), str(item["label"]), _names(kind, item, makers), item)
+        for kind, item in items
+    }
     deals: dict[str, tuple[str, frozenset[str]]] = {}
     alliance_ids: set[str] = set()
     for path in sorted((seeds / "annotations").glob("*.yaml")):
@@ -157,7 +159,7 @@ def domain_names(ontology: Path, rules: dict[str, Any]) -> dict[str, str]:
     for predicate in (SKOS.altLabel, SKOS.prefLabel):  # prefLabels win over altLabels
         for concept, label in graph.subject_objects(predicate):
             if str(concept).startswith(prefix):
-                names[str(label).lower()] = str(concept)[len(prefix):]
+                names[str(label).lower()] = str(concept)[len(prefix) :]
     for slug, phrases in (rules["domains"].get("synonyms") or {}).items():
         for phrase in phrases:
             names.setdefault(str(phrase).lower(), str(slug))

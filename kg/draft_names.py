@@ -40,8 +40,8 @@ class Names:
     """Everything named in one text: the mentions in order, and the entries proposed for the registry."""
 
     mentions: list[Mention]
-    kinds: dict[str, str]        # entry id -> its registry list (firms, brands, people, products, authorities)
-    firm_of: dict[str, str]      # brand id -> the firm that owns it
+    kinds: dict[str, str]  # entry id -> its registry list (firms, brands, people, products, authorities)
+    firm_of: dict[str, str]  # brand id -> the firm that owns it
     proposals: list[Proposal]
     short_names: dict[str, str]  # entry id -> the first name the text uses for it
 
@@ -64,8 +64,9 @@ def _firm_kind(name: str, rules: dict[str, Any]) -> str | None:
     return None
 
 
-def _propose_organisations(text: str, sentences: list[Sentence], known: dict[str, str], rules: dict[str, Any],
-                           taken: set[str]) -> tuple[list[Proposal], dict[str, str]]:
+def _propose_organisations(
+    text: str, sentences: list[Sentence], known: dict[str, str], rules: dict[str, Any], taken: set[str]
+) -> tuple[list[Proposal], dict[str, str]]:
     """New organisations: capitalised names with a corporate suffix, or in a role a deal gives them."""
     not_names = set(rules.get("not_names") or [])
     suffixes = "|".join(rules.get("corporate_suffixes") or [])
@@ -94,13 +95,21 @@ def _propose_organisations(text: str, sentences: list[Sentence], known: dict[str
         for m in pattern.finditer(text):
             label = clean(m.group("name"))
             head = label.split(" ")[0] if label else ""
-            if (not label or head in not_names or label in known or label.isupper() and len(label) < 3
-                    or label.lower() in ("we", "i")):
+            if (
+                not label
+                or head in not_names
+                or label in known
+                or label.isupper()
+                and len(label) < 3
+                or label.lower() in ("we", "i")
+            ):
                 continue
             if any(label.startswith((f"{k} ", f"{k}’s", f"{k}'s")) for k in known):
                 continue  # "BMW’s Reithofer": a known name followed by another capitalised word
-            if any(label in (other, legal) or label.startswith(other + " ") or other.startswith(label + " ")
-                   for other, legal, _ in found.values()):
+            if any(
+                label in (other, legal) or label.startswith(other + " ") or other.startswith(label + " ")
+                for other, legal, _ in found.values()
+            ):
                 continue  # "Nordwerk" or "Nordwerk Batteries GmbH": a form of a name already found
             found.setdefault(label, (label, None, sentence_at(m.start())))
     proposals: list[Proposal] = []
@@ -111,15 +120,22 @@ def _propose_organisations(text: str, sentences: list[Sentence], known: dict[str
         if legal:
             fields["legal_name"] = legal
         first = label.split(" ")[0]
-        alt = [first] if " " in label and first not in not_names and re.search(
-            rf"(?<![\w-]){re.escape(first)}(?! {re.escape(label.split(' ')[1])})(?![\w-])", text) else []
+        alt = (
+            [first]
+            if " " in label
+            and first not in not_names
+            and re.search(rf"(?<![\w-]){re.escape(first)}(?! {re.escape(label.split(' ')[1])})(?![\w-])", text)
+            else []
+        )
         if alt:
             fields["alt"] = alt
         kind = _firm_kind(label, rules)
         if kind:
             fields["kind"] = kind
-        checks = [f"not in the registry; proposed from: {sentence.text[:160]}",
-                  "verify the name, add country, and wikidata only if it is the same legal entity"]
+        checks = [
+            f"not in the registry; proposed from: {sentence.text[:160]}",
+            "verify the name, add country, and wikidata only if it is the same legal entity",
+        ]
         if kind:
             checks.append(f"kind {kind} guessed from the name")
         proposals.append(Proposal("firms", fields, checks))
@@ -128,8 +144,9 @@ def _propose_organisations(text: str, sentences: list[Sentence], known: dict[str
     return proposals, names
 
 
-def _propose_people(text: str, firm_names: dict[str, str], known: dict[str, str], rules: dict[str, Any],
-                    taken: set[str]) -> tuple[list[Proposal], dict[str, str]]:
+def _propose_people(
+    text: str, firm_names: dict[str, str], known: dict[str, str], rules: dict[str, Any], taken: set[str]
+) -> tuple[list[Proposal], dict[str, str]]:
     """New people: "<First Last>, <title> of <Firm>" and "<Firm> <title> <First Last>"."""
     titles = "|".join(rules.get("person_titles") or [])
     firm = name_pattern(firm_names)
@@ -137,8 +154,10 @@ def _propose_people(text: str, firm_names: dict[str, str], known: dict[str, str]
         return [], {}
     firm_re = firm.pattern.replace("(?P<name>", "(?P<firm>")
     person = r"(?P<person>[A-Z][a-z]+(?: [A-Z][a-z]+)+)"
-    patterns = [re.compile(rf"{person}, (?:the )?(?P<title>{titles}) of (?:the )?{firm_re}"),
-                re.compile(rf"{firm_re} (?P<title>{titles}) {person}")]
+    patterns = [
+        re.compile(rf"{person}, (?:the )?(?P<title>{titles}) of (?:the )?{firm_re}"),
+        re.compile(rf"{firm_re} (?P<title>{titles}) {person}"),
+    ]
     proposals: list[Proposal] = []
     names: dict[str, str] = {}
     for pattern in patterns:
@@ -147,8 +166,12 @@ def _propose_people(text: str, firm_names: dict[str, str], known: dict[str, str]
             if full in known or full in names:
                 continue
             slug = _unique_id(slugify(full), taken)
-            fields = {"id": slug, "label": full, "title": m.group("title")[0].upper() + m.group("title")[1:],
-                      "affiliation": firm_names[m.group("firm")]}
+            fields = {
+                "id": slug,
+                "label": full,
+                "title": m.group("title")[0].upper() + m.group("title")[1:],
+                "affiliation": firm_names[m.group("firm")],
+            }
             proposals.append(Proposal("people", fields, [f"not in the registry; proposed from: {m.group()}"]))
             names[full] = slug
             names[full.split()[-1]] = slug
@@ -185,11 +208,14 @@ class References:
     """Phrases such as "the two companies" or "the US carmaker", resolved to the firms of the text just before."""
 
     def __init__(self, rules: dict[str, Any]) -> None:
-        self.rules = [(compile_patterns([str(r["pattern"])]), int(r.get("last", 1)), r.get("country"))
-                      for r in rules.get("references") or []]
+        self.rules = [
+            (compile_patterns([str(r["pattern"])]), int(r.get("last", 1)), r.get("country"))
+            for r in rules.get("references") or []
+        ]
 
-    def resolve(self, sentence: Sentence, recent: list[str], countries: dict[str, str]
-                ) -> list[tuple[int, list[str], str]]:
+    def resolve(
+        self, sentence: Sentence, recent: list[str], countries: dict[str, str]
+    ) -> list[tuple[int, list[str], str]]:
         """(offset in the text, firm ids, the phrase) for each phrase of ``sentence`` that ``recent`` (the
         distinct firms named just before, in order) makes unambiguous: exactly ``last`` firms for "the two
         companies", a single firm of the country for "the US carmaker"."""

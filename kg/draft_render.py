@@ -47,8 +47,13 @@ def _quotes(lines: list[str], indent: str, evidence: list[DraftQuote]) -> None:
         comment(lines, f"{indent}    ", q.checks)
 
 
-def render_document(header: dict[str, Any], header_checks: dict[str, list[str]], deals: list[DraftDeal],
-                    alliances: list[DraftAlliance], notes: list[str]) -> str:
+def render_document(
+    header: dict[str, Any],
+    header_checks: dict[str, list[str]],
+    deals: list[DraftDeal],
+    alliances: list[DraftAlliance],
+    notes: list[str],
+) -> str:
     """The annotation file of one document."""
     lines = [f"# {n}" for n in notes]
     lines.append("document:")

@@ -45,11 +45,11 @@ def split_sentences(text: str) -> list[Sentence]:
         offset, body = line.start(), line.group()
         cut = 0
         for match in _END.finditer(body):
-            piece = body[cut:match.start()].rstrip()
+            piece = body[cut : match.start()].rstrip()
             if _ABBREVIATIONS.search(piece) or re.fullmatch(r"\d{1,2}\.", piece.strip()):  # "1. Fuel cells"
                 continue
             # keep a closing quotation mark with its sentence
-            end = match.start() + (len(match.group()) - len(match.group().lstrip("\"”’)")))
+            end = match.start() + (len(match.group()) - len(match.group().lstrip('"”’)')))
             _add(sentences, text, offset + cut, offset + end, paragraph)
             cut = match.end()
         _add(sentences, text, offset + cut, offset + len(body.rstrip()), paragraph)
@@ -75,8 +75,12 @@ def name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w-])(?P<name>{body})(?:['’]s)?(?![\w-])")
 
 
-def find_mentions(text: str, names: dict[str, str], common_words: AbstractSet[str] = frozenset(),
-                  sentence_starts: AbstractSet[int] = frozenset()) -> list[Mention]:
+def find_mentions(
+    text: str,
+    names: dict[str, str],
+    common_words: AbstractSet[str] = frozenset(),
+    sentence_starts: AbstractSet[int] = frozenset(),
+) -> list[Mention]:
     """Every non-overlapping mention of a name of ``names`` (name -> id) in ``text``, longest name first.
 
     A name in ``common_words`` ("Here") is not taken at the start of a sentence, where any word is capitalised.
@@ -94,7 +98,7 @@ def find_mentions(text: str, names: dict[str, str], common_words: AbstractSet[st
 
 
 def _after_opening(text: str, start: int) -> bool:
-    before = text[max(0, start - 2):start]
+    before = text[max(0, start - 2) : start]
     return before.endswith(("“", '"', "\n")) or start == 0
 
 
@@ -108,8 +112,8 @@ def unique_quote(text: str, sentence: Sentence) -> tuple[str, str | None, str | 
     if text.count(quote) == 1:
         return quote, None, None
     for size in (10, 20, 40, 80):
-        prefix = text[max(0, sentence.start - size):sentence.start]
-        suffix = text[sentence.end:sentence.end + size]
+        prefix = text[max(0, sentence.start - size) : sentence.start]
+        suffix = text[sentence.end : sentence.end + size]
         for context in ({"prefix": prefix}, {"suffix": suffix}):
             if not next(iter(context.values())):
                 continue

@@ -40,14 +40,18 @@ MEDIA_TYPES = {
 # IRIs have slashes after theirs, which Turtle could only write escaped (doc:x\/evidence\/1-9).
 DUMP_PREFIXES = {k: v for k, v in PREFIXES.items() if k not in ("doc", "graph")}
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-_SUFFIXES = {"autoalliance.ttl": ".ttl", "autoalliance.trig": ".trig", "autoalliance.nt.gz": ".nt.gz",
-             "autoalliance.jsonld": ".jsonld"}
+_SUFFIXES = {
+    "autoalliance.ttl": ".ttl",
+    "autoalliance.trig": ".trig",
+    "autoalliance.nt.gz": ".nt.gz",
+    "autoalliance.jsonld": ".jsonld",
+}
 
 
 def _compact(iri: str) -> str:
     for prefix, namespace in DUMP_PREFIXES.items():
-        if iri.startswith(namespace) and _LOCAL.match(iri[len(namespace):]):
-            return f"{prefix}:{iri[len(namespace):]}"
+        if iri.startswith(namespace) and _LOCAL.match(iri[len(namespace) :]):
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
@@ -61,8 +65,11 @@ def _compact_node(node: dict[str, Any]) -> dict[str, Any]:
             out[key] = [_compact(v) for v in values]
         else:
             out[_compact(key)] = [
-                {**v, **({"@id": _compact(v["@id"])} if "@id" in v and not v["@id"].startswith("_:") else {}),
-                 **({"@type": _compact(v["@type"])} if "@type" in v else {})}
+                {
+                    **v,
+                    **({"@id": _compact(v["@id"])} if "@id" in v and not v["@id"].startswith("_:") else {}),
+                    **({"@type": _compact(v["@type"])} if "@type" in v else {}),
+                }
                 for v in values
             ]
     return out
@@ -107,13 +114,15 @@ def render_parts(nquads: bytes) -> dict[str, bytes]:
     nodes = _jsonld_nodes(triples)
     return {
         "autoalliance.ttl": _without_prefixes(
-            ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=DUMP_PREFIXES) or b""),
+            ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=DUMP_PREFIXES) or b""
+        ),
         "autoalliance.trig": _without_prefixes(
-            ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=DUMP_PREFIXES) or b""),
-        "autoalliance.nt.gz": gzip.compress(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", 6,
-                                            mtime=0),
-        "autoalliance.jsonld": ",\n".join(json.dumps(n, ensure_ascii=False, indent=1, sort_keys=True)
-                                          for n in nodes).encode("utf-8"),
+            ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=DUMP_PREFIXES) or b""
+        ),
+        "autoalliance.nt.gz": gzip.compress(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", 6, mtime=0),
+        "autoalliance.jsonld": ",\n".join(
+            json.dumps(n, ensure_ascii=False, indent=1, sort_keys=True) for n in nodes
+        ).encode("utf-8"),
     }
 
 
@@ -138,8 +147,9 @@ def _header() -> bytes:
     return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in DUMP_PREFIXES.items()).encode("utf-8")
 
 
-def write_dumps(store: ox.Store, target: Path, cache_root: Path | None = None,
-                known: Callable[[str], bytes | None] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+def write_dumps(
+    store: ox.Store, target: Path, cache_root: Path | None = None, known: Callable[[str], bytes | None] | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
     """Write every dump of ``store`` and ``SHA256SUMS`` into the new directory ``target``.
 
     ``known(graph)`` may give a graph's sorted N-Quads without reading the store (the build has those of the
@@ -152,8 +162,10 @@ def write_dumps(store: ox.Store, target: Path, cache_root: Path | None = None,
     outs["autoalliance.ttl"].write(_header())
     outs["autoalliance.trig"].write(_header())
     outs["autoalliance.jsonld"].write(
-        b'{\n "@context": ' + json.dumps(dict(sorted(DUMP_PREFIXES.items())), indent=2, sort_keys=True)
-        .replace("\n", "\n ").encode("utf-8") + b',\n "@graph": [\n')
+        b'{\n "@context": '
+        + json.dumps(dict(sorted(DUMP_PREFIXES.items())), indent=2, sort_keys=True).replace("\n", "\n ").encode("utf-8")
+        + b',\n "@graph": [\n'
+    )
     digests: dict[str, str] = {}
     for graph in sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)):
         nquads = (known(graph) if known else None) or graph_lines(store, graph)

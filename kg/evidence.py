@@ -45,14 +45,14 @@ def anchor_quote(text: str, quote: str, prefix: str | None = None, suffix: str |
     if prefix is not None:
         starts = [s for s in starts if text[:s].endswith(prefix)]
     if suffix is not None:
-        starts = [s for s in starts if text[s + len(quote):].startswith(suffix)]
+        starts = [s for s in starts if text[s + len(quote) :].startswith(suffix)]
     if not starts:
         raise LookupError(f"quote {quote!r} occurs, but never with the given prefix/suffix")
     if len(starts) > 1:
         raise LookupError(f"quote {quote!r} occurs {len(starts)} times; add a prefix or suffix to choose one")
     start = starts[0]
     end = start + len(quote)
-    return Anchor(start, end, quote, text[max(0, start - CONTEXT):start], text[end:end + CONTEXT])
+    return Anchor(start, end, quote, text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT])
 
 
 def anchor_corpus(corpus: Corpus) -> dict[Quote, Anchor]:
@@ -60,8 +60,12 @@ def anchor_corpus(corpus: Corpus) -> dict[Quote, Anchor]:
     anchors: dict[Quote, Anchor] = {}
     errors: list[AnnotationError] = []
     for doc in corpus.documents:
-        items: list[Deal | DealRef | Alliance | Investigation] = [*doc.deals, *doc.refs, *doc.alliances,
-                                                                  *doc.investigations]
+        items: list[Deal | DealRef | Alliance | Investigation] = [
+            *doc.deals,
+            *doc.refs,
+            *doc.alliances,
+            *doc.investigations,
+        ]
         for item in items:
             for quote in item.evidence:
                 try:

@@ -44,8 +44,12 @@ EXPORTS = {
     "network.gexf": "the partnership network as a dynamic graph (GEXF: Gephi's timeline)",
     "network.json": "the partnership network as networkx node-link JSON",
 }
-MEDIA_TYPES = {".csv": "text/csv", ".graphml": "application/graphml+xml", ".gexf": "application/gexf+xml",
-               ".json": "application/json"}  # of the export files, by suffix
+MEDIA_TYPES = {
+    ".csv": "text/csv",
+    ".graphml": "application/graphml+xml",
+    ".gexf": "application/gexf+xml",
+    ".json": "application/json",
+}  # of the export files, by suffix
 
 
 def _csv(header: list[str], rows: Iterable[Sequence[object]]) -> str:
@@ -67,8 +71,11 @@ def deals_csv(store: ox.Store, facts: Facts) -> str:
     """The deals table."""
     domains = _multi(select(store, "SELECT DISTINCT ?d ?l WHERE { ?d aa:domain ?x . ?x skos:prefLabel ?l }"), "d", "l")
     values: dict[str, tuple[str, str, str]] = {}
-    for row in select(store, """SELECT ?d ?a ?m ?c WHERE { ?d aa:value ?v .
-            OPTIONAL { ?v schema:value ?a } OPTIONAL { ?v schema:maxValue ?m } OPTIONAL { ?v schema:currency ?c } }"""):
+    for row in select(
+        store,
+        """SELECT ?d ?a ?m ?c WHERE { ?d aa:value ?v .
+            OPTIONAL { ?v schema:value ?a } OPTIONAL { ?v schema:maxValue ?m } OPTIONAL { ?v schema:currency ?c } }""",
+    ):
         amount, maximum, currency = (row[k].value if row[k] else "" for k in ("a", "m", "c"))
         values[row["d"].value] = (amount, maximum, currency)
     rows = []
@@ -76,11 +83,34 @@ def deals_csv(store: ox.Store, facts: Facts) -> str:
         if r.kind != "deal":
             continue
         dates = facts.deal_dates.get(iri, {})
-        rows.append([iri, r.label, r.deal_kind, r.status,
-                     *(dates[p].value if p in dates else "" for p in DEAL_DATES),
-                     *values.get(iri, ("", "", "")), "; ".join(domains.get(iri, []))])
-    return _csv(["deal", "label", "kind", "status", "announced", "signed", "starts", "ended", "value",
-                 "max_value", "currency", "domains"], rows)
+        rows.append(
+            [
+                iri,
+                r.label,
+                r.deal_kind,
+                r.status,
+                *(dates[p].value if p in dates else "" for p in DEAL_DATES),
+                *values.get(iri, ("", "", "")),
+                "; ".join(domains.get(iri, [])),
+            ]
+        )
+    return _csv(
+        [
+            "deal",
+            "label",
+            "kind",
+            "status",
+            "announced",
+            "signed",
+            "starts",
+            "ended",
+            "value",
+            "max_value",
+            "currency",
+            "domains",
+        ],
+        rows,
+    )
 
 
 def parties_csv(facts: Facts) -> str:
@@ -117,12 +147,38 @@ def evidence_csv(store: ox.Store, facts: Facts) -> str:
         e, supports = row["e"].value, row["x"].value
         doc = source.get(e, "")
         document = facts.resources.get(doc)
-        rows.add((e, supports, _label(facts, supports), quote.get(e, ""),
-                  humanize(local_name(attribution[e])) if e in attribution else "", start.get(e, ""), end.get(e, ""),
-                  doc, document.label if document else "", publisher.get(doc, ""), document.date if document else ""))
+        rows.add(
+            (
+                e,
+                supports,
+                _label(facts, supports),
+                quote.get(e, ""),
+                humanize(local_name(attribution[e])) if e in attribution else "",
+                start.get(e, ""),
+                end.get(e, ""),
+                doc,
+                document.label if document else "",
+                publisher.get(doc, ""),
+                document.date if document else "",
+            )
+        )
     ordered = sorted(rows, key=lambda r: (r[7], int(r[5]) if r[5].isdigit() else 0, r[0], r[1]))
-    return _csv(["evidence", "supports", "supports_label", "quote", "attribution", "start", "end", "document",
-                 "document_title", "publisher", "issued"], ordered)
+    return _csv(
+        [
+            "evidence",
+            "supports",
+            "supports_label",
+            "quote",
+            "attribution",
+            "start",
+            "end",
+            "document",
+            "document_title",
+            "publisher",
+            "issued",
+        ],
+        ordered,
+    )
 
 
 def firms_csv(store: ox.Store, facts: Facts) -> str:
@@ -132,16 +188,36 @@ def firms_csv(store: ox.Store, facts: Facts) -> str:
     country = _multi(select(store, "SELECT DISTINCT ?f ?c WHERE { ?f a aa:Firm ; aa:countryCode ?c }"), "f", "c")
     kind = _multi(select(store, "SELECT DISTINCT ?f ?k WHERE { ?f a aa:Firm ; aa:firmKind ?k }"), "f", "k")
     parents = _multi(select(store, "SELECT DISTINCT ?f ?p WHERE { ?f a aa:Firm ; aa:subsidiaryOf ?p }"), "f", "p")
-    wikidata = _multi(select(store, """SELECT DISTINCT ?f ?w WHERE { ?f a aa:Firm ; owl:sameAs ?w
-                                       FILTER(STRSTARTS(STR(?w), STR(wd:))) }"""), "f", "w")
+    wikidata = _multi(
+        select(
+            store,
+            """SELECT DISTINCT ?f ?w WHERE { ?f a aa:Firm ; owl:sameAs ?w
+                                       FILTER(STRSTARTS(STR(?w), STR(wd:))) }""",
+        ),
+        "f",
+        "w",
+    )
     rows = []
     for iri, r in sorted(facts.resources.items()):
         if r.kind == "firm":
-            rows.append([iri, r.label, "; ".join(alt.get(iri, [])), "; ".join(legal.get(iri, [])),
-                         "; ".join(country.get(iri, [])), "; ".join(humanize(local_name(k)) for k in kind.get(iri, [])),
-                         "; ".join(parents.get(iri, [])), "; ".join(wikidata.get(iri, [])), r.deals, r.partners])
-    return _csv(["firm", "label", "alt_labels", "legal_name", "country", "kind", "parents", "wikidata", "deals",
-                 "partners"], rows)
+            rows.append(
+                [
+                    iri,
+                    r.label,
+                    "; ".join(alt.get(iri, [])),
+                    "; ".join(legal.get(iri, [])),
+                    "; ".join(country.get(iri, [])),
+                    "; ".join(humanize(local_name(k)) for k in kind.get(iri, [])),
+                    "; ".join(parents.get(iri, [])),
+                    "; ".join(wikidata.get(iri, [])),
+                    r.deals,
+                    r.partners,
+                ]
+            )
+    return _csv(
+        ["firm", "label", "alt_labels", "legal_name", "country", "kind", "parents", "wikidata", "deals", "partners"],
+        rows,
+    )
 
 
 @dataclass
@@ -183,8 +259,18 @@ def partnership_network(facts: Facts) -> Network:
         for a, b in combinations(sorted(firms), 2):
             for firm in (a, b):
                 network.nodes.setdefault(firm, {"label": _label(facts, firm)})
-            network.edges.append({"source": a, "target": b, "deal": deal, "label": resource.label,
-                                  "kind": resource.deal_kind, "status": resource.status, "start": start, "end": end})
+            network.edges.append(
+                {
+                    "source": a,
+                    "target": b,
+                    "deal": deal,
+                    "label": resource.label,
+                    "kind": resource.deal_kind,
+                    "status": resource.status,
+                    "start": start,
+                    "end": end,
+                }
+            )
     return network
 
 
@@ -202,12 +288,14 @@ EDGE_ATTRIBUTES = ("deal", "label", "kind", "status")
 
 def graphml(network: Network) -> str:
     """``network`` as GraphML (an undirected multigraph; node ids are firm IRIs, dates as ISO strings)."""
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
-           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-           'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
-           'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
-           '<key id="n_label" for="node" attr.name="label" attr.type="string"/>']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+        'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
+        '<key id="n_label" for="node" attr.name="label" attr.type="string"/>',
+    ]
     for name in (*EDGE_ATTRIBUTES, "start", "end"):
         out.append(f'<key id="e_{name}" for="edge" attr.name="{name}" attr.type="string"/>')
     out.append('<key id="e_start_year" for="edge" attr.name="start_year" attr.type="int"/>')
@@ -216,23 +304,29 @@ def graphml(network: Network) -> str:
     for iri, attrs in sorted(network.nodes.items()):
         out.append(f'<node id={quoteattr(iri)}><data key="n_label">{escape(attrs["label"])}</data></node>')
     for i, e in enumerate(network.edges):
-        data = [f'<data key="e_{name}">{escape(e[name])}</data>' for name in (*EDGE_ATTRIBUTES, "start", "end")
-                if e[name]]
+        data = [
+            f'<data key="e_{name}">{escape(e[name])}</data>' for name in (*EDGE_ATTRIBUTES, "start", "end") if e[name]
+        ]
         data += [f'<data key="e_{name}_year">{e[name][:4]}</data>' for name in ("start", "end") if e[name]]
-        out.append(f'<edge id="e{i}" source={quoteattr(e["source"])} target={quoteattr(e["target"])}>'
-                   + "".join(data) + "</edge>")
+        out.append(
+            f'<edge id="e{i}" source={quoteattr(e["source"])} target={quoteattr(e["target"])}>'
+            + "".join(data)
+            + "</edge>"
+        )
     out.append("</graph></graphml>")
     return "\n".join(out) + "\n"
 
 
 def gexf(network: Network) -> str:
     """``network`` as dynamic GEXF 1.2: each edge lives from its deal's ``start`` to its ``end``."""
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">',
-           "<meta><creator>autoalliance</creator>"
-           "<description>Partnerships between automotive firms, one edge per deal</description></meta>",
-           '<graph mode="dynamic" defaultedgetype="undirected" timeformat="date">',
-           '<attributes class="edge" mode="static">']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">',
+        "<meta><creator>autoalliance</creator>"
+        "<description>Partnerships between automotive firms, one edge per deal</description></meta>",
+        '<graph mode="dynamic" defaultedgetype="undirected" timeformat="date">',
+        '<attributes class="edge" mode="static">',
+    ]
     for i, name in enumerate(EDGE_ATTRIBUTES):
         out.append(f'<attribute id="{i}" title="{name}" type="string"/>')
     out.append("</attributes><nodes>")
@@ -241,19 +335,26 @@ def gexf(network: Network) -> str:
     out.append("</nodes><edges>")
     for i, e in enumerate(network.edges):
         times = "".join(f" {name}={quoteattr(e[name])}" for name in ("start", "end") if e[name])
-        values = "".join(f'<attvalue for="{j}" value={quoteattr(e[name])}/>'
-                         for j, name in enumerate(EDGE_ATTRIBUTES) if e[name])
-        out.append(f'<edge id="{i}" source={quoteattr(e["source"])} target={quoteattr(e["target"])}'
-                   f' label={quoteattr(e["label"])}{times}><attvalues>{values}</attvalues></edge>')
+        values = "".join(
+            f'<attvalue for="{j}" value={quoteattr(e[name])}/>' for j, name in enumerate(EDGE_ATTRIBUTES) if e[name]
+        )
+        out.append(
+            f'<edge id="{i}" source={quoteattr(e["source"])} target={quoteattr(e["target"])}'
+            f" label={quoteattr(e['label'])}{times}><attvalues>{values}</attvalues></edge>"
+        )
     out.append("</edges></graph></gexf>")
     return "\n".join(out) + "\n"
 
 
 def node_link(network: Network) -> str:
     """``network`` as networkx node-link JSON (``networkx.node_link_graph(data, edges="links")``)."""
-    data = {"directed": False, "multigraph": True, "graph": {"name": "partnerships"},
-            "nodes": [{"id": iri, **attrs} for iri, attrs in sorted(network.nodes.items())],
-            "links": [{k: v for k, v in e.items() if v} | {"key": i} for i, e in enumerate(network.edges)]}
+    data = {
+        "directed": False,
+        "multigraph": True,
+        "graph": {"name": "partnerships"},
+        "nodes": [{"id": iri, **attrs} for iri, attrs in sorted(network.nodes.items())],
+        "links": [{k: v for k, v in e.items() if v} | {"key": i} for i, e in enumerate(network.edges)],
+    }
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -261,8 +362,9 @@ def read_network(path: Path) -> Network:
     """The network of an exported ``network.json``."""
     data = json.loads(path.read_text(encoding="utf-8"))
     nodes = {n["id"]: {k: v for k, v in n.items() if k != "id"} for n in data["nodes"]}
-    edges = [{k: str(e.get(k, "")) for k in ("source", "target", *EDGE_ATTRIBUTES, "start", "end")}
-             for e in data["links"]]
+    edges = [
+        {k: str(e.get(k, "")) for k in ("source", "target", *EDGE_ATTRIBUTES, "start", "end")} for e in data["links"]
+    ]
     return Network(nodes, edges)
 
 

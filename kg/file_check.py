@@ -125,8 +125,9 @@ class Elsewhere:
             return False
         node = ox.NamedNode(str(ENTITY_IRIS[kind](slug)))
         cls = ox.NamedNode(str(ENTITY_CLASSES[kind]))
-        return any(self.store.quads_for_pattern(node, ox.NamedNode(str(RDF.type)), cls,
-                                                ox.NamedNode(str(iris.GRAPH_REGISTRY))))
+        return any(
+            self.store.quads_for_pattern(node, ox.NamedNode(str(RDF.type)), cls, ox.NamedNode(str(iris.GRAPH_REGISTRY)))
+        )
 
     def defined_in(self, kind: str, slug: str) -> str | None:
         """The other document that defines item ``slug`` of ``kind``, or None."""
@@ -144,9 +145,11 @@ class Elsewhere:
         class its annotation file declares."""
         if self.store is None:
             return [(node, RDF.type, self.classes[node])] if node in self.classes else []
-        return [(node, RDF.type, URIRef(q.object.value))
-                for q in self.store.quads_for_pattern(ox.NamedNode(str(node)), ox.NamedNode(str(RDF.type)), None)
-                if isinstance(q.object, ox.NamedNode)]  # a class is named
+        return [
+            (node, RDF.type, URIRef(q.object.value))
+            for q in self.store.quads_for_pattern(ox.NamedNode(str(node)), ox.NamedNode(str(RDF.type)), None)
+            if isinstance(q.object, ox.NamedNode)
+        ]  # a class is named
 
 
 _TOP_KEY = re.compile(r"^[A-Za-z_]+:")
@@ -171,15 +174,21 @@ def _excerpt(text: str, wanted: set[str]) -> str | None:
     return "\n".join(kept) if found else None
 
 
-def _registry(paths: Paths, doc_id: str, wanted: set[str], root: Path, scratch: Path
-              ) -> tuple[list[Entity], list[Reader]]:
+def _registry(
+    paths: Paths, doc_id: str, wanted: set[str], root: Path, scratch: Path
+) -> tuple[list[Entity], list[Reader]]:
     """The registry entries to parse: all of the document's own file (``registry/<doc-id>.yaml``) and, from the
     other files, only the entries of ``wanted`` (found by a text search: parsing a large registry file takes
     seconds)."""
     entities: list[Entity] = []
     readers: list[Reader] = []
-    pattern = re.compile(r"^\s*-?\s*id:\s*['\"]?(" + "|".join(map(re.escape, sorted(wanted))) + r")['\"]?\s*(?:#.*)?$",
-                         re.MULTILINE) if wanted else None
+    pattern = (
+        re.compile(
+            r"^\s*-?\s*id:\s*['\"]?(" + "|".join(map(re.escape, sorted(wanted))) + r")['\"]?\s*(?:#.*)?$", re.MULTILINE
+        )
+        if wanted
+        else None
+    )
     for path in sorted(paths.registry.glob("*.yaml")):
         text = path.read_text(encoding="utf-8", errors="replace")
         if path.stem != doc_id and not (pattern and pattern.search(text)):
@@ -195,13 +204,18 @@ def _registry(paths: Paths, doc_id: str, wanted: set[str], root: Path, scratch: 
     return entities, readers
 
 
-def _registry_closure(paths: Paths, doc_id: str, wanted: set[str], root: Path, scratch: Path,
-                      elsewhere: Elsewhere) -> tuple[list[Entity], list[Reader]]:
+def _registry_closure(
+    paths: Paths, doc_id: str, wanted: set[str], root: Path, scratch: Path, elsewhere: Elsewhere
+) -> tuple[list[Entity], list[Reader]]:
     """The registry entries wanted, and those they cite in turn (a new person's firm, a firm's parent)."""
     while True:
         entities, readers = _registry(paths, doc_id, wanted, root, scratch)
-        more = {r.slug for rd in readers for r in rd.references
-                if r.kind in ENTITY_IRIS and not elsewhere.registry_has(r.kind, r.slug)} - wanted
+        more = {
+            r.slug
+            for rd in readers
+            for r in rd.references
+            if r.kind in ENTITY_IRIS and not elsewhere.registry_has(r.kind, r.slug)
+        } - wanted
         if not more:
             return entities, readers
         wanted |= more
@@ -245,9 +259,14 @@ def check_file(annotation: Path, paths: Paths | None = None) -> FileReport:
             for item in items:
                 other = elsewhere.defined_in(kind, item.id)
                 if other:
-                    errors.append(AnnotationError(item.loc.path, item.loc.line, item.loc.col,
-                                                  f"{kind[:-1]} '{item.id}' is already defined in document {other}; "
-                                                  "use 'ref' to cite it"))
+                    errors.append(
+                        AnnotationError(
+                            item.loc.path,
+                            item.loc.line,
+                            item.loc.col,
+                            f"{kind[:-1]} '{item.id}' is already defined in document {other}; use 'ref' to cite it",
+                        )
+                    )
     cited: list[URIRef] = []
     for r in readers:  # references the rest of the corpus resolves are not the checks' business
         kept = []
@@ -264,7 +283,8 @@ def check_file(annotation: Path, paths: Paths | None = None) -> FileReport:
     errors += check_corpus(corpus, readers, domain_slugs(domains))
     anchors: dict[Quote, Anchor] = {}
     evidenced: list[Deal | DealRef | Alliance | Investigation] = (
-        [*doc.deals, *doc.refs, *doc.alliances, *doc.investigations] if doc is not None else [])
+        [*doc.deals, *doc.refs, *doc.alliances, *doc.investigations] if doc is not None else []
+    )
     for part in evidenced:
         for quote in part.evidence:
             try:

@@ -17,8 +17,14 @@ Position = tuple[float, float]
 CELL_CAP = 24  # members of one cell that repel each other pairwise; the rest of a crowded cell acts as one mass
 
 
-def force_layout(n: int, edges: list[tuple[int, int]], width: float, height: float, iterations: int = 120,
-                 margin: Position = (90.0, 30.0)) -> list[Position]:
+def force_layout(
+    n: int,
+    edges: list[tuple[int, int]],
+    width: float,
+    height: float,
+    iterations: int = 120,
+    margin: Position = (90.0, 30.0),
+) -> list[Position]:
     """Positions of ``n`` nodes (indexes ``0..n-1``) joined by ``edges``, fitted into ``width`` x ``height``
     less ``margin`` (room for labels) on each side."""
     if n == 0:
@@ -40,13 +46,18 @@ def force_layout(n: int, edges: list[tuple[int, int]], width: float, height: flo
         grid: dict[tuple[int, int], list[int]] = defaultdict(list)
         for i in range(n):
             grid[(int(xs[i] // cell), int(ys[i] // cell))].append(i)
-        centroids = {c: (len(m), sum(xs[j] for j in m) / len(m), sum(ys[j] for j in m) / len(m))
-                     for c, m in grid.items()}
+        centroids = {
+            c: (len(m), sum(xs[j] for j in m) / len(m), sum(ys[j] for j in m) / len(m)) for c, m in grid.items()
+        }
         for (cx, cy), members in grid.items():
             exact = members[:CELL_CAP]
             rest = members[CELL_CAP:]
-            masses = [centroids[(gx, gy)] for gx in (cx - 1, cx, cx + 1) for gy in (cy - 1, cy, cy + 1)
-                      if (gx, gy) != (cx, cy) and (gx, gy) in centroids]
+            masses = [
+                centroids[(gx, gy)]
+                for gx in (cx - 1, cx, cx + 1)
+                for gy in (cy - 1, cy, cy + 1)
+                if (gx, gy) != (cx, cy) and (gx, gy) in centroids
+            ]
             if rest:  # a crowded cell: its members beyond the cap push as one mass at their centre
                 masses.append((len(rest), sum(xs[j] for j in rest) / len(rest), sum(ys[j] for j in rest) / len(rest)))
             for i in members:
@@ -79,8 +90,9 @@ def force_layout(n: int, edges: list[tuple[int, int]], width: float, height: flo
     return fit(list(zip(xs, ys, strict=True)), width, height, margin)
 
 
-def _push(i: int, dx: float, dy: float, mass: int, k: float, first: bool, dx_sum: list[float],
-          dy_sum: list[float]) -> None:
+def _push(
+    i: int, dx: float, dy: float, mass: int, k: float, first: bool, dx_sum: list[float], dy_sum: list[float]
+) -> None:
     """Add to node ``i`` the repulsion (mass·k²/d along the unit vector) of a node or mass at (-dx, -dy)."""
     dist2 = dx * dx + dy * dy
     if dist2 < 1e-4:  # coincident: push apart along a fixed direction
@@ -95,5 +107,10 @@ def fit(pos: list[Position], width: float, height: float, margin: Position = (90
     xs, ys = [p[0] for p in pos], [p[1] for p in pos]
     mx, my = margin
     span_x, span_y = max(max(xs) - min(xs), 1.0), max(max(ys) - min(ys), 1.0)
-    return [(round(mx + (x - min(xs)) / span_x * (width - 2 * mx), 1),
-             round(my + (y - min(ys)) / span_y * (height - 2 * my), 1)) for x, y in pos]
+    return [
+        (
+            round(mx + (x - min(xs)) / span_x * (width - 2 * mx), 1),
+            round(my + (y - min(ys)) / span_y * (height - 2 * my), 1),
+        )
+        for x, y in pos
+    ]

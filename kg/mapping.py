@@ -13,11 +13,22 @@ from .vocab import AA
 OA = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = Namespace("https://schema.org/")
 
-DATE_PROPERTIES = {"announced": AA.announcedOn, "signed": AA.signedOn, "signed_on_or_before": AA.signedOnOrBefore,
-                   "completed": AA.completedOn, "starts": AA.startsOn, "ended": AA.endedOn}
+DATE_PROPERTIES = {
+    "announced": AA.announcedOn,
+    "signed": AA.signedOn,
+    "signed_on_or_before": AA.signedOnOrBefore,
+    "completed": AA.completedOn,
+    "starts": AA.startsOn,
+    "ended": AA.endedOn,
+}
 #: Deal-to-deal links by format key.
-DEAL_LINKS = {"expands": AA.expands, "part_of": AA.partOf, "formalises": AA.formalises, "reaffirms": AA.reaffirms,
-              "ends": AA.ends}
+DEAL_LINKS = {
+    "expands": AA.expands,
+    "part_of": AA.partOf,
+    "formalises": AA.formalises,
+    "reaffirms": AA.reaffirms,
+    "ends": AA.ends,
+}
 ENTITY_IRIS = {
     "firms": iris.firm,
     "brands": iris.brand,
@@ -25,8 +36,13 @@ ENTITY_IRIS = {
     "people": iris.person,
     "products": iris.product,
 }
-ENTITY_CLASSES = {"firms": AA.Firm, "brands": AA.Brand, "authorities": AA.Authority, "people": AA.Person,
-                  "products": AA.Product}
+ENTITY_CLASSES = {
+    "firms": AA.Firm,
+    "brands": AA.Brand,
+    "authorities": AA.Authority,
+    "people": AA.Person,
+    "products": AA.Product,
+}
 
 
 def date_literal(value: PartialDate) -> Literal:
@@ -150,19 +166,28 @@ def _map_deal(g: Graph, deal: Deal) -> URIRef:
     if deal.dates_estimated:
         g.add((node, AA.dateEstimated, Literal(True)))
         g.add((node, AA.dateEstimateReason, Literal(deal.dates_estimated)))
-    links = [(AA.domain, iris.domain, deal.domains), (AA.product, iris.product, deal.products),
-             (AA.signatory, iris.person, deal.signatories), (AA.merges, iris.firm, deal.merges),
-             (AA.creates, iris.firm, deal.creates), (AA.declinedToComment, iris.firm, deal.declined_to_comment),
-             *((DEAL_LINKS[key], iris.deal, slugs) for key, slugs in deal.links().items())]
+    links = [
+        (AA.domain, iris.domain, deal.domains),
+        (AA.product, iris.product, deal.products),
+        (AA.signatory, iris.person, deal.signatories),
+        (AA.merges, iris.firm, deal.merges),
+        (AA.creates, iris.firm, deal.creates),
+        (AA.declinedToComment, iris.firm, deal.declined_to_comment),
+        *((DEAL_LINKS[key], iris.deal, slugs) for key, slugs in deal.links().items()),
+    ]
     for prop, mint, slugs in links:
         _link_all(g, node, prop, [mint(slug) for slug in slugs])
     if deal.alliance:
         g.add((node, AA.alliance, iris.alliance(deal.alliance)))
     if deal.establishes:
         g.add((node, AA.establishes, iris.alliance(deal.establishes)))
-    facts = ((AA.exclusive, deal.exclusive, XSD.boolean), (AA.thirdPartyLicensing, deal.third_party_licensing,
-             XSD.boolean), (AA.headcount, deal.headcount, XSD.integer), (AA.automationLevel, deal.automation_level,
-             XSD.integer), (AA.unnamedParties, deal.unnamed_parties, XSD.integer))
+    facts = (
+        (AA.exclusive, deal.exclusive, XSD.boolean),
+        (AA.thirdPartyLicensing, deal.third_party_licensing, XSD.boolean),
+        (AA.headcount, deal.headcount, XSD.integer),
+        (AA.automationLevel, deal.automation_level, XSD.integer),
+        (AA.unnamedParties, deal.unnamed_parties, XSD.integer),
+    )
     for prop, fact, datatype in facts:
         if fact is not None:
             g.add((node, prop, Literal(fact, datatype=datatype)))

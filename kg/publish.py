@@ -253,8 +253,14 @@ def _single_request(graph: LocalGraph, method: str) -> bool:
     return method == "gsp" or graph.count < CHUNK_TRIPLES
 
 
-def publish(paths: Paths, target: RemoteStore, method: str = "auto", force_all: bool = False,
-            batch_triples: int = BATCH_TRIPLES, progress: Progress = _quiet) -> PublishReport:
+def publish(
+    paths: Paths,
+    target: RemoteStore,
+    method: str = "auto",
+    force_all: bool = False,
+    batch_triples: int = BATCH_TRIPLES,
+    progress: Progress = _quiet,
+) -> PublishReport:
     """Load every named graph of the build at ``paths`` into ``target``; return what was done.
 
     ``method`` is ``gsp`` (Graph Store HTTP Protocol), ``update`` (SPARQL Update only) or ``auto`` (the Graph
@@ -282,8 +288,7 @@ def publish(paths: Paths, target: RemoteStore, method: str = "auto", force_all: 
     progress(f"counting triples of {len(local)} graph(s) on the target")
     before = remote_counts(target, list(local))
     remembered: dict[str, str] = state["graphs"]
-    changed = [g for g in local.values()
-               if force_all or remembered.get(g.iri) != g.digest or before[g.iri] != g.count]
+    changed = [g for g in local.values() if force_all or remembered.get(g.iri) != g.digest or before[g.iri] != g.count]
     removed = sorted(g for g in remembered if g not in local)
     report = PublishReport(graphs=len(local), method=method)
     total = sum(g.count for g in changed)
@@ -314,8 +319,10 @@ def publish(paths: Paths, target: RemoteStore, method: str = "auto", force_all: 
         report.sent += [g.iri for g in batch]
         report.triples_sent += sum(g.count for g in batch)
         rate = report.triples_sent / max(time.perf_counter() - started, 1e-9)
-        progress(f"{len(report.sent)}/{len(changed)} changed graph(s), "
-                 f"{report.triples_sent}/{total} triples ({rate:,.0f} triples/s)")
+        progress(
+            f"{len(report.sent)}/{len(changed)} changed graph(s), "
+            f"{report.triples_sent}/{total} triples ({rate:,.0f} triples/s)"
+        )
     if removed:
         progress(f"dropping {len(removed)} graph(s) no longer in the build")
         _drop(target, removed)

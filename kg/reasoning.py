@@ -30,8 +30,17 @@ from kg.ontology import load_ontology
 from kg.sitedata import select
 from kg.validation import short_name
 
-__all__ = ["Rule", "RULES", "ReasonerCouldNotRun", "check_consistency", "hermit", "infer", "infer_in_store",
-           "find_clashes", "reasoner_input"]
+__all__ = [
+    "Rule",
+    "RULES",
+    "ReasonerCouldNotRun",
+    "check_consistency",
+    "hermit",
+    "infer",
+    "infer_in_store",
+    "find_clashes",
+    "reasoner_input",
+]
 
 
 class ReasonerCouldNotRun(ReasoningError):
@@ -115,8 +124,15 @@ def hermit(pushed: Graph) -> None:
     with tempfile.TemporaryDirectory(prefix="autoalliance-hermit-") as tmp:
         path = Path(tmp) / "input.nt"
         path.write_bytes(pushed.serialize(format="nt", encoding="utf-8"))
-        command = [java, f"-Xmx{owlready2.reasoning.JAVA_MEMORY}M", "-cp", owlready2.reasoning._HERMIT_CLASSPATH,
-                   "org.semanticweb.HermiT.cli.CommandLine", "-k", path.as_uri()]
+        command = [
+            java,
+            f"-Xmx{owlready2.reasoning.JAVA_MEMORY}M",
+            "-cp",
+            owlready2.reasoning._HERMIT_CLASSPATH,
+            "org.semanticweb.HermiT.cli.CommandLine",
+            "-k",
+            path.as_uri(),
+        ]
         try:
             proc = subprocess.run(command, capture_output=True, text=True, check=False)
         except OSError as exc:

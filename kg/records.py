@@ -97,8 +97,13 @@ class Deal:
 
     def links(self) -> dict[str, list[str]]:
         """The deals this deal links to, by format key (expands, part_of, formalises, reaffirms, ends)."""
-        return {"expands": self.expands, "part_of": self.part_of, "formalises": self.formalises,
-                "reaffirms": self.reaffirms, "ends": self.ends}
+        return {
+            "expands": self.expands,
+            "part_of": self.part_of,
+            "formalises": self.formalises,
+            "reaffirms": self.reaffirms,
+            "ends": self.ends,
+        }
 
     def all_parties(self) -> list[str]:
         """Every firm of the deal, plain parties first, then by role, without repeats."""

@@ -81,8 +81,10 @@ def changelog(previous: Path | None, current: Path) -> dict[str, dict[str, list[
 
 def summarize(changes: dict[str, dict[str, list[str]]], listed: int = LISTED) -> dict[str, Any]:
     """Counts of every change, and the first ``listed`` IRIs of each list."""
-    return {kind: {what: {"count": len(iris), "first": iris[:listed]} for what, iris in lists.items()}
-            for kind, lists in changes.items()}
+    return {
+        kind: {what: {"count": len(iris), "first": iris[:listed]} for what, iris in lists.items()}
+        for kind, lists in changes.items()
+    }
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -101,8 +103,16 @@ def _write_json(path: Path, data: object) -> None:
     os.replace(tmp, path)
 
 
-def record_release(releases: Path, build: str, dumps: Path, dump_sums: dict[str, str], exports: Path,
-                   export_sums: dict[str, str], content: Path, keep: int | None = None) -> dict[str, Any] | None:
+def record_release(
+    releases: Path,
+    build: str,
+    dumps: Path,
+    dump_sums: dict[str, str],
+    exports: Path,
+    export_sums: dict[str, str],
+    content: Path,
+    keep: int | None = None,
+) -> dict[str, Any] | None:
     """Record the build ``build`` as a new release when its content differs from the last release's.
 
     ``dumps`` and ``exports`` are the build's directories (their files are kept with the release),
@@ -124,10 +134,17 @@ def record_release(releases: Path, build: str, dumps: Path, dump_sums: dict[str,
     previous = releases / str(last["number"]) / CONTENT if last else None
     changes = changelog(previous, content)
     _write_json(directory / CHANGELOG, changes)
-    entry = {"number": number, "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "build": build,
-             "dumps": dump_sums, "exports": export_sums, "changelog": summarize(changes), "available": True}
+    entry = {
+        "number": number,
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "build": build,
+        "dumps": dump_sums,
+        "exports": export_sums,
+        "changelog": summarize(changes),
+        "available": True,
+    }
     entries.append(entry)
-    for old in entries[:-(keep or keep_releases())]:
+    for old in entries[: -(keep or keep_releases())]:
         if old.get("available"):
             old["available"] = False
             for sub in ("dumps", "exports"):

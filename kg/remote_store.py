@@ -65,8 +65,9 @@ def split_credentials(url: str) -> tuple[str, str | None, str | None]:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), parts.username, parts.password
 
 
-def endpoints_for(kind: str, url: str, query: str | None = None, update: str | None = None,
-                  graph_store: str | None = None) -> Endpoints:
+def endpoints_for(
+    kind: str, url: str, query: str | None = None, update: str | None = None, graph_store: str | None = None
+) -> Endpoints:
     """The endpoints of a store of ``kind`` at ``url`` (each may be overridden; an empty string turns the Graph
     Store Protocol off).
 
@@ -83,15 +84,23 @@ def endpoints_for(kind: str, url: str, query: str | None = None, update: str | N
     if kind == "oxigraph":
         for suffix in ("/query", "/update", "/store"):
             base = base.removesuffix(suffix)
-        made = Endpoints(kind, f"{base}/query", f"{base}/update", f"{base}/store",
-                         union_params={"union-default-graph": ""})
+        made = Endpoints(
+            kind, f"{base}/query", f"{base}/update", f"{base}/store", union_params={"union-default-graph": ""}
+        )
     elif kind == "virtuoso":
         for suffix in ("/sparql-graph-crud-auth", "/sparql-auth", "/sparql"):
             base = base.removesuffix(suffix)
         # /sparql answers queries anonymously; writes go to the digest-authenticated twins of the endpoints
-        made = Endpoints(kind, f"{base}/sparql", f"{base}/sparql-auth", f"{base}/sparql-graph-crud-auth",
-                         graph_param="graph-uri", auth_scheme="digest", timeout_param="timeout",
-                         timeout_scale=1000.0)
+        made = Endpoints(
+            kind,
+            f"{base}/sparql",
+            f"{base}/sparql-auth",
+            f"{base}/sparql-graph-crud-auth",
+            graph_param="graph-uri",
+            auth_scheme="digest",
+            timeout_param="timeout",
+            timeout_scale=1000.0,
+        )
     elif kind == "fuseki":
         made = Endpoints(kind, f"{base}/sparql", f"{base}/update", f"{base}/data")
     elif kind == "graphdb":
@@ -99,9 +108,15 @@ def endpoints_for(kind: str, url: str, query: str | None = None, update: str | N
     else:
         made = Endpoints(kind, base, base, None)
     return Endpoints(
-        made.kind, query or made.query, update or made.update,
+        made.kind,
+        query or made.query,
+        update or made.update,
         (graph_store or None) if graph_store is not None else made.graph_store,
-        made.graph_param, made.auth_scheme, made.union_params, made.timeout_param, made.timeout_scale,
+        made.graph_param,
+        made.auth_scheme,
+        made.union_params,
+        made.timeout_param,
+        made.timeout_scale,
     )
 
 
@@ -124,8 +139,14 @@ class RemoteStore:
     ``timeout`` is the socket time limit of each request in seconds (connect and between bytes).
     """
 
-    def __init__(self, endpoints: Endpoints, user: str | None = None, password: str | None = None,
-                 timeout: float = 300.0, auth_scheme: str | None = None) -> None:
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        user: str | None = None,
+        password: str | None = None,
+        timeout: float = 300.0,
+        auth_scheme: str | None = None,
+    ) -> None:
         self.endpoints = endpoints
         self.timeout = timeout
         self.session = requests.Session()
@@ -146,9 +167,11 @@ class RemoteStore:
         except requests.RequestException as exc:
             raise StoreError(f"{what} at {url}: {type(exc).__name__}: {str(exc)[:300]}") from None
         if response.status_code in (401, 403):
-            raise StoreError(f"{what} at {url}: {response.status_code} {response.reason}: the store refused the "
-                             f"credentials (give --user and --password, or {USER_ENV} and {PASSWORD_ENV})",
-                             response.status_code)
+            raise StoreError(
+                f"{what} at {url}: {response.status_code} {response.reason}: the store refused the "
+                f"credentials (give --user and --password, or {USER_ENV} and {PASSWORD_ENV})",
+                response.status_code,
+            )
         if response.status_code >= 300:
             raise StoreError(f"{what} at {url}: {_describe(response)}", response.status_code)
         return response
@@ -165,8 +188,14 @@ class RemoteStore:
 
         Raises :class:`StoreError` when the store refuses or fails.
         """
-        response = self._send("POST", self.endpoints.query, "query", data={"query": query},
-                              params=self.query_params(timeout), headers={"Accept": RESULTS_JSON})
+        response = self._send(
+            "POST",
+            self.endpoints.query,
+            "query",
+            data={"query": query},
+            params=self.query_params(timeout),
+            headers={"Accept": RESULTS_JSON},
+        )
         try:
             bindings = response.json()["results"]["bindings"]
         except (ValueError, KeyError, TypeError):
@@ -177,8 +206,13 @@ class RemoteStore:
         """Run a SPARQL Update request. Raises :class:`StoreError`."""
         if not self.endpoints.update:
             raise StoreError(f"no update endpoint is known for this {self.endpoints.kind} store")
-        self._send("POST", self.endpoints.update, "update", data=text.encode("utf-8"),
-                   headers={"Content-Type": "application/sparql-update; charset=utf-8"})
+        self._send(
+            "POST",
+            self.endpoints.update,
+            "update",
+            data=text.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+        )
 
     def put_graph(self, graph: str, body: bytes | SizedBody) -> None:
         """Replace ``graph`` by the N-Triples ``body`` through the Graph Store HTTP Protocol (PUT).
@@ -187,15 +221,26 @@ class RemoteStore:
         """
         if not self.endpoints.graph_store:
             raise StoreError(f"no Graph Store Protocol endpoint is known for this {self.endpoints.kind} store")
-        self._send("PUT", self.endpoints.graph_store, "Graph Store PUT", params={self.endpoints.graph_param: graph},
-                   data=body, headers={"Content-Type": N_TRIPLES})
+        self._send(
+            "PUT",
+            self.endpoints.graph_store,
+            "Graph Store PUT",
+            params={self.endpoints.graph_param: graph},
+            data=body,
+            headers={"Content-Type": N_TRIPLES},
+        )
 
     def get_graph(self, graph: str) -> bytes:
         """The N-Triples of ``graph`` through the Graph Store HTTP Protocol (GET). Raises :class:`StoreError`."""
         if not self.endpoints.graph_store:
             raise StoreError(f"no Graph Store Protocol endpoint is known for this {self.endpoints.kind} store")
-        response = self._send("GET", self.endpoints.graph_store, "Graph Store GET",
-                              params={self.endpoints.graph_param: graph}, headers={"Accept": N_TRIPLES})
+        response = self._send(
+            "GET",
+            self.endpoints.graph_store,
+            "Graph Store GET",
+            params={self.endpoints.graph_param: graph},
+            headers={"Accept": N_TRIPLES},
+        )
         return response.content
 
 
@@ -212,4 +257,3 @@ class SizedBody:
 
     def __iter__(self) -> Iterator[bytes]:
         return iter(self._chunks())
-

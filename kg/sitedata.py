@@ -40,16 +40,23 @@ HOME_NETWORK_FIRMS = 120  # the firms with the most partners drawn on the home p
 HOME_NETWORK_SIZE = (900, 560)
 TIMELINE_MAX_DEALS = 150  # beyond this the home page shows deals per year, not one bar per deal
 KINDS = {  # index kind -> the class its members have (deals: any subclass of aa:Deal)
-    "firm": AA.Firm, "deal": AA.Deal, "domain": AA.TechnologyDomain, "person": AA.Person,
-    "document": AA.SourceDocument, "alliance": AA.Alliance,
+    "firm": AA.Firm,
+    "deal": AA.Deal,
+    "domain": AA.TechnologyDomain,
+    "person": AA.Person,
+    "document": AA.SourceDocument,
+    "alliance": AA.Alliance,
 }
 LABELS = ("skos:prefLabel", "rdfs:label", "dcterms:title")  # in the order pages prefer them
 NAMES = (*LABELS, "skos:altLabel", "schema:legalName", "schema:name")
 DEAL_DATES = ("announcedOn", "signedOn", "startsOn", "endedOn")
 PARTY_PROPERTIES = " ".join(f"aa:{p}" for p in ("party", *ROLES))
 # a deal: an instance of aa:Deal or of a subclass, in the store's ontology or in the closed vocabulary
-DEAL_PATTERN = ("{ ?x a ?k . ?k rdfs:subClassOf* aa:Deal } UNION { VALUES ?k { "
-                + " ".join(f"aa:{k}" for k in ("Deal", *DEAL_KINDS)) + " } ?x a ?k }")
+DEAL_PATTERN = (
+    "{ ?x a ?k . ?k rdfs:subClassOf* aa:Deal } UNION { VALUES ?k { "
+    + " ".join(f"aa:{k}" for k in ("Deal", *DEAL_KINDS))
+    + " } ?x a ?k }"
+)
 LINKED = ("domain", "alliance", "signatory")  # links from deals (and alliances) that pages list deals by
 
 
@@ -160,9 +167,15 @@ def read_facts(store: ox.Store) -> Facts:
     partners = _partners(store, parties)
     _counts(store, resources, parties, partners)
     values = " ".join(f"aa:{p}" for p in LINKED)
-    links = sorted({(row["s"].value, local_name(row["p"].value), row["o"].value) for row in select(
-        store, f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?o)) }}")
-        if row["s"].value in resources})
+    links = sorted(
+        {
+            (row["s"].value, local_name(row["p"].value), row["o"].value)
+            for row in select(
+                store, f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?o)) }}"
+            )
+            if row["s"].value in resources
+        }
+    )
     return Facts(resources, dict(parties), dict(dates), partners, links)
 
 
@@ -184,8 +197,12 @@ def _partners(store: ox.Store, parties: dict[str, dict[str, list[str]]]) -> dict
     return dict(partners)
 
 
-def _counts(store: ox.Store, resources: dict[str, Resource], parties: dict[str, dict[str, list[str]]],
-            partners: dict[str, Counter[str]]) -> None:
+def _counts(
+    store: ox.Store,
+    resources: dict[str, Resource],
+    parties: dict[str, dict[str, list[str]]],
+    partners: dict[str, Counter[str]],
+) -> None:
     for firms in parties.values():
         for firm in firms:
             if firm in resources:
@@ -226,20 +243,33 @@ def counts(store: ox.Store) -> dict[str, int]:
 
 def home_network(facts: Facts, limit: int = HOME_NETWORK_FIRMS) -> dict[str, object]:
     """The firms with the most partners (at most ``limit``) and the partnerships among them, laid out."""
-    ranked = sorted(facts.partners, key=lambda f: (-len(facts.partners[f]), facts.resources[f].label.casefold()
-                                                    if f in facts.resources else f))
+    ranked = sorted(
+        facts.partners,
+        key=lambda f: (-len(facts.partners[f]), facts.resources[f].label.casefold() if f in facts.resources else f),
+    )
     shown = sorted(ranked[:limit], key=lambda f: (_label(facts, f).casefold(), f))
     index = {iri: i for i, iri in enumerate(shown)}
-    edges = sorted({(min(index[a], index[b]), max(index[a], index[b]))
-                    for a in shown for b in facts.partners[a] if b in index})
+    edges = sorted(
+        {(min(index[a], index[b]), max(index[a], index[b])) for a in shown for b in facts.partners[a] if b in index}
+    )
     width, height = HOME_NETWORK_SIZE
     positions = force_layout(len(shown), edges, width, height)
     degree = Counter(i for edge in edges for i in edge)
     return {
-        "width": width, "height": height, "firms_with_partners": len(ranked),
-        "nodes": [{"iri": iri, "label": _label(facts, iri), "x": x, "y": y, "degree": degree[i],
-                   "partners": len(facts.partners[iri])} for i, (iri, (x, y)) in enumerate(zip(shown, positions,
-                                                                                                strict=True))],
+        "width": width,
+        "height": height,
+        "firms_with_partners": len(ranked),
+        "nodes": [
+            {
+                "iri": iri,
+                "label": _label(facts, iri),
+                "x": x,
+                "y": y,
+                "degree": degree[i],
+                "partners": len(facts.partners[iri]),
+            }
+            for i, (iri, (x, y)) in enumerate(zip(shown, positions, strict=True))
+        ],
         "edges": edges,
     }
 
@@ -257,8 +287,16 @@ def timeline_data(facts: Facts, limit: int = TIMELINE_MAX_DEALS) -> dict[str, ob
         if resource.kind != "deal" or not resource.date:
             continue
         literal = min(facts.deal_dates[iri].values(), key=lambda v: v.value)
-        dated.append({"iri": iri, "label": resource.label, "kind": resource.deal_kind, "status": resource.status,
-                      "date": literal.value, "datatype": literal.datatype.value if literal.datatype else ""})
+        dated.append(
+            {
+                "iri": iri,
+                "label": resource.label,
+                "kind": resource.deal_kind,
+                "status": resource.status,
+                "date": literal.value,
+                "datatype": literal.datatype.value if literal.datatype else "",
+            }
+        )
     dated.sort(key=lambda d: (d["date"], d["label"], d["iri"]))
     if len(dated) <= limit:
         return {"deals": dated, "years": []}
@@ -286,8 +324,11 @@ def description_digest(store: ox.Store, iri: str) -> str:
 
 def content_rows(store: ox.Store, facts: Facts) -> list[tuple[str, str, str]]:
     """``(kind, IRI, digest)`` of every deal, firm and quote, sorted: what releases compare."""
-    rows = [(r.kind, iri, description_digest(store, iri)) for iri, r in facts.resources.items()
-            if r.kind in ("deal", "firm")]
+    rows = [
+        (r.kind, iri, description_digest(store, iri))
+        for iri, r in facts.resources.items()
+        if r.kind in ("deal", "firm")
+    ]
     for row in select(store, "SELECT DISTINCT ?e WHERE { ?e a aa:Evidence FILTER(isIRI(?e)) }"):
         rows.append(("quote", row["e"].value, description_digest(store, row["e"].value)))
     return sorted(rows)
@@ -319,17 +360,26 @@ def write_index(facts: Facts, path: Path) -> None:
     db = sqlite3.connect(tmp)
     try:
         db.executescript(SCHEMA)
-        db.executemany("INSERT INTO resource VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-            (r.iri, r.kind, r.label, r.label.casefold(), r.date, r.status, r.deal_kind, r.deals, r.partners)
-            for r in facts.resources.values()))
-        db.executemany("INSERT INTO partner VALUES (?, ?, ?)",
-                       ((f, p, n) for f, counter in facts.partners.items() for p, n in counter.items()))
-        db.executemany("INSERT INTO deal_party VALUES (?, ?, ?)",
-                       ((d, f, " ".join(roles)) for d, firms in facts.deal_parties.items()
-                        for f, roles in firms.items()))
+        db.executemany(
+            "INSERT INTO resource VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (r.iri, r.kind, r.label, r.label.casefold(), r.date, r.status, r.deal_kind, r.deals, r.partners)
+                for r in facts.resources.values()
+            ),
+        )
+        db.executemany(
+            "INSERT INTO partner VALUES (?, ?, ?)",
+            ((f, p, n) for f, counter in facts.partners.items() for p, n in counter.items()),
+        )
+        db.executemany(
+            "INSERT INTO deal_party VALUES (?, ?, ?)",
+            ((d, f, " ".join(roles)) for d, firms in facts.deal_parties.items() for f, roles in firms.items()),
+        )
         db.executemany("INSERT INTO link VALUES (?, ?, ?)", facts.links)
-        db.executemany("INSERT INTO search (name, iri) VALUES (?, ?)",
-                       ((name, r.iri) for r in facts.resources.values() for name in sorted(r.names | {r.label})))
+        db.executemany(
+            "INSERT INTO search (name, iri) VALUES (?, ?)",
+            ((name, r.iri) for r in facts.resources.values() for name in sorted(r.names | {r.label})),
+        )
         db.commit()
     finally:
         db.close()

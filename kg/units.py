@@ -43,7 +43,10 @@ from .yamlread import Reader, read_text
 
 # Items a document defines, which other documents may cite: kind -> how their IRI is minted.
 ITEM_IRIS: dict[str, Callable[[str], URIRef]] = {
-    "deals": iris.deal, "alliances": iris.alliance, "investigations": iris.investigation}
+    "deals": iris.deal,
+    "alliances": iris.alliance,
+    "investigations": iris.investigation,
+}
 DOC_GRAPH_PREFIX = str(iris.GRAPH) + "doc/"
 
 
@@ -97,8 +100,10 @@ def graph_nquads(graph: Graph, name: URIRef) -> bytes:
     """The triples of ``graph`` as sorted N-Quads lines of the named graph ``name`` (the pyoxigraph terms)."""
     data = graph.serialize(format="nt", encoding="utf-8")
     g = ox.NamedNode(str(name))
-    lines = {str(ox.Quad(t.subject, t.predicate, t.object, g)) + " .\n"
-             for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
+    lines = {
+        str(ox.Quad(t.subject, t.predicate, t.object, g)) + " .\n"
+        for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+    }
     return "".join(sorted(lines)).encode("utf-8")
 
 
@@ -113,8 +118,16 @@ def read_unit(doc_id: str, text_path: Path, annotation_path: Path) -> dict[str, 
     """
     ctx = _context()
     display = _display(annotation_path, ctx.display_root)
-    key = digest(__version__, "read", doc_id, display, file_digest(text_path), file_digest(annotation_path),
-                 ctx.registry_digest, ctx.ontology_digest)
+    key = digest(
+        __version__,
+        "read",
+        doc_id,
+        display,
+        file_digest(text_path),
+        file_digest(annotation_path),
+        ctx.registry_digest,
+        ctx.ontology_digest,
+    )
     cache = Cache(ctx.cache_root, "read")
     cached = cache.get_json(key)
     if cached is not None and Cache(ctx.cache_root, "graphs").path(cached["graph"], ".nq").exists():
@@ -126,8 +139,16 @@ def read_unit(doc_id: str, text_path: Path, annotation_path: Path) -> dict[str, 
 
 def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> dict[str, Any]:
     ctx = _context()
-    summary: dict[str, Any] = {"id": doc_id, "errors": [], "defines": [], "cites": [], "stubs": [], "links": [],
-                               "graph": "", "quads": 0}
+    summary: dict[str, Any] = {
+        "id": doc_id,
+        "errors": [],
+        "defines": [],
+        "cites": [],
+        "stubs": [],
+        "links": [],
+        "graph": "",
+        "quads": 0,
+    }
     text_errors: list[AnnotationError] = []
     text = read_text(text_path, _display(text_path, ctx.display_root), text_errors, MAX_DOCUMENT_BYTES)
     if text is None:
@@ -138,8 +159,7 @@ def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> 
     errors = reader.problems()
     defined: dict[str, set[str]] = {kind: set() for kind in ITEM_IRIS}
     if doc is not None:
-        for kind, items in (("deals", doc.deals), ("alliances", doc.alliances),
-                            ("investigations", doc.investigations)):
+        for kind, items in (("deals", doc.deals), ("alliances", doc.alliances), ("investigations", doc.investigations)):
             for item in items:
                 cls = AA.Alliance if isinstance(item, Alliance) else AA[item.kind]
                 summary["defines"].append([kind, item.id, *item.loc, str(cls)])
@@ -151,15 +171,27 @@ def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> 
             shared = asdict(deal.value) if deal.value is not None and deal.value.shared else None
             if links or shared:  # for the checks across documents: cycles of links, shared amounts
                 summary["links"].append([deal.id, *deal.loc, links, shared])
-    names = {"firms": "firm", "brands": "brand", "authorities": "authority", "people": "person",
-             "products": "product", "domains": "technology domain"}
+    names = {
+        "firms": "firm",
+        "brands": "brand",
+        "authorities": "authority",
+        "people": "person",
+        "products": "product",
+        "domains": "technology domain",
+    }
     stubs: set[str] = set()
     cites: set[tuple[str, str, str, int, int]] = set()
     for ref in reader.references:
         if ref.kind == "domains":
             if ref.slug not in ctx.domains:
-                errors.append(AnnotationError(ref.loc.path, ref.loc.line, ref.loc.col,
-                                              f"unknown technology domain '{ref.slug}' (not in ontology/domains.ttl)"))
+                errors.append(
+                    AnnotationError(
+                        ref.loc.path,
+                        ref.loc.line,
+                        ref.loc.col,
+                        f"unknown technology domain '{ref.slug}' (not in ontology/domains.ttl)",
+                    )
+                )
         elif ref.kind in ITEM_IRIS:
             if ref.slug not in defined[ref.kind]:
                 cites.add((ref.kind, ref.slug, *ref.loc))
@@ -173,8 +205,12 @@ def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> 
             errors.append(AnnotationError(ref.loc.path, ref.loc.line, ref.loc.col, message))
     anchors: dict[Quote, Anchor] = {}
     if doc is not None:
-        evidenced: list[Deal | DealRef | Alliance | Investigation] = [*doc.deals, *doc.refs, *doc.alliances,
-                                                                      *doc.investigations]
+        evidenced: list[Deal | DealRef | Alliance | Investigation] = [
+            *doc.deals,
+            *doc.refs,
+            *doc.alliances,
+            *doc.investigations,
+        ]
         for part in evidenced:
             for quote in part.evidence:
                 try:
@@ -215,8 +251,9 @@ def check_units(units: list[tuple[str, str, list[str]]]) -> list[list[Any]]:
     """
     ctx = _context()
     cache = Cache(ctx.cache_root, "check")
-    keys = [digest(__version__, "check", graph, *cited, ctx.shapes_digest, ctx.ontology_digest)
-            for _, graph, cited in units]
+    keys = [
+        digest(__version__, "check", graph, *cited, ctx.shapes_digest, ctx.ontology_digest) for _, graph, cited in units
+    ]
     results: list[list[Any] | None] = []
     for key in keys:
         cached = cache.get_json(key)
@@ -256,7 +293,7 @@ def validate_graph(data: Graph, cited: list[str]) -> list[Finding]:
 
 
 def _cited_nodes(cited: Iterable[str]) -> set[URIRef]:
-    return {URIRef(line[1:line.index(">")]) for line in cited}
+    return {URIRef(line[1 : line.index(">")]) for line in cited}
 
 
 def _finding(f: Finding) -> list[Any]:

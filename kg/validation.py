@@ -24,8 +24,15 @@ from kg.errors import KGError, ValidationFailed
 from kg.iris import PREFIXES
 from kg.ontology import load_ontology, load_shapes
 
-__all__ = ["Finding", "ValidationReport", "ValidationFailed", "ShapesCouldNotRun", "Shapes", "validate_dataset",
-           "short_name"]
+__all__ = [
+    "Finding",
+    "ValidationReport",
+    "ValidationFailed",
+    "ShapesCouldNotRun",
+    "Shapes",
+    "validate_dataset",
+    "short_name",
+]
 
 
 class ShapesCouldNotRun(ValidationFailed):
@@ -144,8 +151,11 @@ def _path(shapes: Graph, path: Node) -> str:
 
 
 def _label(data: Graph, node: Node) -> str | None:
-    labels = [lab for lab in (*data.objects(node, RDFS.label), *data.objects(node, SKOS.prefLabel))
-              if isinstance(lab, Identifier)]  # every term is; this makes them comparable
+    labels = [
+        lab
+        for lab in (*data.objects(node, RDFS.label), *data.objects(node, SKOS.prefLabel))
+        if isinstance(lab, Identifier)
+    ]  # every term is; this makes them comparable
     if not labels:
         return None
     english = [lab for lab in labels if isinstance(lab, Literal) and lab.language in (None, "en")]
@@ -236,8 +246,14 @@ class Shapes:
 
         Returns a ``ValidationReport``; raises :class:`ShapesCouldNotRun` when the run itself breaks.
         """
-        options = {"inference": "none", "advanced": True, "allow_warnings": True, "inplace": True,
-                   "focus_nodes": [str(f) for f in focus] if focus else None, "logger": _LOG}
+        options = {
+            "inference": "none",
+            "advanced": True,
+            "allow_warnings": True,
+            "inplace": True,
+            "focus_nodes": [str(f) for f in focus] if focus else None,
+            "logger": _LOG,
+        }
         try:
             validator = Validator(DataGraph.from_rdflib(data), shacl_graph=self.graph, options=options)
             if self._prepared is None:

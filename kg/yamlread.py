@@ -151,8 +151,9 @@ class Reader:
         if not self.suppressed:
             return list(self.errors)
         last = self.errors[-1]
-        more = AnnotationError(last.path, last.line, last.col,
-                               f"... and {self.suppressed} more problem(s) in this file; fix these first")
+        more = AnnotationError(
+            last.path, last.line, last.col, f"... and {self.suppressed} more problem(s) in this file; fix these first"
+        )
         return [*self.errors, more]
 
     def loc(self, node: Any, key: Any = None, index: int | None = None, value: bool = True) -> Loc:
@@ -207,8 +208,15 @@ def read_text(path: Path, display: str, errors: list[AnnotationError], max_bytes
     try:
         size = path.stat().st_size
         if max_bytes is not None and size > max_bytes:
-            errors.append(AnnotationError(display, 1, 1, f"file too large: {size} bytes, the limit is {max_bytes} "
-                                          "bytes (split it, or check that it is the right file)"))
+            errors.append(
+                AnnotationError(
+                    display,
+                    1,
+                    1,
+                    f"file too large: {size} bytes, the limit is {max_bytes} "
+                    "bytes (split it, or check that it is the right file)",
+                )
+            )
             return None
         data = path.read_bytes()
     except OSError as exc:

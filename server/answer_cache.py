@@ -78,8 +78,12 @@ class RepeatedQueries:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
-        if (environ.get("PATH_INFO") != "/sparql" or method not in ("GET", "POST")
-                or "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ):
+        if (
+            environ.get("PATH_INFO") != "/sparql"
+            or method not in ("GET", "POST")
+            or "HTTP_IF_NONE_MATCH" in environ
+            or "HTTP_IF_MODIFIED_SINCE" in environ
+        ):
             return self.wsgi_app(environ, start_response)
         body = b""
         if method == "POST":
@@ -94,8 +98,14 @@ class RepeatedQueries:
         from .store import build_identity
 
         identity = build_identity(self.app)
-        key = (method, environ.get("QUERY_STRING", ""), environ.get("CONTENT_TYPE", ""), body,
-               environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_ORIGIN", ""))
+        key = (
+            method,
+            environ.get("QUERY_STRING", ""),
+            environ.get("CONTENT_TYPE", ""),
+            body,
+            environ.get("HTTP_ACCEPT", ""),
+            environ.get("HTTP_ORIGIN", ""),
+        )
         hit = self.cache.get(identity, key)
         if hit is not None:
             status, headers, payload = hit

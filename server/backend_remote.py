@@ -133,14 +133,19 @@ class RemoteBackend:
                 query = limited
             except SyntaxError:
                 pass  # it has a LIMIT of its own (or ends with VALUES): reading stops at max_rows + 1 instead
-        declared = {name: iri for name, iri in job.prefixes if not re.search(
-            rf"(?i:PREFIX)\s*{re.escape(name)}:", query)}
+        declared = {
+            name: iri for name, iri in job.prefixes if not re.search(rf"(?i:PREFIX)\s*{re.escape(name)}:", query)
+        }
         end = _PROLOGUE.match(query).end()  # type: ignore[union-attr]  # after BASE (Virtuoso wants it first)
-        text = query[:end] + "".join(f"\nPREFIX {name}: <{iri}>" for name, iri in declared.items()) + "\n" + \
-            query[end:]
+        text = query[:end] + "".join(f"\nPREFIX {name}: <{iri}>" for name, iri in declared.items()) + "\n" + query[end:]
         if self.store.endpoints.kind == "virtuoso":
-            text = "".join(f"DEFINE input:default-graph-exclude <{g}>\nDEFINE input:named-graph-exclude <{g}>\n"
-                           for g in self._excluded_graphs()) + text
+            text = (
+                "".join(
+                    f"DEFINE input:default-graph-exclude <{g}>\nDEFINE input:named-graph-exclude <{g}>\n"
+                    for g in self._excluded_graphs()
+                )
+                + text
+            )
         return text
 
     def _params(self, job: QueryJob, seconds: float) -> dict[str, Any]:
@@ -157,8 +162,11 @@ class RemoteBackend:
         return params
 
     def _late(self) -> HTTPError:
-        return HTTPError(503, f"the query was stopped at the time limit of {self.timeout:g} s; simplify it or add "
-                              "a LIMIT", {"Retry-After": "5"})
+        return HTTPError(
+            503,
+            f"the query was stopped at the time limit of {self.timeout:g} s; simplify it or add a LIMIT",
+            {"Retry-After": "5"},
+        )
 
     def _send(self, job: QueryJob, form: str, deadline: float) -> requests.Response:
         accept = N_TRIPLES if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_XML
@@ -168,8 +176,12 @@ class RemoteBackend:
         try:
             text = self._text(job, form)
             response = self.store.session.post(
-                self.store.endpoints.query, data={"query": text}, params=self._params(job, seconds),
-                headers={"Accept": accept}, stream=True, timeout=(min(5.0, seconds), seconds),
+                self.store.endpoints.query,
+                data={"query": text},
+                params=self._params(job, seconds),
+                headers={"Accept": accept},
+                stream=True,
+                timeout=(min(5.0, seconds), seconds),
             )
         except requests.Timeout:
             raise self._late() from None
@@ -249,12 +261,12 @@ class RemoteBackend:
             return _answer_graph(self._graph(job, form, deadline), job)  # type: ignore[arg-type]
         media = job.results_type
         if media is None:
-            raise HTTPError(406, "none of the accepted media types fits this result; results are JSON, XML, CSV or "
-                                 "TSV")
+            raise HTTPError(406, "none of the accepted media types fits this result; results are JSON, XML, CSV or TSV")
         data, rows, truncated = self._solutions(job, form, deadline)
         try:
             result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples = ox.parse_query_results(
-                data, format=ox.QueryResultsFormat.XML)
+                data, format=ox.QueryResultsFormat.XML
+            )
         except SyntaxError as exc:
             raise HTTPError(502, f"the SPARQL store sent results that could not be read: {exc}") from None
         fmt = ox.QueryResultsFormat.from_media_type(media)
@@ -289,12 +301,20 @@ class RemoteBackend:
         try:
             answer = self._answer(job, form, deadline)
         except _TooLarge:
-            raise HTTPError(413, f"the answer is larger than {job.max_bytes // 1_048_576} MiB; add a LIMIT or "
-                                 "select fewer variables") from None
-        if answer.media_type in ("application/sparql-results+xml", "application/rdf+xml") and \
-                _XML_ILLEGAL.search(answer.body):
-            answer = QueryAnswer(answer.kind, answer.media_type, answer.rows, answer.truncated,
-                                 _XML_ILLEGAL.sub(_REPLACEMENT, answer.body))
+            raise HTTPError(
+                413,
+                f"the answer is larger than {job.max_bytes // 1_048_576} MiB; add a LIMIT or select fewer variables",
+            ) from None
+        if answer.media_type in ("application/sparql-results+xml", "application/rdf+xml") and _XML_ILLEGAL.search(
+            answer.body
+        ):
+            answer = QueryAnswer(
+                answer.kind,
+                answer.media_type,
+                answer.rows,
+                answer.truncated,
+                _XML_ILLEGAL.sub(_REPLACEMENT, answer.body),
+            )
         return answer
 
     def query(self, query: str) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:

@@ -35,8 +35,14 @@ KINDS = {
     "alliance": Kind("Alliances", "alliance", ("label", "deals"), "deals"),
 }
 INDEX_KINDS = [(kind, k.title) for kind, k in KINDS.items()]
-COLUMNS = {"label": "sort_label", "date": "date", "deals": "deals", "partners": "partners", "status": "status",
-           "kind": "deal_kind"}
+COLUMNS = {
+    "label": "sort_label",
+    "date": "date",
+    "deals": "deals",
+    "partners": "partners",
+    "status": "status",
+    "kind": "deal_kind",
+}
 DEFAULT_ORDER = {"label": "asc", "date": "asc", "status": "asc", "kind": "asc", "deals": "desc", "partners": "desc"}
 
 
@@ -70,13 +76,31 @@ def index(kind: str) -> Response | str:
     rows = db.execute(
         f"SELECT iri, label, date, status, deal_kind, deals, partners FROM resource WHERE {where} "
         f"ORDER BY {empty_last}{COLUMNS[sort]} {direction}, sort_label ASC, iri ASC LIMIT ? OFFSET ?",
-        [*params, page.size, page.offset]).fetchall()
+        [*params, page.size, page.offset],
+    ).fetchall()
     if json_requested():
-        return jsonify({"kind": kind, "sort": sort, "order": order, **page.as_json(),
-                        "items": [{k: row[k] for k in row.keys()} for row in rows]})
+        return jsonify(
+            {
+                "kind": kind,
+                "sort": sort,
+                "order": order,
+                **page.as_json(),
+                "items": [{k: row[k] for k in row.keys()} for row in rows],
+            }
+        )
     items = [(iri_link(row["iri"], row["label"]), row) for row in rows]
-    return render_template("index.html", kind=kind, spec=spec, items=items, page=page, sort=sort, order=order,
-                           year=year, label=spec.title, default_order=DEFAULT_ORDER)
+    return render_template(
+        "index.html",
+        kind=kind,
+        spec=spec,
+        items=items,
+        page=page,
+        sort=sort,
+        order=order,
+        year=year,
+        label=spec.title,
+        default_order=DEFAULT_ORDER,
+    )
 
 
 def init_app(app: Flask) -> None:

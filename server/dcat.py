@@ -42,8 +42,13 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")  # DCAT 3 (rdflib's closed namesp
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 IANA = "https://www.iana.org/assignments/media-types/"
-DCAT_PREFIXES = {**DUMP_PREFIXES, "dcat": str(DCAT), "spdx": str(SPDX), "adms": str(ADMS),
-                 "cc": "http://creativecommons.org/ns#"}
+DCAT_PREFIXES = {
+    **DUMP_PREFIXES,
+    "dcat": str(DCAT),
+    "spdx": str(SPDX),
+    "adms": str(ADMS),
+    "cc": "http://creativecommons.org/ns#",
+}
 RDF_TYPE = iri(RDF.type)
 OFFERED = [*RDF_MEDIA_TYPES, HTML]
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -71,16 +76,26 @@ def read_releases() -> list[dict[str, Any]]:
         return []
     if not isinstance(releases, list):
         return []
-    return [r for r in releases if isinstance(r, dict) and isinstance(r.get("number"), int)
-            and not isinstance(r.get("number"), bool)]
+    return [
+        r
+        for r in releases
+        if isinstance(r, dict) and isinstance(r.get("number"), int) and not isinstance(r.get("number"), bool)
+    ]
 
 
 def exports() -> list[FileDistribution]:
     """The analysts' exports of the build being served, with their checksums from the build's manifest."""
     checksums = export_sums()
-    return [FileDistribution(name, iri_for_path(export_url(name)), file_media_type(name),
-                             (exports_dir() / name).stat().st_size, checksums.get(name, ""))
-            for name, _ in available_exports()]
+    return [
+        FileDistribution(
+            name,
+            iri_for_path(export_url(name)),
+            file_media_type(name),
+            (exports_dir() / name).stat().st_size,
+            checksums.get(name, ""),
+        )
+        for name, _ in available_exports()
+    ]
 
 
 def file_media_type(name: str) -> str:
@@ -114,22 +129,26 @@ def _literal(value: str | int, datatype: str) -> ox.Literal:
 
 def distribution_triples(node: ox.NamedNode, f: FileDistribution, license_iri: str) -> list[ox.Triple]:
     """A file as a ``dcat:Distribution``: title, download URL, media type, size and checksum."""
-    t = [ox.Triple(node, RDF_TYPE, iri(DCAT.Distribution)),
-         ox.Triple(node, iri(DCTERMS.title), ox.Literal(f.name)),
-         ox.Triple(node, iri(DCAT.downloadURL), ox.NamedNode(f.url)),
-         ox.Triple(node, iri(DCAT.accessURL), ox.NamedNode(f.url)),
-         ox.Triple(node, iri(DCAT.mediaType), ox.NamedNode(IANA + f.media_type)),
-         ox.Triple(node, iri(DCTERMS.license), ox.NamedNode(license_iri))]
+    t = [
+        ox.Triple(node, RDF_TYPE, iri(DCAT.Distribution)),
+        ox.Triple(node, iri(DCTERMS.title), ox.Literal(f.name)),
+        ox.Triple(node, iri(DCAT.downloadURL), ox.NamedNode(f.url)),
+        ox.Triple(node, iri(DCAT.accessURL), ox.NamedNode(f.url)),
+        ox.Triple(node, iri(DCAT.mediaType), ox.NamedNode(IANA + f.media_type)),
+        ox.Triple(node, iri(DCTERMS.license), ox.NamedNode(license_iri)),
+    ]
     if f.name.endswith(".gz"):
         t.append(ox.Triple(node, iri(DCAT.compressFormat), ox.NamedNode(IANA + "application/gzip")))
     if f.size is not None:
         t.append(ox.Triple(node, iri(DCAT.byteSize), _literal(f.size, str(XSD.nonNegativeInteger))))
     if f.sha256:
         checksum = ox.NamedNode(node.value + "-sha256")
-        t += [ox.Triple(node, iri(SPDX.checksum), checksum),
-              ox.Triple(checksum, RDF_TYPE, iri(SPDX.Checksum)),
-              ox.Triple(checksum, iri(SPDX.algorithm), iri(SPDX.checksumAlgorithm_sha256)),
-              ox.Triple(checksum, iri(SPDX.checksumValue), _literal(f.sha256, str(XSD.hexBinary)))]
+        t += [
+            ox.Triple(node, iri(SPDX.checksum), checksum),
+            ox.Triple(checksum, RDF_TYPE, iri(SPDX.Checksum)),
+            ox.Triple(checksum, iri(SPDX.algorithm), iri(SPDX.checksumAlgorithm_sha256)),
+            ox.Triple(checksum, iri(SPDX.checksumValue), _literal(f.sha256, str(XSD.hexBinary))),
+        ]
     return t
 
 
@@ -164,9 +183,16 @@ def catalog_triples() -> list[ox.Triple]:
         ox.Triple(dataset, RDF_TYPE, iri(DCAT.Dataset)),
         *dataset_metadata(dataset),
         ox.Triple(dataset, iri(DCAT.landingPage), ox.NamedNode(info.homepage)),
-        *(ox.Triple(dataset, iri(DCAT.keyword), ox.Literal(k, language="en")) for k in (
-            "automotive industry", "strategic alliances", "joint ventures", "mergers and acquisitions",
-            "knowledge graph")),
+        *(
+            ox.Triple(dataset, iri(DCAT.keyword), ox.Literal(k, language="en"))
+            for k in (
+                "automotive industry",
+                "strategic alliances",
+                "joint ventures",
+                "mergers and acquisitions",
+                "knowledge graph",
+            )
+        ),
         ox.Triple(service, RDF_TYPE, iri(DCAT.DataService)),
         ox.Triple(service, iri(DCTERMS.title), ox.Literal(f"{info.title} SPARQL endpoint", language="en")),
         ox.Triple(service, iri(DCAT.endpointURL), endpoint),
@@ -176,14 +202,19 @@ def catalog_triples() -> list[ox.Triple]:
         ox.Triple(service, iri(DCTERMS.license), ox.NamedNode(info.license)),
     ]
     via_endpoint = ox.NamedNode(here + "#sparql")
-    t += [ox.Triple(dataset, iri(DCAT.distribution), via_endpoint),
-          ox.Triple(via_endpoint, RDF_TYPE, iri(DCAT.Distribution)),
-          ox.Triple(via_endpoint, iri(DCTERMS.title), ox.Literal("SPARQL endpoint", language="en")),
-          ox.Triple(via_endpoint, iri(DCAT.accessURL), endpoint),
-          ox.Triple(via_endpoint, iri(DCAT.accessService), service),
-          ox.Triple(via_endpoint, iri(DCTERMS.license), ox.NamedNode(info.license))]
-    current = [FileDistribution(d.name, iri_for_path(d.url), file_media_type(d.name), d.size, d.sha256)
-               for d in list_dumps() if d.name != SUMS] + exports()
+    t += [
+        ox.Triple(dataset, iri(DCAT.distribution), via_endpoint),
+        ox.Triple(via_endpoint, RDF_TYPE, iri(DCAT.Distribution)),
+        ox.Triple(via_endpoint, iri(DCTERMS.title), ox.Literal("SPARQL endpoint", language="en")),
+        ox.Triple(via_endpoint, iri(DCAT.accessURL), endpoint),
+        ox.Triple(via_endpoint, iri(DCAT.accessService), service),
+        ox.Triple(via_endpoint, iri(DCTERMS.license), ox.NamedNode(info.license)),
+    ]
+    current = [
+        FileDistribution(d.name, iri_for_path(d.url), file_media_type(d.name), d.size, d.sha256)
+        for d in list_dumps()
+        if d.name != SUMS
+    ] + exports()
     for f in current:
         node = ox.NamedNode(f"{here}#file-{f.name}")
         t += [ox.Triple(dataset, iri(DCAT.distribution), node), *distribution_triples(node, f, info.license)]
@@ -191,17 +222,20 @@ def catalog_triples() -> list[ox.Triple]:
     for release in read_releases():
         number = str(release["number"])
         version = ox.NamedNode(f"{here}#release-{number}")
-        t += [ox.Triple(dataset, iri(DCAT.hasVersion), version),
-              ox.Triple(version, RDF_TYPE, iri(DCAT.Dataset)),
-              ox.Triple(version, iri(DCTERMS.title), ox.Literal(f"{info.title} release {number}", language="en")),
-              ox.Triple(version, iri(DCAT.version), ox.Literal(number)),
-              ox.Triple(version, iri(DCTERMS.isVersionOf), dataset),
-              ox.Triple(version, iri(DCTERMS.license), ox.NamedNode(info.license)),
-              ox.Triple(version, iri(ADMS.versionNotes), ox.Literal(version_notes(release), language="en"))]
+        t += [
+            ox.Triple(dataset, iri(DCAT.hasVersion), version),
+            ox.Triple(version, RDF_TYPE, iri(DCAT.Dataset)),
+            ox.Triple(version, iri(DCTERMS.title), ox.Literal(f"{info.title} release {number}", language="en")),
+            ox.Triple(version, iri(DCAT.version), ox.Literal(number)),
+            ox.Triple(version, iri(DCTERMS.isVersionOf), dataset),
+            ox.Triple(version, iri(DCTERMS.license), ox.NamedNode(info.license)),
+            ox.Triple(version, iri(ADMS.versionNotes), ox.Literal(version_notes(release), language="en")),
+        ]
         if release.get("date"):
             date = str(release["date"])
-            t.append(ox.Triple(version, iri(DCTERMS.issued), _literal(date, str(XSD.dateTime if "T" in date
-                                                                                   else XSD.date))))
+            t.append(
+                ox.Triple(version, iri(DCTERMS.issued), _literal(date, str(XSD.dateTime if "T" in date else XSD.date)))
+            )
         if previous is not None:
             t.append(ox.Triple(version, iri(DCAT.previousVersion), previous))
         for f in release_files(release):
@@ -227,10 +261,17 @@ def catalog(ext: str | None) -> Response:
     else:
         triples = per_build(current_app, "dcat_catalog", _cached_catalog)
         if media_type == HTML:
-            response = Response(render_template(
-                "catalog.html", label="Data catalogue", info=dataset_info(), rows=catalog_rows(triples),
-                base_path="/catalog", alternates=[(s, BY_SUFFIX[s].media_type) for s in BY_SUFFIX]),
-                mimetype="text/html")
+            response = Response(
+                render_template(
+                    "catalog.html",
+                    label="Data catalogue",
+                    info=dataset_info(),
+                    rows=catalog_rows(triples),
+                    base_path="/catalog",
+                    alternates=[(s, BY_SUFFIX[s].media_type) for s in BY_SUFFIX],
+                ),
+                mimetype="text/html",
+            )
         else:
             body = serialize(triples, BY_MEDIA_TYPE[media_type], used_prefixes(triples, DCAT_PREFIXES))
             response = Response(body, content_type=content_type(media_type))
@@ -265,15 +306,18 @@ def catalog_rows(triples: list[ox.Triple]) -> list[DistributionRow]:
         owner = by_subject.get(t.subject, {})
         props = by_subject.get(t.object, {})
         checksum = props.get(str(SPDX.checksum), [""])[0]
-        rows.append(DistributionRow(
-            of=(owner.get(str(DCAT.version)) or ["current"])[0],
-            title=(props.get(str(DCTERMS.title)) or [""])[0],
-            url=(props.get(str(DCAT.downloadURL)) or props.get(str(DCAT.accessURL)) or [""])[0],
-            media_type=(props.get(str(DCAT.mediaType)) or [""])[0].removeprefix(IANA),
-            size=(props.get(str(DCAT.byteSize)) or [""])[0],
-            sha256=(by_subject.get(ox.NamedNode(checksum), {}).get(str(SPDX.checksumValue)) or [""])[0]
-            if checksum else "",
-        ))
+        rows.append(
+            DistributionRow(
+                of=(owner.get(str(DCAT.version)) or ["current"])[0],
+                title=(props.get(str(DCTERMS.title)) or [""])[0],
+                url=(props.get(str(DCAT.downloadURL)) or props.get(str(DCAT.accessURL)) or [""])[0],
+                media_type=(props.get(str(DCAT.mediaType)) or [""])[0].removeprefix(IANA),
+                size=(props.get(str(DCAT.byteSize)) or [""])[0],
+                sha256=(by_subject.get(ox.NamedNode(checksum), {}).get(str(SPDX.checksumValue)) or [""])[0]
+                if checksum
+                else "",
+            )
+        )
     return rows
 
 

@@ -47,8 +47,9 @@ _OWNED_BY_LINK = (iri(AA.evidence), iri(OA.hasSelector), iri(AA.value))
 Node = ox.NamedNode | ox.BlankNode
 # Datatypes that Turtle usually writes without naming them (strings, ``true``, ``12``, ``1.5``); when it must name
 # one, a missing prefix only makes it write the full IRI.
-_IMPLICIT_DATATYPES = {str(RDF.langString)} | {f"http://www.w3.org/2001/XMLSchema#{name}" for name in (
-    "string", "boolean", "integer", "decimal", "double")}
+_IMPLICIT_DATATYPES = {str(RDF.langString)} | {
+    f"http://www.w3.org/2001/XMLSchema#{name}" for name in ("string", "boolean", "integer", "decimal", "double")
+}
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,7 @@ def graph_content(store: ox.Store, graph: ox.NamedNode, page: int = 1, page_size
     """Page ``page`` of the triples of the named graph ``graph`` (pages of ``page_size`` triples); the first page
     also carries the graph's own description."""
     start = (page - 1) * page_size
-    chosen = [q.triple for q in islice(store.quads_for_pattern(None, None, None, graph), start,
-                                       start + page_size + 1)]
+    chosen = [q.triple for q in islice(store.quads_for_pattern(None, None, None, graph), start, start + page_size + 1)]
     has_next = len(chosen) > page_size
     triples = chosen[:page_size]
     count = len(triples)
@@ -172,9 +172,11 @@ def paging_triples(node: ox.NamedNode, description: Description, document: str) 
     if description.page == 1 and not description.has_next:
         return []
     page = ox.NamedNode(page_url(document, description.page))
-    t = [ox.Triple(page, RDF_TYPE, iri(HYDRA.PartialCollectionView)),
-         ox.Triple(page, iri(FOAF.primaryTopic), node),
-         ox.Triple(page, iri(HYDRA.first), ox.NamedNode(document))]
+    t = [
+        ox.Triple(page, RDF_TYPE, iri(HYDRA.PartialCollectionView)),
+        ox.Triple(page, iri(FOAF.primaryTopic), node),
+        ox.Triple(page, iri(HYDRA.first), ox.NamedNode(document)),
+    ]
     if description.has_next:
         t.append(ox.Triple(page, iri(HYDRA.next), ox.NamedNode(page_url(document, description.page + 1))))
     if description.page > 1:
@@ -185,8 +187,15 @@ def paging_triples(node: ox.NamedNode, description: Description, document: str) 
 def used_prefixes(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
     """The entries of ``prefixes`` whose namespace some IRI of ``triples`` starts with (Turtle and RDF/XML then
     declare only what they use; ``rdf:type`` as a predicate counts for nothing, since Turtle writes ``a``)."""
-    iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
-            if isinstance(term, ox.NamedNode) and term != RDF_TYPE}  # Turtle writes rdf:type as ``a``
-    iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)
-             and t.object.datatype.value not in _IMPLICIT_DATATYPES}
+    iris = {
+        term.value
+        for t in triples
+        for term in (t.subject, t.predicate, t.object)
+        if isinstance(term, ox.NamedNode) and term != RDF_TYPE
+    }  # Turtle writes rdf:type as ``a``
+    iris |= {
+        t.object.datatype.value
+        for t in triples
+        if isinstance(t.object, ox.Literal) and t.object.datatype.value not in _IMPLICIT_DATATYPES
+    }
     return {name: ns for name, ns in prefixes.items() if any(i.startswith(ns) and i != ns for i in iris)}

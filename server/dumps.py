@@ -83,8 +83,16 @@ def list_dumps() -> list[Dump]:
         if path.is_file() and not path.is_symlink() and DUMP_NAME.match(path.name):
             stat = path.stat()
             modified = datetime.fromtimestamp(stat.st_mtime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            found.append(Dump(path.name, stat.st_size, sums.get(path.name, ""), media_type(path.name), modified,
-                              dump_url(path.name)))
+            found.append(
+                Dump(
+                    path.name,
+                    stat.st_size,
+                    sums.get(path.name, ""),
+                    media_type(path.name),
+                    modified,
+                    dump_url(path.name),
+                )
+            )
     return found
 
 
@@ -92,8 +100,11 @@ def list_dumps() -> list[Dump]:
 def listing() -> Response | str:
     """The dumps as an HTML table, or JSON (``Accept: application/json`` or ``?format=json``)."""
     dumps = list_dumps()
-    wanted = "application/json" if request.args.get("format") == "json" else negotiate(
-        request.headers.get("Accept"), ["text/html", "application/json"])
+    wanted = (
+        "application/json"
+        if request.args.get("format") == "json"
+        else negotiate(request.headers.get("Accept"), ["text/html", "application/json"])
+    )
     if wanted == "application/json":
         response = jsonify({"dumps": [asdict(d) for d in dumps]})
     else:
@@ -172,8 +183,9 @@ def dump_file(name: str) -> Response:
         return Response(status=416, headers=headers)
     headers["Content-Range"] = f"bytes {start}-{end}/{size}"
     headers["Content-Length"] = str(end - start + 1)
-    return Response(_read(path, start, end - start + 1), status=206, headers=headers, mimetype=mimetype,
-                    direct_passthrough=True)
+    return Response(
+        _read(path, start, end - start + 1), status=206, headers=headers, mimetype=mimetype, direct_passthrough=True
+    )
 
 
 def init_app(app: Flask) -> None:

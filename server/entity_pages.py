@@ -37,8 +37,11 @@ from .urls import local_path, resource_url
 
 WIKIDATA = "http://www.wikidata.org/entity/"
 # Annotation keys that reasons written by annotators may refer to, in the words pages use for them.
-ANNOTATION_KEYS = {"issued_estimated": "the estimated publication date of the source",
-                   "dates_estimated": "the estimated dates", "issued": "the publication date of the source"}
+ANNOTATION_KEYS = {
+    "issued_estimated": "the estimated publication date of the source",
+    "dates_estimated": "the estimated dates",
+    "issued": "the publication date of the source",
+}
 ANNOTATION_KEY = re.compile(r"\b(" + "|".join(sorted(ANNOTATION_KEYS, key=len, reverse=True)) + r")\b")
 
 
@@ -73,8 +76,10 @@ def paged_deals(kv: KGView, source: str, params: list[str], param: str = "page")
     joined = f"FROM (SELECT DISTINCT deal FROM ({source})) s JOIN resource r ON r.iri = s.deal AND r.kind = 'deal'"
     total = db.execute(f"SELECT COUNT(*) {joined}", params).fetchone()[0]
     page = paginate(total, DEALS_PER_PAGE, param)
-    chosen = [row[0] for row in db.execute(f"SELECT r.iri {joined} {DEAL_ORDER} LIMIT ? OFFSET ?",
-                                           [*params, page.size, page.offset])]
+    chosen = [
+        row[0]
+        for row in db.execute(f"SELECT r.iri {joined} {DEAL_ORDER} LIMIT ? OFFSET ?", [*params, page.size, page.offset])
+    ]
     position = {iri: i for i, iri in enumerate(chosen)}
     rows = deal_rows(kv, {ox.NamedNode(iri) for iri in chosen})
     return sorted(rows, key=lambda r: position.get(r.link.iri, 0)), page
@@ -96,9 +101,11 @@ def firm_partners(firm: ox.NamedNode) -> tuple[list[tuple[Link, int]], Page, lis
     db = index_db()
     total = db.execute("SELECT COUNT(*) FROM partner WHERE firm = ?", [firm.value]).fetchone()[0]
     page = paginate(total, PARTNERS_PER_PAGE, "partners")
-    query = ("SELECT p.partner, coalesce(r.label, p.partner) AS label, p.deals FROM partner p "
-             "LEFT JOIN resource r ON r.iri = p.partner WHERE p.firm = ? "
-             "ORDER BY p.deals DESC, r.sort_label ASC, p.partner ASC LIMIT ? OFFSET ?")
+    query = (
+        "SELECT p.partner, coalesce(r.label, p.partner) AS label, p.deals FROM partner p "
+        "LEFT JOIN resource r ON r.iri = p.partner WHERE p.firm = ? "
+        "ORDER BY p.deals DESC, r.sort_label ASC, p.partner ASC LIMIT ? OFFSET ?"
+    )
     rows = db.execute(query, [firm.value, page.size, page.offset]).fetchall()
     top = db.execute(query, [firm.value, TOP_PARTNERS, 0]).fetchall()
     partners = [(iri_link(row["partner"], row["label"]), row["deals"]) for row in rows]
@@ -109,8 +116,14 @@ def ego_network(kv: KGView, firm: ox.NamedNode, top: list[Link]) -> Network:
     """The network of ``firm`` and its ``top`` partners, with the partnerships among them (from the index)."""
     members = [link(kv, firm), *top]
     iris = [m.iri for m in members]
-    pairs = index_db().execute(f"SELECT firm, partner FROM partner WHERE firm IN ({_marks(iris)}) "
-                               f"AND partner IN ({_marks(iris)})", [*iris, *iris]).fetchall()
+    pairs = (
+        index_db()
+        .execute(
+            f"SELECT firm, partner FROM partner WHERE firm IN ({_marks(iris)}) AND partner IN ({_marks(iris)})",
+            [*iris, *iris],
+        )
+        .fetchall()
+    )
     return network_of(members, [(a, b) for a, b in pairs], focus=firm.value)
 
 
@@ -121,7 +134,9 @@ def firm_page(kv: KGView, firm: ox.NamedNode) -> dict[str, Any]:
     partners, partners_page, top = firm_partners(firm)
     alliances = indexed_links(
         "SELECT DISTINCT r.iri, r.label FROM deal_party p JOIN link l ON l.subject = p.deal AND l.property = "
-        "'alliance' JOIN resource r ON r.iri = l.target WHERE p.firm = ?", [firm.value])
+        "'alliance' JOIN resource r ON r.iri = l.target WHERE p.firm = ?",
+        [firm.value],
+    )
     return {
         "aliases": literals(kv, firm, term(SKOS, "altLabel")),
         "legal_name": first_literal(kv, firm, term(SCHEMA, "legalName")),
@@ -132,8 +147,11 @@ def firm_page(kv: KGView, firm: ox.NamedNode) -> dict[str, Any]:
         "subsidiaries": links(kv, kv.subjects(iri(AA.subsidiaryOf), firm)),
         "brands": links(kv, kv.subjects(iri(AA.brandOf), firm)),
         "people": links(kv, kv.subjects(iri(AA.affiliation), firm)),
-        "wikidata": [o.value for o in kv.objects(firm, OWL_SAME_AS)
-                     if isinstance(o, ox.NamedNode) and o.value.startswith(WIKIDATA)],
+        "wikidata": [
+            o.value
+            for o in kv.objects(firm, OWL_SAME_AS)
+            if isinstance(o, ox.NamedNode) and o.value.startswith(WIKIDATA)
+        ],
         "partners": partners,
         "partners_page": partners_page,
         "deals": deals,
@@ -202,8 +220,11 @@ def domain_page(kv: KGView, domain: ox.NamedNode) -> dict[str, Any]:
         "narrower": links(kv, list(narrower)),
         "deals": rows,
         "deals_page": page,
-        "alliances": indexed_links(f"SELECT DISTINCT r.iri, r.label FROM link JOIN resource r ON r.iri = subject "
-                                   f"AND r.kind = 'alliance' WHERE {in_closure}", closure),
+        "alliances": indexed_links(
+            f"SELECT DISTINCT r.iri, r.label FROM link JOIN resource r ON r.iri = subject "
+            f"AND r.kind = 'alliance' WHERE {in_closure}",
+            closure,
+        ),
     }
 
 
@@ -212,17 +233,25 @@ def person_page(kv: KGView, person: ox.NamedNode) -> dict[str, Any]:
     return {
         "job_title": first_literal(kv, person, term(SCHEMA, "jobTitle")),
         "affiliations": links(kv, kv.objects(person, iri(AA.affiliation))),
-        **dict(zip(("deals", "deals_page"), paged_deals(
-            kv, "SELECT subject AS deal FROM link WHERE property = 'signatory' AND target = ?", [person.value]),
-            strict=True)),
+        **dict(
+            zip(
+                ("deals", "deals_page"),
+                paged_deals(
+                    kv, "SELECT subject AS deal FROM link WHERE property = 'signatory' AND target = ?", [person.value]
+                ),
+                strict=True,
+            )
+        ),
         "evidence": evidence_of(kv, person),
     }
 
 
 def document_page(kv: KGView, doc: ox.NamedNode, doc_id: str, seeds_dir: Path) -> dict[str, Any]:
     """A source document: metadata, and its quotes highlighted in the text (or listed when it is absent)."""
-    quotes = sorted((evidence(kv, ev) for ev in kv.subjects(term("http://www.w3.org/ns/oa#", "hasSource"), doc)),
-                    key=lambda e: (e.start or 0, e.end or 0))
+    quotes = sorted(
+        (evidence(kv, ev) for ev in kv.subjects(term("http://www.w3.org/ns/oa#", "hasSource"), doc)),
+        key=lambda e: (e.start or 0, e.end or 0),
+    )
     cited_by = {q.iri: links(kv, kv.subjects(iri(AA.evidence), ox.NamedNode(q.iri))) for q in quotes}
     text = document_text(seeds_dir, doc_id)
     issued = date_value(kv.value(doc, term(DCTERMS, "issued")))
@@ -232,8 +261,8 @@ def document_page(kv: KGView, doc: ox.NamedNode, doc_id: str, seeds_dir: Path) -
         "date_estimated": first_literal(kv, doc, iri(AA.dateEstimated)) == "true",
         "date_estimate_reason": readable_reason(first_literal(kv, doc, iri(AA.dateEstimateReason))),
         "language": first_literal(kv, doc, term(DCTERMS, "language")),
-        "url": first_literal(kv, doc, term(SCHEMA, "url")) or next(
-            (o.value for o in kv.objects(doc, term(SCHEMA, "url")) if isinstance(o, ox.NamedNode)), ""),
+        "url": first_literal(kv, doc, term(SCHEMA, "url"))
+        or next((o.value for o in kv.objects(doc, term(SCHEMA, "url")) if isinstance(o, ox.NamedNode)), ""),
         "quotes": quotes,
         "cited_by": cited_by,
         "segments": segments(text, quotes) if text is not None else None,
@@ -256,8 +285,7 @@ def property_rows(kv: KGView, node: ox.NamedNode) -> list[tuple[Link, list[Link]
 def property_link(kv: KGView, prop: ox.NamedNode) -> Link:
     """A property as a link: its ontology label when the ontology graph has one, else its local name."""
     label = kv.label(prop)
-    return Link(label if label != local_name(prop) else humanize_property(label), resource_url(prop.value),
-                prop.value)
+    return Link(label if label != local_name(prop) else humanize_property(label), resource_url(prop.value), prop.value)
 
 
 def humanize_property(name: str) -> str:
@@ -277,8 +305,14 @@ def generic_page(kv: KGView, node: ox.NamedNode) -> dict[str, Any]:
     is_graph = node in set(kv.store.named_graphs())
     members = []
     if is_graph:
-        members = links(kv, {q.subject for q in kv.store.quads_for_pattern(None, RDF_TYPE, None, node)
-                             if not isinstance(q.subject, ox.Triple)})
+        members = links(
+            kv,
+            {
+                q.subject
+                for q in kv.store.quads_for_pattern(None, RDF_TYPE, None, node)
+                if not isinstance(q.subject, ox.Triple)
+            },
+        )
     return {
         "properties": property_rows(kv, node),
         "incoming": {k: sorted(set(v), key=lambda x: x.label.casefold())[:200] for k, v in sorted(incoming.items())},

@@ -38,9 +38,15 @@ def sums() -> dict[str, str]:
 def listing() -> Response:
     """The exports of the current build: name, description, SHA-256 and URL, as JSON."""
     directory, checksums = exports_dir(), sums()
-    return jsonify({"exports": [{"name": name, "title": title, "sha256": checksums.get(name, ""),
-                                 "url": export_url(name)}
-                                for name, title in EXPORTS.items() if (directory / name).is_file()]})
+    return jsonify(
+        {
+            "exports": [
+                {"name": name, "title": title, "sha256": checksums.get(name, ""), "url": export_url(name)}
+                for name, title in EXPORTS.items()
+                if (directory / name).is_file()
+            ]
+        }
+    )
 
 
 def _network() -> Network:
@@ -58,8 +64,9 @@ def export_file(name: str) -> Response:
     year = request.args.get("year")
     if year is None:
         sha = sums().get(name)
-        return send_file(path, mimetype=MEDIA_TYPES[suffix], conditional=True, etag=sha or True, max_age=300,
-                         download_name=name)
+        return send_file(
+            path, mimetype=MEDIA_TYPES[suffix], conditional=True, etag=sha or True, max_age=300, download_name=name
+        )
     if not name.startswith("network.") or not (year.isdigit() and len(year) == 4):
         raise BadRequest("?year= takes a four-digit year, on network.graphml, network.gexf or network.json")
     body = SERIALIZERS[suffix.lstrip(".")](network_as_of(_network(), int(year))).encode("utf-8")

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
 
-EXPOSED_HEADERS = ("X-Result-Truncated, X-Result-Row-Limit, X-Result-Rows, Content-Type, Content-Length, ETag, "
-                   "Link, Last-Modified, Content-Range, Accept-Ranges")
+EXPOSED_HEADERS = (
+    "X-Result-Truncated, X-Result-Row-Limit, X-Result-Rows, Content-Type, Content-Length, ETag, "
+    "Link, Last-Modified, Content-Range, Accept-Ranges"
+)
 
 
 def allowed_origin(origin: str | None) -> str | None:

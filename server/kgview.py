@@ -53,7 +53,10 @@ class KGView:
         self.deadline = deadline()  # the request's: reads past it raise page_guard.PageTimeout
 
     def triples(
-        self, s: Value | None = None, p: ox.NamedNode | None = None, o: Value | None = None,
+        self,
+        s: Value | None = None,
+        p: ox.NamedNode | None = None,
+        o: Value | None = None,
         graph: ox.NamedNode | None = None,
     ) -> Iterator[ox.Triple]:
         """The distinct triples matching the pattern, in all graphs (or only ``graph``)."""

@@ -36,8 +36,12 @@ SAFE_PATH = re.compile(r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*$")
 SUFFIX = re.compile(r"^(?P<path>.+?)\.(?P<suffix>ttl|jsonld|nt|rdf|html)$")
 DOCUMENT = re.compile(r"^document/(?P<doc>[A-Za-z0-9_\-]+)$")
 OFFERED = [HTML, *RDF_MEDIA_TYPES]
-TEMPLATES = {"firm": ("firm.html", firm_page), "deal": ("deal.html", deal_page),
-             "domain": ("domain.html", domain_page), "person": ("person.html", person_page)}
+TEMPLATES = {
+    "firm": ("firm.html", firm_page),
+    "deal": ("deal.html", deal_page),
+    "domain": ("domain.html", domain_page),
+    "person": ("person.html", person_page),
+}
 
 
 @bp.route("/id/<path:rest>")
@@ -151,7 +155,7 @@ def render_page(kv: KGView, node: ox.NamedNode, space: str, path: str, base_path
         seeds = Path(current_app.config["SEEDS_DIR"])
         context.update(document_page(kv, node, document["doc"], seeds))
         return render_template("document.html", **context)
-    if kind in TEMPLATES and "/" not in path[len(kind) + 1:]:
+    if kind in TEMPLATES and "/" not in path[len(kind) + 1 :]:
         template, build = TEMPLATES[kind]
         context.update(build(kv, node))
         return render_template(template, **context)

@@ -82,14 +82,15 @@ def ontology(name: str, ext: str | None) -> Response:
 def _short(iri: str) -> str:
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda p: -len(p[1])):
         if iri.startswith(namespace) and iri != namespace:
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
 def _text(graph: rdflib.Graph, node: rdflib.term.Node, *props: rdflib.URIRef) -> str:
     for prop in props:
-        values = sorted(graph.objects(node, prop), key=lambda v: (getattr(v, "language", None) not in (None, "en"),
-                                                                   str(v)))
+        values = sorted(
+            graph.objects(node, prop), key=lambda v: (getattr(v, "language", None) not in (None, "en"), str(v))
+        )
         if values:
             return str(values[0])
     return ""
@@ -103,23 +104,35 @@ def _ref(graph: rdflib.Graph, node: rdflib.term.Node) -> tuple[str, str]:
         members = [str(m) for m in graph.items(union)] if union else []
         return (" or ".join(_short(m) for m in members) or "(anonymous)", "")
     if iri.startswith(str(AA)):
-        return (_text(graph, node, RDFS.label, SKOS.prefLabel) or _short(iri), "#" + iri[len(str(AA)):])
+        return (_text(graph, node, RDFS.label, SKOS.prefLabel) or _short(iri), "#" + iri[len(str(AA)) :])
     return (_short(iri), iri)
 
 
 RELATIONS = [
-    ("subclass of", RDFS.subClassOf, False), ("superclass of", RDFS.subClassOf, True),
-    ("equivalent to", OWL.equivalentClass, False), ("disjoint with", OWL.disjointWith, False),
-    ("subproperty of", RDFS.subPropertyOf, False), ("superproperty of", RDFS.subPropertyOf, True),
-    ("inverse of", OWL.inverseOf, False), ("domain", RDFS.domain, False), ("range", RDFS.range, False),
-    ("close match", SKOS.closeMatch, False), ("exact match", SKOS.exactMatch, False),
-    ("in scheme", SKOS.inScheme, False), ("broader", SKOS.broader, False), ("type", RDF.type, False),
+    ("subclass of", RDFS.subClassOf, False),
+    ("superclass of", RDFS.subClassOf, True),
+    ("equivalent to", OWL.equivalentClass, False),
+    ("disjoint with", OWL.disjointWith, False),
+    ("subproperty of", RDFS.subPropertyOf, False),
+    ("superproperty of", RDFS.subPropertyOf, True),
+    ("inverse of", OWL.inverseOf, False),
+    ("domain", RDFS.domain, False),
+    ("range", RDFS.range, False),
+    ("close match", SKOS.closeMatch, False),
+    ("exact match", SKOS.exactMatch, False),
+    ("in scheme", SKOS.inScheme, False),
+    ("broader", SKOS.broader, False),
+    ("type", RDF.type, False),
 ]
 
 
 def _terms(graph: rdflib.Graph, kinds: list[rdflib.URIRef]) -> list[Term]:
-    subjects = {s for kind in kinds for s in graph.subjects(RDF.type, kind)
-                if isinstance(s, rdflib.URIRef) and str(s).startswith(str(AA))}
+    subjects = {
+        s
+        for kind in kinds
+        for s in graph.subjects(RDF.type, kind)
+        if isinstance(s, rdflib.URIRef) and str(s).startswith(str(AA))
+    }
     terms = []
     for s in sorted(subjects, key=str):
         relations = []
@@ -128,8 +141,15 @@ def _terms(graph: rdflib.Graph, kinds: list[rdflib.URIRef]) -> list[Term]:
             refs = sorted({_ref(graph, n) for n in nodes if n not in kinds})
             if refs:
                 relations.append((title, refs))
-        terms.append(Term(str(s)[len(str(AA)):], _text(graph, s, RDFS.label, SKOS.prefLabel), str(s),
-                          _text(graph, s, RDFS.comment, SKOS.definition), relations))
+        terms.append(
+            Term(
+                str(s)[len(str(AA)) :],
+                _text(graph, s, RDFS.label, SKOS.prefLabel),
+                str(s),
+                _text(graph, s, RDFS.comment, SKOS.definition),
+                relations,
+            )
+        )
     return terms
 
 

@@ -16,10 +16,27 @@ from .urls import evidence_url, resource_url
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PRECISION = {XSD + "gYear": "year", XSD + "gYearMonth": "month", XSD + "date": "day", XSD + "dateTime": "day"}
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-DATE_PROPERTIES = (("announced", "announcedOn"), ("signed", "signedOn"), ("starts", "startsOn"),
-                   ("ended", "endedOn"), ("founded", "foundedOn"))
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+DATE_PROPERTIES = (
+    ("announced", "announcedOn"),
+    ("signed", "signedOn"),
+    ("starts", "startsOn"),
+    ("ended", "endedOn"),
+    ("founded", "foundedOn"),
+)
 DEAL_CLASSES = {str(AA[kind]) for kind in ("Deal", *DEAL_KINDS)}
 EVIDENCE_IRI = re.compile(r"/evidence/(\d+)-(\d+)$")
 
@@ -209,8 +226,12 @@ def all_deals(kv: KGView) -> set[Value]:
     """Every node typed with one of the deal classes."""
     from .kgview import RDF_TYPE
 
-    return {t.subject for cls in DEAL_CLASSES for t in kv.triples(None, RDF_TYPE, ox.NamedNode(cls))
-            if not isinstance(t.subject, ox.Triple)}
+    return {
+        t.subject
+        for cls in DEAL_CLASSES
+        for t in kv.triples(None, RDF_TYPE, ox.NamedNode(cls))
+        if not isinstance(t.subject, ox.Triple)
+    }
 
 
 def comment(kv: KGView, node: Node) -> str:

@@ -134,8 +134,11 @@ def finish_page(response: Response) -> Response:
 
 def timeout_response(_: PageTimeout) -> Response:
     """A 503 saying the page took too long (the rest of the site goes on being served)."""
-    response = error_response(503, f"This page took longer than {current_app.config['PAGE_TIMEOUT']:g} s to "
-                                   "prepare and was stopped; try again later, or ask the SPARQL endpoint.")
+    response = error_response(
+        503,
+        f"This page took longer than {current_app.config['PAGE_TIMEOUT']:g} s to "
+        "prepare and was stopped; try again later, or ask the SPARQL endpoint.",
+    )
     response.headers["Retry-After"] = "5"
     return response
 

@@ -60,11 +60,26 @@ def available_exports() -> list[tuple[str, str]]:
 def dataset_jsonld(counts: dict[str, int]) -> dict[str, Any]:
     """A schema.org ``Dataset`` describing the graph, for dataset search engines (JSON-LD in the home page)."""
     releases = read_index(releases_dir())
-    distribution = [{"@type": "DataDownload", "name": d.name, "encodingFormat": d.media_type.split(";")[0],
-                     "contentUrl": iri_for_path(d.url), "sha256": d.sha256} for d in list_dumps()]
-    distribution += [{"@type": "DataDownload", "name": name, "description": title,
-                      "encodingFormat": EXPORT_TYPES[Path(name).suffix].split(";")[0],
-                      "contentUrl": iri_for_path(export_url(name))} for name, title in available_exports()]
+    distribution = [
+        {
+            "@type": "DataDownload",
+            "name": d.name,
+            "encodingFormat": d.media_type.split(";")[0],
+            "contentUrl": iri_for_path(d.url),
+            "sha256": d.sha256,
+        }
+        for d in list_dumps()
+    ]
+    distribution += [
+        {
+            "@type": "DataDownload",
+            "name": name,
+            "description": title,
+            "encodingFormat": EXPORT_TYPES[Path(name).suffix].split(";")[0],
+            "contentUrl": iri_for_path(export_url(name)),
+        }
+        for name, title in available_exports()
+    ]
     info = dataset_info()
     dataset: dict[str, Any] = {
         "@context": "https://schema.org/",
@@ -72,7 +87,7 @@ def dataset_jsonld(counts: dict[str, int]) -> dict[str, Any]:
         "@id": info.homepage,
         "name": info.title,
         "description": f"{info.description} {counts.get('firms', 0)} firms, {counts.get('deals', 0)} deals, "
-                       f"{counts.get('quotes', 0)} evidence quotes.",
+        f"{counts.get('quotes', 0)} evidence quotes.",
         "url": info.homepage,
         "license": info.license,
         "isAccessibleForFree": True,
@@ -80,9 +95,15 @@ def dataset_jsonld(counts: dict[str, int]) -> dict[str, Any]:
         "creator": {"@type": "Organization", "name": info.publisher},
         "publisher": {"@type": "Organization", "name": info.publisher},
         "citation": info.attribution,
-        "distribution": [*distribution, {"@type": "DataDownload", "name": "SPARQL endpoint",
-                                         "encodingFormat": "application/sparql-results+json",
-                                         "contentUrl": iri_for_path(sparql_url())}],
+        "distribution": [
+            *distribution,
+            {
+                "@type": "DataDownload",
+                "name": "SPARQL endpoint",
+                "encodingFormat": "application/sparql-results+json",
+                "contentUrl": iri_for_path(sparql_url()),
+            },
+        ],
     }
     if releases:
         dataset["version"] = str(releases[-1]["number"])

@@ -37,8 +37,12 @@ class _Worker:
     def __init__(self, context: Any, store_path: str, deny_network: bool, memory_limit: int) -> None:
         self.identity = store_identity(store_path)  # the build this worker opens
         self.conn, child = context.Pipe(duplex=True)
-        self.process = context.Process(target=worker_main, args=(child, store_path, deny_network, memory_limit),
-                                       name="autoalliance-query", daemon=True)
+        self.process = context.Process(
+            target=worker_main,
+            args=(child, store_path, deny_network, memory_limit),
+            name="autoalliance-query",
+            daemon=True,
+        )
         self.process.start()
         child.close()
         self.ready = False
@@ -67,8 +71,16 @@ class _Worker:
 class QueryPool:
     """Worker processes over the store at ``store_path``; :meth:`execute` answers a :class:`QueryJob`."""
 
-    def __init__(self, store_path: str, size: int = 2, timeout: float = 30.0, deny_network: bool = True,
-                 max_size: int | None = None, memory_limit: int = 0, slow_after: float = 1.0) -> None:
+    def __init__(
+        self,
+        store_path: str,
+        size: int = 2,
+        timeout: float = 30.0,
+        deny_network: bool = True,
+        max_size: int | None = None,
+        memory_limit: int = 0,
+        slow_after: float = 1.0,
+    ) -> None:
         self.store_path = store_path
         self.size = max(1, size)
         self.max_size = max(self.size, max_size or self.size)
@@ -172,8 +184,12 @@ class QueryPool:
                 if error is not None and self._count == 0:
                     raise error from None
                 if remaining <= 0.25:
-                    raise HTTPError(503, f"all {self.max_size} query workers stayed busy until the time limit of "
-                                         f"{self.timeout:g} s; try again shortly", {"Retry-After": "5"}) from None
+                    raise HTTPError(
+                        503,
+                        f"all {self.max_size} query workers stayed busy until the time limit of "
+                        f"{self.timeout:g} s; try again shortly",
+                        {"Retry-After": "5"},
+                    ) from None
                 if self._count == 0:
                     self._add_spare()
 
@@ -212,8 +228,11 @@ class QueryPool:
                 message = worker.receive(deadline - time.monotonic())
         except TimeoutError:
             self._discard(worker)
-            raise HTTPError(503, f"the query was stopped at the time limit of {self.timeout:g} s; simplify it or "
-                                 "add a LIMIT", {"Retry-After": "5"}) from None
+            raise HTTPError(
+                503,
+                f"the query was stopped at the time limit of {self.timeout:g} s; simplify it or add a LIMIT",
+                {"Retry-After": "5"},
+            ) from None
         except (EOFError, OSError):
             worker.process.join(timeout=5)
             code = worker.process.exitcode
@@ -228,8 +247,9 @@ class QueryPool:
         """The error for a worker that died with exit ``code`` while answering ``job`` (and log it)."""
         log.warning("query worker died (exit %s) on query %r", code, job.query[:500])
         if code in (-signal.SIGABRT, -signal.SIGKILL):  # Rust aborts when an allocation fails; the kernel kills
-            return HTTPError(503, "the query used too much memory and was stopped; simplify it or add a LIMIT",
-                             {"Retry-After": "5"})
+            return HTTPError(
+                503, "the query used too much memory and was stopped; simplify it or add a LIMIT", {"Retry-After": "5"}
+            )
         return HTTPError(400, "the query crashed the query engine and was refused; simplify it")
 
     def close(self) -> None:
@@ -253,8 +273,9 @@ def init_app(app: Flask) -> None:
     if "query_pool" not in state and config.get("SPARQL_STORE"):  # an external store answers (serve --store)
         from .backend_remote import RemoteBackend
 
-        state["query_pool"] = RemoteBackend.from_url(config["SPARQL_STORE"], config["SPARQL_STORE_KIND"],
-                                                     timeout=float(config["QUERY_TIMEOUT"]))
+        state["query_pool"] = RemoteBackend.from_url(
+            config["SPARQL_STORE"], config["SPARQL_STORE_KIND"], timeout=float(config["QUERY_TIMEOUT"])
+        )
         config["ANSWER_CACHE_BYTES"] = 0  # the cache is per local build; the external store changes on its own
     if "query_pool" not in state:
         state["query_pool"] = QueryPool(

@@ -31,13 +31,19 @@ BY_MEDIA_TYPE = {s.media_type: s for s in SERIALIZATIONS}
 HTML = "text/html"
 RDF_MEDIA_TYPES = [s.media_type for s in SERIALIZATIONS]
 # Aliases that clients send for the same formats; negotiated like their canonical type.
-MEDIA_TYPE_ALIASES = {"application/x-turtle": "text/turtle", "text/n3": "text/turtle",  # Turtle is a subset of N3
-                      "text/plain": "application/n-triples", "application/json": "application/ld+json",
-                      "application/xml": "application/rdf+xml", "text/xml": "application/rdf+xml"}
+MEDIA_TYPE_ALIASES = {
+    "application/x-turtle": "text/turtle",
+    "text/n3": "text/turtle",  # Turtle is a subset of N3
+    "text/plain": "application/n-triples",
+    "application/json": "application/ld+json",
+    "application/xml": "application/rdf+xml",
+    "text/xml": "application/rdf+xml",
+}
 
 
-def serialize(triples: Iterable[ox.Triple], serialization: RdfSerialization,
-              prefixes: dict[str, str] = DUMP_PREFIXES) -> bytes:
+def serialize(
+    triples: Iterable[ox.Triple], serialization: RdfSerialization, prefixes: dict[str, str] = DUMP_PREFIXES
+) -> bytes:
     """Serialize ``triples`` (deduplicated, in a stable order) with ``prefixes`` where the format has them.
 
     JSON-LD is compact, with the project's prefixes as its ``@context``.

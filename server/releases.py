@@ -26,9 +26,13 @@ def releases_dir() -> Path:
 
 
 def _with_urls(entry: dict[str, Any]) -> dict[str, Any]:
-    files = {part: {name: {"sha256": sha, "url": release_file_url(entry["number"], name)
-                           if entry.get("available") else None}
-                    for name, sha in entry.get(part, {}).items()} for part in ("dumps", "exports")}
+    files = {
+        part: {
+            name: {"sha256": sha, "url": release_file_url(entry["number"], name) if entry.get("available") else None}
+            for name, sha in entry.get(part, {}).items()
+        }
+        for part in ("dumps", "exports")
+    }
     return {**entry, **files, "url": release_url(entry["number"])}
 
 
@@ -66,8 +70,9 @@ def release_file(number: int, name: str) -> Response:
     if not entry.get("available") or not path.is_file():
         abort(410, description=f"The files of release {number} are no longer kept; its checksums still are")
     mimetype = media_type(name) if part == "dumps" else MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
-    return send_file(path, mimetype=mimetype, conditional=True, etag=entry[part][name], max_age=86400,
-                     download_name=name)
+    return send_file(
+        path, mimetype=mimetype, conditional=True, etag=entry[part][name], max_age=86400, download_name=name
+    )
 
 
 def init_app(app: Flask) -> None:

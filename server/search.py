@@ -54,15 +54,23 @@ def search() -> Response | str:
             f"SELECT r.iri, r.kind, r.label, group_concat(search.name, '\x1f') AS names, "
             f"MAX(lower(search.name) = ?) AS exact, MIN(search.rank) AS score {joined} "
             f"GROUP BY r.iri ORDER BY exact DESC, score ASC, r.sort_label ASC LIMIT ? OFFSET ?",
-            [query.casefold(), *params, page.size, page.offset]).fetchall()
+            [query.casefold(), *params, page.size, page.offset],
+        ).fetchall()
         for row in rows:
             names = sorted({n for n in row["names"].split("\x1f") if n != row["label"]})
             results.append({"iri": row["iri"], "kind": row["kind"], "label": row["label"], "matched": names})
     if json_requested():
         return jsonify({"q": query, "kind": kind, **page.as_json(), "results": results})
     items = [(iri_link(str(r["iri"]), str(r["label"])), r) for r in results]
-    return render_template("search.html", q=query, kind=kind, items=items, page=page, kinds=KINDS,
-                           label=f"Search: {query}" if query else "Search")
+    return render_template(
+        "search.html",
+        q=query,
+        kind=kind,
+        items=items,
+        page=page,
+        kinds=KINDS,
+        label=f"Search: {query}" if query else "Search",
+    )
 
 
 def init_app(app: Flask) -> None:

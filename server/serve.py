@@ -30,8 +30,16 @@ def run(host: str = "127.0.0.1", port: int = DEFAULT_PORT, threads: int = 8, **s
     pool.start()  # start the workers now, so the first query does not wait for them
     timeout = max(5, int(float(app.config["QUERY_TIMEOUT"])) + 5)
     try:
-        serve(app, host=host, port=port, threads=max(1, threads), ident="autoalliance",
-              connection_limit=CONNECTION_LIMIT, channel_timeout=timeout, backlog=BACKLOG,
-              cleanup_interval=min(30, timeout))
+        serve(
+            app,
+            host=host,
+            port=port,
+            threads=max(1, threads),
+            ident="autoalliance",
+            connection_limit=CONNECTION_LIMIT,
+            channel_timeout=timeout,
+            backlog=BACKLOG,
+            cleanup_interval=min(30, timeout),
+        )
     finally:
         pool.close()

@@ -31,9 +31,22 @@ LICENSE_NAMES = {"https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0"}
 RDF_TYPE = iri(RDF.type)
 # The kinds of resource that have a page. The ontology declares them pairwise disjoint (owl:AllDisjointClasses)
 # and the build rejects a graph where they are not, so each resource is listed once, under its kind.
-PAGE_KINDS = tuple(iri(c) for c in (AA.Evidence, AA.SourceDocument, AA.Deal, AA.Firm, AA.Person,
-                                    AA.TechnologyDomain, AA.Product, AA.Brand, AA.Alliance, AA.Investigation,
-                                    AA.Authority))
+PAGE_KINDS = tuple(
+    iri(c)
+    for c in (
+        AA.Evidence,
+        AA.SourceDocument,
+        AA.Deal,
+        AA.Firm,
+        AA.Person,
+        AA.TechnologyDomain,
+        AA.Product,
+        AA.Brand,
+        AA.Alliance,
+        AA.Investigation,
+        AA.Authority,
+    )
+)
 SITE_PAGES = ("/", "/query", "/ontology", "/dumps/", "/.well-known/void", "/catalog")
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -57,9 +70,11 @@ def dataset_info() -> DatasetInfo:
     home = public_base()
     return DatasetInfo(
         title="autoalliance",
-        description=("A knowledge graph of strategic cooperation between firms of the automotive industry: who works "
-                     "with whom, on which technology, under what kind of agreement, since when, with what status, "
-                     "each fact with the quote of the news article that states it."),
+        description=(
+            "A knowledge graph of strategic cooperation between firms of the automotive industry: who works "
+            "with whom, on which technology, under what kind of agreement, since when, with what status, "
+            "each fact with the quote of the news article that states it."
+        ),
         homepage=home,
         publisher="The autoalliance project",
         license=license_iri,
@@ -84,8 +99,15 @@ def template_context() -> dict[str, DatasetInfo]:
 @bp.route("/robots.txt")
 def robots() -> Response:
     """Crawlers are welcome on the pages; the endpoint and the dumps are for clients, not crawlers."""
-    lines = ["User-agent: *", "Disallow: /sparql", "Disallow: /dumps/", "Allow: /",
-             "", f"Sitemap: {iri_for_path('/sitemap.xml')}", ""]
+    lines = [
+        "User-agent: *",
+        "Disallow: /sparql",
+        "Disallow: /dumps/",
+        "Allow: /",
+        "",
+        f"Sitemap: {iri_for_path('/sitemap.xml')}",
+        "",
+    ]
     return Response("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
@@ -104,14 +126,18 @@ def kind_resources(store: ox.Store, index: int) -> Iterator[ox.NamedNode]:
 def graph_names(store: ox.Store) -> list[ox.NamedNode]:
     """The named graphs under the public base, sorted."""
     base = public_base() + "graph/"
-    return sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(base)),
-                  key=str)
+    return sorted(
+        (g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(base)), key=str
+    )
 
 
 def section_sizes(store: ox.Store) -> list[int]:
     """How many URLs each section of the sitemap has: the site's pages, each kind of resource, the graphs."""
-    return [len(SITE_PAGES), *(sum(1 for _ in kind_resources(store, i)) for i in range(len(PAGE_KINDS))),
-            len(graph_names(store))]
+    return [
+        len(SITE_PAGES),
+        *(sum(1 for _ in kind_resources(store, i)) for i in range(len(PAGE_KINDS))),
+        len(graph_names(store)),
+    ]
 
 
 def _section(store: ox.Store, index: int) -> Iterator[str]:
@@ -152,8 +178,10 @@ def sitemap() -> Response:
     total = sum(sizes)
     if total <= size:
         return _urlset(sitemap_urls(store, sizes, 0, size))
-    entries = "".join(f"  <sitemap><loc>{escape(iri_for_path(f'/sitemap/{n}.xml'))}</loc></sitemap>\n"
-                      for n in range(1, math.ceil(total / size) + 1))
+    entries = "".join(
+        f"  <sitemap><loc>{escape(iri_for_path(f'/sitemap/{n}.xml'))}</loc></sitemap>\n"
+        for n in range(1, math.ceil(total / size) + 1)
+    )
     return _xml(f'<sitemapindex xmlns="{SITEMAP_NS}">\n{entries}</sitemapindex>\n')
 
 

@@ -179,8 +179,19 @@ def run_query(query: str, params: dict[str, list[str]]) -> Response:
 
 
 def _key(job: QueryJob) -> str:
-    return repr((job.query, job.results_type, job.graph_type, job.default_graphs, job.named_graphs,
-                 job.union_default_graph, job.max_rows, job.max_bytes, job.service_allowlist))
+    return repr(
+        (
+            job.query,
+            job.results_type,
+            job.graph_type,
+            job.default_graphs,
+            job.named_graphs,
+            job.union_default_graph,
+            job.max_rows,
+            job.max_bytes,
+            job.service_allowlist,
+        )
+    )
 
 
 def _etag(identity: object, key: str) -> str:

@@ -64,15 +64,19 @@ def _span(date: DateValue) -> tuple[float, float]:
     return start, start + 1 / 365
 
 
-def timeline_deals(deals: list[dict[str, str]], link_of: Callable[[str, str], Link]) -> list[tuple[
-        TimelineDeal, DateValue]]:
+def timeline_deals(
+    deals: list[dict[str, str]], link_of: Callable[[str, str], Link]
+) -> list[tuple[TimelineDeal, DateValue]]:
     """The site data's dated deals (``kg.sitedata.timeline_data``) as timeline entries."""
     import pyoxigraph as ox
 
     entries = []
     for deal in deals:
-        date = date_value(ox.Literal(deal["date"], datatype=ox.NamedNode(deal["datatype"]))
-                          if deal["datatype"] else ox.Literal(deal["date"]))
+        date = date_value(
+            ox.Literal(deal["date"], datatype=ox.NamedNode(deal["datatype"]))
+            if deal["datatype"]
+            else ox.Literal(deal["date"])
+        )
         if date:
             entries.append((TimelineDeal(link_of(deal["iri"], deal["label"]), deal["kind"], deal["status"]), date))
     return entries
@@ -99,8 +103,7 @@ def build_timeline(dated: list[tuple[TimelineDeal, DateValue]], width: int = 900
         label = len(row.link.label) * CHAR_WIDTH + 8
         label_end = x + label > width
         left, right = (min(x, x + w - label), x + w) if label_end else (x, x + max(w, label))
-        lane = next((i for i, taken in enumerate(lanes) if all(b <= left or a >= right for a, b in taken)),
-                    len(lanes))
+        lane = next((i for i, taken in enumerate(lanes) if all(b <= left or a >= right for a, b in taken)), len(lanes))
         if lane == len(lanes):
             lanes.append([])
         lanes[lane].append((left, right))
@@ -129,5 +132,13 @@ def per_year_bars(years: list[list[int]], width: int = 900, height: int = 160) -
     first, last = years[0][0], years[-1][0]
     slot = (width - 40) / (last - first + 1)
     top = max(count for _, count in years)
-    return [YearBar(year, count, round(20 + (year - first) * slot + 1, 1), round(max(slot - 2, 1), 1),
-                    round((height - 40) * count / top, 1)) for year, count in years]
+    return [
+        YearBar(
+            year,
+            count,
+            round(20 + (year - first) * slot + 1, 1),
+            round(max(slot - 2, 1), 1),
+            round((height - 40) * count / top, 1),
+        )
+        for year, count in years
+    ]

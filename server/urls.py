@@ -33,7 +33,7 @@ def local_path(iri: str) -> str | None:
     base = public_base()
     if not iri.startswith(base):
         return None
-    return "/" + quote(iri[len(base):], safe="/#-_.~:")
+    return "/" + quote(iri[len(base) :], safe="/#-_.~:")
 
 
 def resource_url(iri: str, suffix: str | None = None) -> str:

@@ -31,8 +31,13 @@ bp = Blueprint("void", __name__)
 CC = Namespace("http://creativecommons.org/ns#")
 WIKIDATA = "http://www.wikidata.org/entity/"
 VOCABULARIES = ("aa", "skos", "oa", "dcterms", "schema", "org", "prov", "owl", "rdfs", "foaf")
-VOID_PREFIXES = {**DUMP_PREFIXES, "void": str(VOID), "cc": str(CC), "dcat": "http://www.w3.org/ns/dcat#",
-                 "formats": "http://www.w3.org/ns/formats/"}
+VOID_PREFIXES = {
+    **DUMP_PREFIXES,
+    "void": str(VOID),
+    "cc": str(CC),
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "formats": "http://www.w3.org/ns/formats/",
+}
 RDF_TYPE = iri(RDF.type)
 OFFERED = [*RDF_MEDIA_TYPES, HTML]  # RDF unless a browser asks: an absent Accept gets Turtle
 EXAMPLE_KINDS = (AA.Firm, AA.Deal, AA.SourceDocument)
@@ -43,11 +48,15 @@ STATS = {
     "objects": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
     "properties": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
     "classes": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?g { ?s a ?c } }",
-    "sameas": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?o WHERE { GRAPH ?g { ?s <" + str(OWL.sameAs)
-              + "> ?o } FILTER(STRSTARTS(STR(?o), \"" + WIKIDATA + "\")) } }",
+    "sameas": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?o WHERE { GRAPH ?g { ?s <"
+    + str(OWL.sameAs)
+    + '> ?o } FILTER(STRSTARTS(STR(?o), "'
+    + WIKIDATA
+    + '")) } }',
 }
-CLASS_PARTITIONS = ("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } FILTER(isIRI(?c)) } "
-                    "GROUP BY ?c ORDER BY ?c")
+CLASS_PARTITIONS = (
+    "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY ?c"
+)
 
 
 @dataclass(frozen=True)
@@ -167,8 +176,11 @@ def void_triples() -> list[ox.Triple]:
             t.append(ox.Triple(dataset, v("dataDump"), ox.NamedNode(iri_for_path(dump.url))))
     for index, (cls, count) in enumerate(stats.partitions):
         part = ox.NamedNode(iri_for_path("/.well-known/void") + f"#class-{index}")
-        t += [ox.Triple(dataset, v("classPartition"), part), ox.Triple(part, v("class"), ox.NamedNode(cls)),
-              ox.Triple(part, v("entities"), _integer(count))]
+        t += [
+            ox.Triple(dataset, v("classPartition"), part),
+            ox.Triple(part, v("class"), ox.NamedNode(cls)),
+            ox.Triple(part, v("entities"), _integer(count)),
+        ]
     t += [
         ox.Triple(linkset, RDF_TYPE, v("Linkset")),
         ox.Triple(linkset, v("linkPredicate"), iri(OWL.sameAs)),
@@ -189,8 +201,11 @@ def class_labels(classes: list[str]) -> dict[str, str]:
     labels = {}
     for cls in classes:
         for prop in (iri(RDFS.label), *LABELS):
-            found = [q.object.value for q in store.quads_for_pattern(ox.NamedNode(cls), prop, None, None)
-                     if not isinstance(q.object, ox.Triple)]  # triple terms never occur here; narrows the type
+            found = [
+                q.object.value
+                for q in store.quads_for_pattern(ox.NamedNode(cls), prop, None, None)
+                if not isinstance(q.object, ox.Triple)
+            ]  # triple terms never occur here; narrows the type
             if found:
                 labels[cls] = sorted(found)[0]
                 break
@@ -208,13 +223,23 @@ def void(ext: str | None) -> Response:
         response = error_response(406, "Available as " + ", ".join(OFFERED))
     elif media_type == HTML:
         stats = statistics()
-        response = Response(render_template(
-            "void.html", label="VoID description", info=dataset_info(), stats=stats, dataset_node=dataset_iri().value,
-            class_labels=class_labels([c for c, _ in stats.partitions]), dumps=[d for d in list_dumps()
-                                                                                if d.name != SUMS],
-            endpoint=iri_for_path(sparql_url()), modified=built_at(), base_path="/.well-known/void",
-            alternates=[(s, BY_SUFFIX[s].media_type) for s in BY_SUFFIX],
-            vocabularies=[(p, VOID_PREFIXES[p]) for p in VOCABULARIES]), mimetype="text/html")
+        response = Response(
+            render_template(
+                "void.html",
+                label="VoID description",
+                info=dataset_info(),
+                stats=stats,
+                dataset_node=dataset_iri().value,
+                class_labels=class_labels([c for c, _ in stats.partitions]),
+                dumps=[d for d in list_dumps() if d.name != SUMS],
+                endpoint=iri_for_path(sparql_url()),
+                modified=built_at(),
+                base_path="/.well-known/void",
+                alternates=[(s, BY_SUFFIX[s].media_type) for s in BY_SUFFIX],
+                vocabularies=[(p, VOID_PREFIXES[p]) for p in VOCABULARIES],
+            ),
+            mimetype="text/html",
+        )
     else:
         triples = void_triples()
         body = serialize(triples, BY_MEDIA_TYPE[media_type], used_prefixes(triples, VOID_PREFIXES))

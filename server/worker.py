@@ -151,8 +151,9 @@ def _limited(store: ox.Store, job: QueryJob, options: dict[str, Any], limit: int
         return None
 
 
-def _answer_solutions(store: ox.Store, job: QueryJob, options: dict[str, Any],
-                      solutions: ox.QuerySolutions) -> QueryAnswer:
+def _answer_solutions(
+    store: ox.Store, job: QueryJob, options: dict[str, Any], solutions: ox.QuerySolutions
+) -> QueryAnswer:
     """Serialize ``solutions`` (the evaluation of ``job.query``) natively into the bounded buffer; only when the
     answer has more than ``max_rows`` rows or bytes is the query evaluated again, cut at ``max_rows``. (A LIMIT
     is not added up front: Oxigraph sizes ORDER BY's top-k buffer by it, which made small queries slower.)"""
@@ -168,8 +169,9 @@ def _answer_solutions(store: ox.Store, job: QueryJob, options: dict[str, Any],
         pass
     cut = _limited(store, job, options, job.max_rows)
     if cut is None:  # a query with FROM and a LIMIT of its own cannot be wrapped
-        raise HTTPError(413, f"the answer has more than {job.max_rows} rows or {job.max_bytes // 1_048_576} MiB; "
-                             "add a LIMIT")
+        raise HTTPError(
+            413, f"the answer has more than {job.max_rows} rows or {job.max_bytes // 1_048_576} MiB; add a LIMIT"
+        )
     body = _serialize_solutions(cut, job, media)
     return QueryAnswer("solutions", media, _count_rows(body, media), True, body)
 
@@ -215,8 +217,9 @@ def evaluate(store: ox.Store, job: QueryJob) -> QueryAnswer:
             answer = _answer_solutions(store, job, options, result)
         elif isinstance(result, ox.QueryBoolean):
             if job.results_type is None:
-                raise HTTPError(406, "none of the accepted media types fits this result; booleans are JSON, XML, "
-                                     "CSV or TSV")
+                raise HTTPError(
+                    406, "none of the accepted media types fits this result; booleans are JSON, XML, CSV or TSV"
+                )
             body = result.serialize(format=ox.QueryResultsFormat.from_media_type(job.results_type)) or b""
             answer = QueryAnswer("boolean", job.results_type, 1, False, body)
         else:
@@ -224,15 +227,17 @@ def evaluate(store: ox.Store, job: QueryJob) -> QueryAnswer:
     except SyntaxError as exc:
         raise HTTPError(400, f"query syntax error: {exc}") from None
     except _TooLarge:
-        raise HTTPError(413, f"the answer is larger than {job.max_bytes // 1_048_576} MiB; add a LIMIT or select "
-                             "fewer variables") from None
+        raise HTTPError(
+            413, f"the answer is larger than {job.max_bytes // 1_048_576} MiB; add a LIMIT or select fewer variables"
+        ) from None
     except MemoryError:
         raise HTTPError(503, "the query used too much memory and was stopped; simplify it or add a LIMIT") from None
     except (OSError, RuntimeError, ValueError, TypeError) as exc:  # e.g. an unknown function
         raise HTTPError(400, f"the query could not be evaluated: {exc}") from None
     if answer.media_type in _XML_TYPES and _XML_ILLEGAL.search(answer.body):
-        answer = QueryAnswer(answer.kind, answer.media_type, answer.rows, answer.truncated,
-                             _XML_ILLEGAL.sub(_REPLACEMENT, answer.body))
+        answer = QueryAnswer(
+            answer.kind, answer.media_type, answer.rows, answer.truncated, _XML_ILLEGAL.sub(_REPLACEMENT, answer.body)
+        )
     return answer
 
 

@@ -66,8 +66,10 @@ def check_every_fact_has_evidence_from_its_text(corpus: Corpus) -> None:
 
 
 def check_ids_are_unique(corpus: Corpus) -> None:
-    ids = Counter([e.id for e in corpus.registry]
-                  + [x.id for doc in corpus.documents for x in (*doc.deals, *doc.alliances, *doc.investigations)])
+    ids = Counter(
+        [e.id for e in corpus.registry]
+        + [x.id for doc in corpus.documents for x in (*doc.deals, *doc.alliances, *doc.investigations)]
+    )
     assert not [i for i, n in ids.items() if n > 1], [i for i, n in ids.items() if n > 1]
 
 

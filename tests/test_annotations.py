@@ -30,7 +30,10 @@ def test_valid_fixture_reads(tmp_path: Path) -> None:
     corpus, anchors = read_corpus(seeds_with(tmp_path), DOMAINS)
     [doc] = corpus.documents
     assert [d.id for d in doc.deals] == [
-        "alpha-beta-2012-battery-research", "alpha-gamma-engine-supply", "alpha-beta-acquisition"]
+        "alpha-beta-2012-battery-research",
+        "alpha-gamma-engine-supply",
+        "alpha-beta-acquisition",
+    ]
     assert doc.issued == PartialDate(2012, 6)
     assert doc.deals[0].dates["signed"] == PartialDate(2012, 3)
     assert doc.deals[1].dates["starts"] == PartialDate(2014)
@@ -40,8 +43,11 @@ def test_valid_fixture_reads(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fixture", INVALID, ids=[p.stem for p in INVALID])
 def test_invalid_fixture_reports_its_location(tmp_path: Path, fixture: Path) -> None:
-    expected = [line.removeprefix("# expect: ").strip() for line in fixture.read_text().splitlines()
-                if line.startswith("# expect: ")]
+    expected = [
+        line.removeprefix("# expect: ").strip()
+        for line in fixture.read_text().splitlines()
+        if line.startswith("# expect: ")
+    ]
     assert expected, f"{fixture.name} has no '# expect:' line"
     with pytest.raises(AnnotationErrors) as info:
         read_corpus(seeds_with(tmp_path, fixture), DOMAINS)
@@ -51,7 +57,8 @@ def test_invalid_fixture_reports_its_location(tmp_path: Path, fixture: Path) -> 
         location, _, text = expect.partition(" ")
         wanted = f"seeds/{folder}{location}"
         assert any(m.startswith(wanted) and text in m for m in messages), (
-            f"expected '{wanted} ... {text}' in:\n" + "\n".join(messages))
+            f"expected '{wanted} ... {text}' in:\n" + "\n".join(messages)
+        )
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:

@@ -42,14 +42,17 @@ def test_build_writes_store_dumps_and_manifest(paths: Paths) -> None:
     assert sorted(p.name for p in paths.dumps.iterdir()) == sorted([*DUMP_NAMES, "SHA256SUMS"])
     assert manifest["quads"] > 100
     graphs = manifest["graphs"]
-    assert set(graphs) >= {"https://w3id.org/autoalliance/graph/registry",
-                           "https://w3id.org/autoalliance/graph/ontology",
-                           "https://w3id.org/autoalliance/graph/inferred",
-                           "https://w3id.org/autoalliance/graph/doc/doc1"}
+    assert set(graphs) >= {
+        "https://w3id.org/autoalliance/graph/registry",
+        "https://w3id.org/autoalliance/graph/ontology",
+        "https://w3id.org/autoalliance/graph/inferred",
+        "https://w3id.org/autoalliance/graph/doc/doc1",
+    }
     ask = open_store(paths.store).query(
         "ASK { GRAPH <https://w3id.org/autoalliance/graph/inferred> { "
         "<https://w3id.org/autoalliance/id/firm/alpha-motors> "
-        "<https://w3id.org/autoalliance/ontology#partnerOf> <https://w3id.org/autoalliance/id/firm/beta-cells> } }")
+        "<https://w3id.org/autoalliance/ontology#partnerOf> <https://w3id.org/autoalliance/id/firm/beta-cells> } }"
+    )
     assert bool(ask)
     assert not needs_build(paths)
 
@@ -59,9 +62,23 @@ def test_two_builds_give_byte_identical_dumps(paths: Paths, tmp_path: Path) -> N
     first = {name: (paths.dumps / name).read_bytes() for name in (*DUMP_NAMES, "SHA256SUMS")}
     other = Paths(seeds=paths.seeds, ontology=paths.ontology, var=tmp_path / "var2")
     # The second build runs in another process with another hash seed: no set or dict order may leak out.
-    subprocess.run([sys.executable, "-m", "kg.cli", "build", "-q", "--seeds", str(other.seeds),
-                    "--ontology", str(other.ontology), "--var", str(other.var)],
-                   check=True, env={**os.environ, "PYTHONHASHSEED": "12345"})
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "build",
+            "-q",
+            "--seeds",
+            str(other.seeds),
+            "--ontology",
+            str(other.ontology),
+            "--var",
+            str(other.var),
+        ],
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+    )
     for name, content in first.items():
         assert (other.dumps / name).read_bytes() == content, name
 
@@ -82,14 +99,18 @@ def _via_pyoxigraph(data: bytes, fmt: ox.RdfFormat) -> Graph:
     return g
 
 
-@pytest.mark.parametrize("name,rdflib_format,ox_format", [
-    ("autoalliance.ttl", "turtle", ox.RdfFormat.TURTLE),
-    ("autoalliance.trig", "trig", ox.RdfFormat.TRIG),
-    ("autoalliance.nt.gz", "nt", ox.RdfFormat.N_TRIPLES),
-    ("autoalliance.jsonld", "json-ld", ox.RdfFormat.JSON_LD),
-])
-def test_each_dump_reparses_to_the_same_triples(paths: Paths, name: str, rdflib_format: str,
-                                                  ox_format: ox.RdfFormat) -> None:
+@pytest.mark.parametrize(
+    "name,rdflib_format,ox_format",
+    [
+        ("autoalliance.ttl", "turtle", ox.RdfFormat.TURTLE),
+        ("autoalliance.trig", "trig", ox.RdfFormat.TRIG),
+        ("autoalliance.nt.gz", "nt", ox.RdfFormat.N_TRIPLES),
+        ("autoalliance.jsonld", "json-ld", ox.RdfFormat.JSON_LD),
+    ],
+)
+def test_each_dump_reparses_to_the_same_triples(
+    paths: Paths, name: str, rdflib_format: str, ox_format: ox.RdfFormat
+) -> None:
     build(paths)
     data = (paths.dumps / name).read_bytes()
     if name.endswith(".gz"):
@@ -132,8 +153,12 @@ def test_failed_build_leaves_the_last_good_store_and_dumps(paths: Paths) -> None
 
 
 def test_shacl_violation_stops_the_build(paths: Paths, tmp_path: Path) -> None:
-    ontology = ontology_with_required(tmp_path, "https://w3id.org/autoalliance/ontology#Firm",
-                                      "https://w3id.org/autoalliance/ontology#countryCode", "a firm needs its country")
+    ontology = ontology_with_required(
+        tmp_path,
+        "https://w3id.org/autoalliance/ontology#Firm",
+        "https://w3id.org/autoalliance/ontology#countryCode",
+        "a firm needs its country",
+    )
     registry = paths.seeds / "registry/registry.yaml"
     registry.write_text(registry.read_text().replace("    country: FR\n", ""))
     broken = Paths(seeds=paths.seeds, ontology=ontology, var=paths.var)
@@ -166,8 +191,12 @@ def test_second_build_is_refused_while_one_runs(paths: Paths) -> None:
     with build_lock(paths.lock):
         with pytest.raises(BuildLocked, match="another build is running"):
             build(paths)
-        proc = subprocess.run([sys.executable, "-m", "kg.cli", "build", "-q", "--seeds", str(paths.seeds),
-                               "--var", str(paths.var)], capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "kg.cli", "build", "-q", "--seeds", str(paths.seeds), "--var", str(paths.var)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert proc.returncode == 2
         assert "another build is running (pid" in proc.stderr
     assert not paths.current.exists()
@@ -188,9 +217,25 @@ def test_a_store_that_cannot_be_opened_needs_a_build(paths: Paths) -> None:
 
 
 def _cli(paths: Paths, command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kg.cli", command, "-q", "--seeds", str(paths.seeds),
-                           "--ontology", str(paths.ontology), "--var", str(paths.var)],
-                          capture_output=True, text=True, check=False, env=env)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            command,
+            "-q",
+            "--seeds",
+            str(paths.seeds),
+            "--ontology",
+            str(paths.ontology),
+            "--var",
+            str(paths.var),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
 
 
 @pytest.mark.parametrize("command", ["validate", "build"])

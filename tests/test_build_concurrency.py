@@ -88,8 +88,9 @@ def test_serve_with_bad_annotations_serves_the_last_good_build(paths: Paths) -> 
     annotations = paths.seeds / "annotations/doc1.yaml"
     annotations.write_text(annotations.read_text().replace("from 2014", "from 2099"))
     port = _free_port()
-    proc = subprocess.Popen([*cli(paths, "serve"), "--port", str(port)], stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [*cli(paths, "serve"), "--port", str(port)], stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
         lines = []
         deadline = time.monotonic() + 120
@@ -117,7 +118,8 @@ def test_serve_with_bad_annotations_serves_the_last_good_build(paths: Paths) -> 
 def test_serve_with_bad_annotations_and_no_good_build_exits_2(paths: Paths) -> None:
     annotations = paths.seeds / "annotations/doc1.yaml"
     annotations.write_text(annotations.read_text().replace("from 2014", "from 2099"))
-    proc = subprocess.run([*cli(paths, "serve"), "--port", str(_free_port())], capture_output=True, text=True,
-                          timeout=120, check=False)
+    proc = subprocess.run(
+        [*cli(paths, "serve"), "--port", str(_free_port())], capture_output=True, text=True, timeout=120, check=False
+    )
     assert proc.returncode == 2
     assert "doc1.yaml" in proc.stderr and "Traceback" not in proc.stderr

@@ -21,8 +21,14 @@ DATA = Path(__file__).parent / "data"
 @pytest.fixture
 def dirs(tmp_path: Path) -> list[str]:
     shutil.copytree(DATA / "valid", tmp_path / "seeds")
-    return ["--seeds", str(tmp_path / "seeds"), "--ontology", str(PROJECT_ROOT / "ontology"),
-            "--var", str(tmp_path / "var")]
+    return [
+        "--seeds",
+        str(tmp_path / "seeds"),
+        "--ontology",
+        str(PROJECT_ROOT / "ontology"),
+        "--var",
+        str(tmp_path / "var"),
+    ]
 
 
 @pytest.mark.parametrize("command", ["build", "validate", "query", "stats", "serve"])
@@ -52,12 +58,16 @@ def test_bad_annotations_exit_2_with_locations(dirs: list[str], tmp_path: Path) 
 def test_build_query_and_stats(dirs: list[str]) -> None:
     runner = CliRunner()
     assert runner.invoke(main, ["build", "-q", *dirs]).exit_code == 0
-    q = ("PREFIX aa: <https://w3id.org/autoalliance/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-         "SELECT ?label WHERE { ?d aa:status aa:Signed ; rdfs:label ?label } ORDER BY ?label")
+    q = (
+        "PREFIX aa: <https://w3id.org/autoalliance/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "SELECT ?label WHERE { ?d aa:status aa:Signed ; rdfs:label ?label } ORDER BY ?label"
+    )
     result = runner.invoke(main, ["query", q, "--format", "json", *dirs])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == [{"label": "Alpha engines for Gamma Cars"},
-                                         {"label": "Alpha–Beta battery cell research agreement (March 2012)"}]
+    assert json.loads(result.stdout) == [
+        {"label": "Alpha engines for Gamma Cars"},
+        {"label": "Alpha–Beta battery cell research agreement (March 2012)"},
+    ]
     result = runner.invoke(main, ["query", q, "--format", "csv", *dirs])
     assert list(csv.reader(io.StringIO(result.stdout)))[0] == ["label"]
     result = runner.invoke(main, ["query", q, *dirs])
@@ -98,8 +108,12 @@ def test_query_names_undeclared_prefixes(dirs: list[str]) -> None:
 
 
 def test_shacl_violation_exits_1_naming_the_node(dirs: list[str], tmp_path: Path) -> None:
-    ontology = ontology_with_required(tmp_path, "https://w3id.org/autoalliance/ontology#Person",
-                                      "https://schema.org/email", "a person needs an e-mail address")
+    ontology = ontology_with_required(
+        tmp_path,
+        "https://w3id.org/autoalliance/ontology#Person",
+        "https://schema.org/email",
+        "a person needs an e-mail address",
+    )
     args = [*dirs[:2], "--ontology", str(ontology), *dirs[4:]]
     for command in ("validate", "build"):
         result = CliRunner().invoke(main, [command, "-q", *args])
@@ -109,6 +123,7 @@ def test_shacl_violation_exits_1_naming_the_node(dirs: list[str], tmp_path: Path
 
 
 # --- one annotation file: autoalliance validate FILE -----------------------------------------------------------
+
 
 @pytest.fixture
 def corpus_seeds(tmp_path: Path) -> Path:
@@ -154,15 +169,17 @@ def test_validate_one_file_sees_the_rest_of_the_corpus(corpus_seeds: Path, tmp_p
     path = corpus_seeds / "annotations" / "000_c6643370935e1eee.yaml"
     text = path.read_text(encoding="utf-8")
     # a deal another document defines may not be defined again, in the store or in the files
-    path.write_text(text.replace("- id: bmw-gm-fuel-cell-cooperation", "- id: bmw-toyota-2012-mou", 1),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("- id: bmw-gm-fuel-cell-cooperation", "- id: bmw-toyota-2012-mou", 1), encoding="utf-8"
+    )
     for args in (var, ["--var", str(tmp_path / "no-build")]):
         result = validate_file(path, *args)
         assert result.exit_code == 2
         assert "deal 'bmw-toyota-2012-mou' is already defined in document 001" in result.output
     # a firm added to the registry after the build is found in its (changed) registry file
-    path.write_text(text.replace("parties: [bmw, general-motors]", "parties: [bmw, nordwerk-batteries]", 1),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("parties: [bmw, general-motors]", "parties: [bmw, nordwerk-batteries]", 1), encoding="utf-8"
+    )
     assert validate_file(path, *var).exit_code == 2
     shutil.copy2(DATA / "extra" / "registry" / "900_invented_nordwerk.yaml", corpus_seeds / "registry" / "new.yaml")
     result = validate_file(path, *var)
@@ -170,8 +187,12 @@ def test_validate_one_file_sees_the_rest_of_the_corpus(corpus_seeds: Path, tmp_p
 
 
 def test_validate_one_file_shape_violation_exits_1(corpus_seeds: Path, tmp_path: Path) -> None:
-    ontology = ontology_with_required(tmp_path, "https://w3id.org/autoalliance/ontology#Deal",
-                                      "https://schema.org/email", "a deal needs an e-mail address")
+    ontology = ontology_with_required(
+        tmp_path,
+        "https://w3id.org/autoalliance/ontology#Deal",
+        "https://schema.org/email",
+        "a deal needs an e-mail address",
+    )
     path = corpus_seeds / "annotations" / "001_688c4f44f09f2543.yaml"
     result = validate_file(path, "--ontology", str(ontology), "--var", str(tmp_path / "var"))
     assert result.exit_code == 1, result.output

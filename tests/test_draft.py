@@ -55,8 +55,9 @@ def empty_seeds(tmp_path: Path) -> Path:
 
 
 def draft(seeds: Path, doc_id: str, issued: str | None, **kwargs: Any) -> dict[str, Any]:
-    result = draft_document(seeds / "documents" / f"{doc_id}.txt", seeds, parse_issued(issued) if issued else None,
-                            **kwargs)
+    result = draft_document(
+        seeds / "documents" / f"{doc_id}.txt", seeds, parse_issued(issued) if issued else None, **kwargs
+    )
     return load(result.annotation)
 
 
@@ -85,9 +86,27 @@ def deal_with(annotation: dict[str, Any], kind: str, *members: str) -> dict[str,
 EXPECTED_FIRMS = {
     "000_c6643370935e1eee": {"bmw", "toyota", "general-motors", "psa"},
     "001_688c4f44f09f2543": {"bmw", "toyota", "toyota-motor-europe"},
-    "002_35351c6655a1b446": {"daimler", "bmw", "volkswagen", "ford", "intel", "mobileye", "delphi", "continental",
-                             "magna", "fca", "here", "general-motors", "psa", "suzuki", "toyota", "renault", "nissan",
-                             "audi", "porsche"},
+    "002_35351c6655a1b446": {
+        "daimler",
+        "bmw",
+        "volkswagen",
+        "ford",
+        "intel",
+        "mobileye",
+        "delphi",
+        "continental",
+        "magna",
+        "fca",
+        "here",
+        "general-motors",
+        "psa",
+        "suzuki",
+        "toyota",
+        "renault",
+        "nissan",
+        "audi",
+        "porsche",
+    },
 }
 
 
@@ -142,6 +161,7 @@ def test_alliance_members_values_and_relative_dates(tmp_path: Path) -> None:
 
 # --- the invented article: a new firm, relative dates -----------------------------------------------------------
 
+
 def test_draft_proposes_the_new_firm_and_validates(tmp_path: Path) -> None:
     seeds = seeds_with(tmp_path, EXTRA, EXTRA_DOC)
     annotation = draft(seeds, EXTRA_DOC, "2019-03-14")
@@ -179,6 +199,7 @@ def test_every_guess_is_marked_for_review(tmp_path: Path) -> None:
 
 # --- refusing to overwrite -------------------------------------------------------------------------------------
 
+
 def test_existing_annotation_is_kept_unless_forced(tmp_path: Path) -> None:
     seeds = seeds_with(tmp_path, EXTRA, EXTRA_DOC)
     annotation = seeds / "annotations" / f"{EXTRA_DOC}.yaml"
@@ -208,14 +229,15 @@ def test_article_must_be_saved_under_documents(tmp_path: Path) -> None:
 
 # --- rules in data files ---------------------------------------------------------------------------------------
 
+
 def test_a_seeds_lexicon_extends_the_rules(tmp_path: Path) -> None:
     seeds = empty_seeds(tmp_path)
-    (seeds / "documents" / "tieup.txt").write_text("BMW and Toyota announced a tie-up in hydrogen.\n",
-                                                   encoding="utf-8")
+    (seeds / "documents" / "tieup.txt").write_text("BMW and Toyota announced a tie-up in hydrogen.\n", encoding="utf-8")
     assert "deals" not in draft(seeds, "tieup", "2020-01-10")
     (seeds / "lexicon").mkdir()
     (seeds / "lexicon" / "deals.yaml").write_text(
-        "kinds:\n  - kind: Cooperation\n    patterns: ['\\btie-up\\b']\n", encoding="utf-8")
+        "kinds:\n  - kind: Cooperation\n    patterns: ['\\btie-up\\b']\n", encoding="utf-8"
+    )
     annotation = draft(seeds, "tieup", "2020-01-10", force=True)
     deal = deal_with(annotation, "Cooperation", "bmw", "toyota")
     hydrogen = domain_names(Paths().ontology, load_rules())["hydrogen"]  # a SKOS label of the domain scheme
@@ -225,8 +247,10 @@ def test_a_seeds_lexicon_extends_the_rules(tmp_path: Path) -> None:
 
 def test_the_two_companies_and_a_repeated_sentence(tmp_path: Path) -> None:
     seeds = empty_seeds(tmp_path)
-    text = ("BMW met Toyota in Munich.\nThe two companies signed a memorandum of understanding.\n"
-            "Volkswagen, Ford and Suzuki met too.\nThe two companies signed a memorandum of understanding.\n")
+    text = (
+        "BMW met Toyota in Munich.\nThe two companies signed a memorandum of understanding.\n"
+        "Volkswagen, Ford and Suzuki met too.\nThe two companies signed a memorandum of understanding.\n"
+    )
     (seeds / "documents" / "mou.txt").write_text(text, encoding="utf-8")
     annotation = draft(seeds, "mou", "2020-01-10")
     [mou] = [d for d in annotation["deals"] if d["kind"] == "MemorandumOfUnderstanding"]
@@ -241,20 +265,24 @@ def test_the_two_companies_and_a_repeated_sentence(tmp_path: Path) -> None:
 
 # --- relative dates ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("sentence", "issued", "expected", "reason"), [
-    ("They met last week.", "2019-03-14", "2019-03", "'last week' in an article of 2019-03-14"),
-    ("They met last week.", "2019-03-03", "2019-02", "'last week' in an article of 2019-03-03"),
-    ("Earlier this month, BMW confirmed it.", "2012-06-29", "2012-06", "'Earlier this month'"),
-    ("Earlier this month, BMW confirmed it.", "2012", "2012", "'Earlier this month'"),  # never finer than issued
-    ("In March this year, the units merged.", "2018-12", "2018-03", "'March this year'"),
-    ("the cooperation initiated in December last year", "2012-06-29", "2011-12", "'December last year'"),
-    ("The deal was signed on Friday.", "2019-03-14", "2019-03-08", "'on Friday': the Friday on or before"),
-    ("The deal was signed on Thursday.", "2019-03-14", "2019-03-14", "'on Thursday'"),
-    ("follows an agreement in March to", "2012-06-29", "2012-03", "'in March' (no year)"),
-    ("follows an agreement in September to", "2012-06-29", "2011-09", "'in September' (no year)"),
-    ("It was agreed today.", "2012-06-29", "2012-06-29", "'today'"),
-    ("It was agreed today.", "2012-06", "2012-06", "'today'"),
-])
+
+@pytest.mark.parametrize(
+    ("sentence", "issued", "expected", "reason"),
+    [
+        ("They met last week.", "2019-03-14", "2019-03", "'last week' in an article of 2019-03-14"),
+        ("They met last week.", "2019-03-03", "2019-02", "'last week' in an article of 2019-03-03"),
+        ("Earlier this month, BMW confirmed it.", "2012-06-29", "2012-06", "'Earlier this month'"),
+        ("Earlier this month, BMW confirmed it.", "2012", "2012", "'Earlier this month'"),  # never finer than issued
+        ("In March this year, the units merged.", "2018-12", "2018-03", "'March this year'"),
+        ("the cooperation initiated in December last year", "2012-06-29", "2011-12", "'December last year'"),
+        ("The deal was signed on Friday.", "2019-03-14", "2019-03-08", "'on Friday': the Friday on or before"),
+        ("The deal was signed on Thursday.", "2019-03-14", "2019-03-14", "'on Thursday'"),
+        ("follows an agreement in March to", "2012-06-29", "2012-03", "'in March' (no year)"),
+        ("follows an agreement in September to", "2012-06-29", "2011-09", "'in September' (no year)"),
+        ("It was agreed today.", "2012-06-29", "2012-06-29", "'today'"),
+        ("It was agreed today.", "2012-06", "2012-06", "'today'"),
+    ],
+)
 def test_relative_dates_against_issued(sentence: str, issued: str, expected: str, reason: str) -> None:
     finder = DateFinder(load_rules()["dates"], parse_issued(issued))
     [found] = finder.find(sentence, None)
@@ -267,8 +295,7 @@ def test_dates_relative_to_the_previous_date_and_absolute_dates() -> None:
     [later] = finder.find("A year later, the alliance joined Delphi.", PartialDate(2016, 7))
     assert later.date == PartialDate(2017) and "than 2016-07" in later.reason
     dates = finder.find("In March 2012 they agreed; on June 29, 2012 they signed; supply from 2014.", None)
-    assert [(d.date.isoformat(), d.reason) for d in dates] == [("2012-03", None), ("2012-06-29", None),
-                                                                ("2014", None)]
+    assert [(d.date.isoformat(), d.reason) for d in dates] == [("2012-03", None), ("2012-06-29", None), ("2014", None)]
     assert finder.find("secretly since the 1990s", None) == []
 
 
@@ -287,6 +314,7 @@ def test_bad_issued_is_refused(bad: str) -> None:
 
 
 # --- the command ------------------------------------------------------------------------------------------------
+
 
 def test_cli_draft_then_validate(tmp_path: Path) -> None:
     seeds = seeds_with(tmp_path, EXTRA, EXTRA_DOC)
@@ -308,9 +336,11 @@ def test_cli_draft_then_validate(tmp_path: Path) -> None:
 
 def test_products_and_new_people(tmp_path: Path) -> None:
     seeds = empty_seeds(tmp_path)
-    text = ("Currently, BMW is working with Toyota to produce the Z4 and Supra sports cars.\n"
-            "Toyota and Nordwerk Batteries GmbH signed a supply agreement under which Nordwerk will supply cells "
-            "to Toyota.\n\"We are proud,\" said Hans Maier, chief executive of Nordwerk Batteries GmbH.\n")
+    text = (
+        "Currently, BMW is working with Toyota to produce the Z4 and Supra sports cars.\n"
+        "Toyota and Nordwerk Batteries GmbH signed a supply agreement under which Nordwerk will supply cells "
+        'to Toyota.\n"We are proud," said Hans Maier, chief executive of Nordwerk Batteries GmbH.\n'
+    )
     (seeds / "documents" / "people.txt").write_text(text, encoding="utf-8")
     with pytest.raises(KGError, match="registry file that no draft wrote has the document's name"):
         draft(seeds, "people", "2020-01-10", force=True)  # never over registry/people.yaml

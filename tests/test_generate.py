@@ -25,7 +25,7 @@ def test_generated_corpus_reads_and_anchors(tmp_path: Path) -> None:
         for item in (*doc.deals, *doc.refs, *doc.alliances, *doc.investigations):
             for quote in item.evidence:
                 anchor = anchors[quote]
-                assert doc.text[anchor.start:anchor.end] == quote.exact
+                assert doc.text[anchor.start : anchor.end] == quote.exact
 
 
 def test_same_seed_same_files_other_seed_other_files(tmp_path: Path) -> None:

@@ -45,13 +45,15 @@ def problems(seeds: Path) -> list[str]:
 def test_a_nul_character_in_yaml_is_located(tmp_path: Path) -> None:
     text = VALID_YAML.replace("  publisher: Example News", "  publisher: Exa\x00mple News")
     assert problems(seeds_with(tmp_path, text.encode())) == [
-        "seeds/annotations/doc1.yaml:3:17: YAML syntax: a NUL character is not allowed"]
+        "seeds/annotations/doc1.yaml:3:17: YAML syntax: a NUL character is not allowed"
+    ]
 
 
 @pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n"])
 def test_an_empty_annotation_file_is_an_error_not_a_missing_document(tmp_path: Path, text: str) -> None:
     assert problems(seeds_with(tmp_path, text.encode())) == [
-        "seeds/annotations/doc1.yaml:1:1: empty annotation file: expected a 'document' block and 'deals'"]
+        "seeds/annotations/doc1.yaml:1:1: empty annotation file: expected a 'document' block and 'deals'"
+    ]
 
 
 def test_a_control_character_in_yaml_is_located(tmp_path: Path) -> None:
@@ -63,13 +65,15 @@ def test_a_control_character_in_yaml_is_located(tmp_path: Path) -> None:
 def test_invalid_utf8_in_an_annotation_file_is_located(tmp_path: Path) -> None:
     data = VALID_YAML.encode().replace(b"Example News", b"Example \xff News")
     assert problems(seeds_with(tmp_path, data)) == [
-        "seeds/annotations/doc1.yaml:3:22: not UTF-8: invalid start byte (byte 0xff)"]
+        "seeds/annotations/doc1.yaml:3:22: not UTF-8: invalid start byte (byte 0xff)"
+    ]
 
 
 def test_invalid_utf8_in_a_document_is_located(tmp_path: Path) -> None:
     text = (DATA / "valid/documents/doc1.txt").read_bytes().replace(b"from 2014", b"from \xc3\x28014")
     assert problems(seeds_with(tmp_path, document=text)) == [
-        "seeds/documents/doc1.txt:2:53: not UTF-8: invalid continuation byte (byte 0xc3)"]
+        "seeds/documents/doc1.txt:2:53: not UTF-8: invalid continuation byte (byte 0xc3)"
+    ]
 
 
 def test_invalid_utf8_in_the_registry_is_located(tmp_path: Path) -> None:
@@ -96,7 +100,8 @@ def test_nesting_of_5000_levels_is_refused_at_its_place(tmp_path: Path, style: s
 def test_an_integer_of_5000_digits_is_an_error_at_its_place(tmp_path: Path) -> None:
     text = VALID_YAML.replace("    starts: 2014\n", "    starts: " + "1" * 5000 + "\n")
     assert problems(seeds_with(tmp_path, text.encode())) == [
-        "seeds/annotations/doc1.yaml:29:13: YAML syntax: integer of more than 100 digits"]
+        "seeds/annotations/doc1.yaml:29:13: YAML syntax: integer of more than 100 digits"
+    ]
 
 
 def test_an_oversized_annotation_file_is_refused_without_reading_it(tmp_path: Path) -> None:
@@ -145,8 +150,14 @@ def test_a_5_megabyte_file_gets_one_line_and_exit_code_2(tmp_path: Path) -> None
 
 @pytest.mark.parametrize(
     ("fixture", "message"),
-    [("yaml-python-object", "tags"), ("yaml-alias", "aliases"), ("huge-integer", "100 digits"),
-     ("expands-cycle", "cycle"), ("part-of-itself", "names the deal itself"), ("ended-before-signed", "before")],
+    [
+        ("yaml-python-object", "tags"),
+        ("yaml-alias", "aliases"),
+        ("huge-integer", "100 digits"),
+        ("expands-cycle", "cycle"),
+        ("part-of-itself", "names the deal itself"),
+        ("ended-before-signed", "before"),
+    ],
 )
 def test_the_cli_answers_hostile_fixtures_with_exit_code_2(tmp_path: Path, fixture: str, message: str) -> None:
     seeds = seeds_with(tmp_path, (DATA / "invalid" / f"{fixture}.yaml").read_bytes())
@@ -195,7 +206,10 @@ def test_shacl_finds_dates_out_of_order_at_their_shared_precision() -> None:
 
 @pytest.mark.parametrize("key", ["expands", "part_of", "formalises", "reaffirms", "ends"])
 def test_a_deal_linked_to_itself_is_an_error(tmp_path: Path, key: str) -> None:
-    text = VALID_YAML.replace("    signatories: [ann-example]\n",
-                              f"    signatories: [ann-example]\n    {key}: alpha-beta-2012-battery-research\n")
+    text = VALID_YAML.replace(
+        "    signatories: [ann-example]\n",
+        f"    signatories: [ann-example]\n    {key}: alpha-beta-2012-battery-research\n",
+    )
     assert problems(seeds_with(tmp_path, text.encode())) == [
-        f"seeds/annotations/doc1.yaml:9:5: deal 'alpha-beta-2012-battery-research': '{key}' names the deal itself"]
+        f"seeds/annotations/doc1.yaml:9:5: deal 'alpha-beta-2012-battery-research': '{key}' names the deal itself"
+    ]

@@ -23,9 +23,14 @@ def store_nquads(paths: Paths) -> list[str]:
 
 def outputs(paths: Paths) -> dict[str, object]:
     manifest = json.loads(paths.manifest.read_text())
-    return {"store": store_nquads(paths), "dumps": {n: (paths.dumps / n).read_bytes() for n in DUMP_NAMES},
-            "sums": (paths.dumps / "SHA256SUMS").read_bytes(), "graph_digests": manifest["graph_digests"],
-            "graphs": manifest["graphs"], "quads": manifest["quads"]}
+    return {
+        "store": store_nquads(paths),
+        "dumps": {n: (paths.dumps / n).read_bytes() for n in DUMP_NAMES},
+        "sums": (paths.dumps / "SHA256SUMS").read_bytes(),
+        "graph_digests": manifest["graph_digests"],
+        "graphs": manifest["graphs"],
+        "quads": manifest["quads"],
+    }
 
 
 def clean_build(seeds: Path, tmp: Path) -> dict[str, object]:
@@ -50,8 +55,7 @@ def uncited_document(seeds: Path) -> str:
     """The id of a document whose deals, alliances and investigations no other document names."""
     texts = {p.stem: p.read_text() for p in (seeds / "annotations").glob("*.yaml")}
     for stem in sorted(texts, reverse=True):
-        ids = [line.split("id: ", 1)[1].strip() for line in texts[stem].splitlines()
-               if line.startswith("  - id: ")]
+        ids = [line.split("id: ", 1)[1].strip() for line in texts[stem].splitlines() if line.startswith("  - id: ")]
         if not any(i in other for i in ids for s, other in texts.items() if s != stem):
             return stem
     raise AssertionError("every document is cited")

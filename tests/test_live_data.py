@@ -39,9 +39,11 @@ def test_seeds_plus_an_extra_article_pass_every_live_data_check(tmp_path: Path) 
     live_data.check_all(seeds, var)
     # the extra article really is in the build, with its new firm and its deals
     store = open_store(Paths(seeds=seeds, var=var).store)
-    ask = ("PREFIX aa: <https://w3id.org/autoalliance/ontology#> ASK { "
-           "<https://w3id.org/autoalliance/id/deal/nordwerk-toyota-2019-supply> "
-           "aa:supplier <https://w3id.org/autoalliance/id/firm/nordwerk-batteries> }")
+    ask = (
+        "PREFIX aa: <https://w3id.org/autoalliance/ontology#> ASK { "
+        "<https://w3id.org/autoalliance/id/deal/nordwerk-toyota-2019-supply> "
+        "aa:supplier <https://w3id.org/autoalliance/id/firm/nordwerk-batteries> }"
+    )
     assert store.query(ask, use_default_graph_as_union=True)
 
 

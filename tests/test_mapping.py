@@ -61,10 +61,11 @@ def test_evidence_offsets_select_the_quote() -> None:
     text = (DATA / "valid/documents/doc1.txt").read_text(encoding="utf-8")
     rows = ds.query(
         "PREFIX oa: <http://www.w3.org/ns/oa#> SELECT ?exact ?start ?end WHERE { GRAPH ?g { "
-        "?q oa:exact ?exact . ?ev oa:hasSelector ?q, ?p . ?p oa:start ?start ; oa:end ?end } }")
+        "?q oa:exact ?exact . ?ev oa:hasSelector ?q, ?p . ?p oa:start ?start ; oa:end ?end } }"
+    )
     checked = 0
     for exact, start, end in rows:
-        assert text[int(start):int(end)] == str(exact)
+        assert text[int(start) : int(end)] == str(exact)
         checked += 1
     assert checked == 4
     assert isinstance(iris.evidence("doc1", 0, 68), URIRef)
@@ -88,9 +89,22 @@ def test_invented_article_maps_the_new_terms_to_the_golden_graph() -> None:
     for name in sorted(names):
         assert_isomorphic(golden.graph(name), actual.graph(name), name)
     used = {p for _, p, _, _ in actual.quads((None, None, None, None)) if str(p).startswith(str(AA._NS))}
-    new_terms = {AA.creates, AA.ownedBy, AA.completedOn, AA.signedOnOrBefore, AA.formalises, AA.merges, AA.ends,
-                 AA.unnamedParties, AA.declinedToComment, AA.speaker, AA.exclusive, AA.thirdPartyLicensing,
-                 AA.headcount, AA.automationLevel}
+    new_terms = {
+        AA.creates,
+        AA.ownedBy,
+        AA.completedOn,
+        AA.signedOnOrBefore,
+        AA.formalises,
+        AA.merges,
+        AA.ends,
+        AA.unnamedParties,
+        AA.declinedToComment,
+        AA.speaker,
+        AA.exclusive,
+        AA.thirdPartyLicensing,
+        AA.headcount,
+        AA.automationLevel,
+    }
     assert new_terms <= used, new_terms - used
 
 

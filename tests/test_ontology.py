@@ -168,8 +168,16 @@ def test_broader_and_narrower_are_symmetric(ontology: Graph) -> None:
 
 def test_article_wordings_are_alt_labels(ontology: Graph) -> None:
     alt = {str(o) for o in ontology.objects(None, SKOS.altLabel)}
-    assert {"electrification", "taxi", "key auto parts", "self-driving", "hydrogen-powered vehicles",
-            "charging", "ADAS", "automated valet parking"} <= alt
+    assert {
+        "electrification",
+        "taxi",
+        "key auto parts",
+        "self-driving",
+        "hydrogen-powered vehicles",
+        "charging",
+        "ADAS",
+        "automated valet parking",
+    } <= alt
 
 
 def test_every_concept_has_an_rdfs_label_equal_to_its_preferred_label(ontology: Graph) -> None:

@@ -51,10 +51,11 @@ def test_unchanged_content_makes_no_release(tmp_path: Path) -> None:
 def test_changelog_names_added_changed_and_removed(tmp_path: Path) -> None:
     text = NETWORK.read_text(encoding="utf-8")
     release(tmp_path, "b1", text)
-    edited = (text.replace('rdfs:label "Beta supplies Gamma"', 'rdfs:label "Beta supplies cells to Gamma"')
-              .replace('deal:ag-talks a aa:Cooperation ; rdfs:label "Alpha–Gamma talks" ; aa:party firm:alpha, '
-                       'firm:gamma ;\n    aa:status aa:InTalks .',
-                       'deal:gd a aa:Cooperation ; rdfs:label "Gamma–Delta" ; aa:party firm:gamma, firm:delta .'))
+    edited = text.replace('rdfs:label "Beta supplies Gamma"', 'rdfs:label "Beta supplies cells to Gamma"').replace(
+        'deal:ag-talks a aa:Cooperation ; rdfs:label "Alpha–Gamma talks" ; aa:party firm:alpha, '
+        "firm:gamma ;\n    aa:status aa:InTalks .",
+        'deal:gd a aa:Cooperation ; rdfs:label "Gamma–Delta" ; aa:party firm:gamma, firm:delta .',
+    )
     assert edited.count("Gamma–Delta") == 1
     entry = release(tmp_path, "b2", edited)
     assert entry is not None and entry["number"] == 2

@@ -27,9 +27,18 @@ ORIGINAL_SHA256 = {
     "002_35351c6655a1b446.txt": "ab0580a84f0c6519bfce4b185e65bf9022be84d3ae12944cc01d41ee4e4ed6b2",
 }
 # Wikidata items confirmed to be the same legal entity as the firm (DESIGN.md); no other link is allowed.
-CONFIRMED_QIDS = {"bmw": "Q26678", "toyota": "Q53268", "daimler": "Q27530", "general-motors": "Q81965",
-                  "volkswagen": "Q156578", "ford": "Q44294", "suzuki": "Q181642", "intel": "Q248",
-                  "renault": "Q6686", "nissan": "Q20165"}
+CONFIRMED_QIDS = {
+    "bmw": "Q26678",
+    "toyota": "Q53268",
+    "daimler": "Q27530",
+    "general-motors": "Q81965",
+    "volkswagen": "Q156578",
+    "ford": "Q44294",
+    "suzuki": "Q181642",
+    "intel": "Q248",
+    "renault": "Q6686",
+    "nissan": "Q20165",
+}
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +81,14 @@ def test_wikidata_links_only_where_confirmed(corpus: Corpus) -> None:
 
 def test_the_deals_design_names_are_present(corpus: Corpus) -> None:
     kinds = {d.kind for doc in corpus.documents for d in doc.deals}
-    assert {"MemorandumOfUnderstanding", "CollaborationAgreement", "SupplyAgreement", "Acquisition", "Merger",
-            "AllianceMembership"} <= kinds
+    assert {
+        "MemorandumOfUnderstanding",
+        "CollaborationAgreement",
+        "SupplyAgreement",
+        "Acquisition",
+        "Merger",
+        "AllianceMembership",
+    } <= kinds
     deals = {d.id: d for doc in corpus.documents for d in doc.deals}
     mou = deals["bmw-toyota-2012-mou"]
     assert mou.dates["signed"].isoformat().startswith("2012-06")
@@ -97,10 +112,13 @@ def test_every_deal_has_evidence_from_its_text(corpus: Corpus) -> None:
 
 # Integrity rules of docs/modelling.md, over the live seeds: each would have caught a mistake once published.
 
+
 def _names(corpus: Corpus) -> dict[str, set[str]]:
     """Every name of each firm (label, alternative names, its brands), lower case."""
-    names = {f.id: {f.label.lower(), *(str(a).lower() for a in f.fields.get("alt") or [])}  # type: ignore[attr-defined]
-             for f in corpus.entities("firms").values()}
+    names = {
+        f.id: {f.label.lower(), *(str(a).lower() for a in f.fields.get("alt") or [])}  # type: ignore[attr-defined]
+        for f in corpus.entities("firms").values()
+    }
     for brand in corpus.entities("brands").values():
         owner = brand.fields.get("owner")
         if owner in names:
@@ -132,7 +150,7 @@ def domain_wordings() -> dict[str, set[str]]:
         if str(concept).startswith(prefix):
             narrower = set(ontology.transitive_objects(concept, SKOS.narrower))
             labels = {str(o) for c in narrower for p in (SKOS.prefLabel, SKOS.altLabel) for o in ontology.objects(c, p)}
-            words[str(concept)[len(prefix):]] = {w.lower().replace("-", " ") for w in labels}
+            words[str(concept)[len(prefix) :]] = {w.lower().replace("-", " ") for w in labels}
     return words
 
 
@@ -145,7 +163,8 @@ def test_every_domain_is_worded_in_the_quotes(corpus: Corpus, domain_wordings: d
             quotes = " ".join(q.exact.lower().replace("-", " ") for q in item.evidence)
             for slug in item.domains:
                 assert any(w in quotes for w in domain_wordings[slug]), (
-                    f"{item.id}: domain '{slug}' is not worded in its quotes (labels: {sorted(domain_wordings[slug])})")
+                    f"{item.id}: domain '{slug}' is not worded in its quotes (labels: {sorted(domain_wordings[slug])})"
+                )
 
 
 #: Kinds that the text must name: a binding agreement is a CollaborationAgreement only when a quote says so.
@@ -183,8 +202,12 @@ def test_ended_stakes_and_divestments_are_linked(corpus: Corpus) -> None:
 def test_every_registry_person_speaks_or_signs(corpus: Corpus) -> None:
     """A person in the registry is used: Klaus Froehlich once sat in the registry with his statement unannotated."""
     used = {s for doc in corpus.documents for d in doc.deals for s in d.signatories}
-    used |= {q.speaker for doc in corpus.documents
-             for item in [*doc.deals, *doc.refs, *doc.alliances, *doc.investigations] for q in item.evidence}
+    used |= {
+        q.speaker
+        for doc in corpus.documents
+        for item in [*doc.deals, *doc.refs, *doc.alliances, *doc.investigations]
+        for q in item.evidence
+    }
     for person in corpus.entities("people"):
         assert person in used, f"person '{person}' neither signs a deal nor speaks in a quote"
 
@@ -211,4 +234,5 @@ def test_kind_definitions_allow_the_statuses_used(corpus: Corpus) -> None:
             definition = str(ontology.value(AA[deal.kind], RDFS.comment)).lower()
             if deal.status in ("Signed", "Completed") or deal.signatories:
                 assert "without a signed" not in definition and "never signed" not in definition, (
-                    f"{deal.id} is {deal.status} but aa:{deal.kind} is defined as unsigned")
+                    f"{deal.id} is {deal.status} but aa:{deal.kind} is defined as unsigned"
+                )

@@ -99,25 +99,34 @@ def test_only_the_broken_deal_is_reported() -> None:
 
 def test_evidence_without_quote_also_lacks_its_quote_selector() -> None:
     lines = validate_dataset(_load("evidence-without-quote.ttl"), ONTOLOGY_DIR).lines()
-    assert ("doc:d1/evidence/0-6: oa:hasSelector: evidence needs two selectors: an oa:TextQuoteSelector (the quote) "
-            "and an oa:TextPositionSelector (the offsets)") in lines
+    assert (
+        "doc:d1/evidence/0-6: oa:hasSelector: evidence needs two selectors: an oa:TextQuoteSelector (the quote) "
+        "and an oa:TextPositionSelector (the offsets)"
+    ) in lines
     quote = "doc:d1/evidence/0-6: oa:hasSelector/oa:exact: evidence needs exactly one non-empty quote (oa:exact)"
     assert quote in lines
 
 
 def test_evidence_without_offsets() -> None:
     graph = _load()
-    graph.parse(data="""
+    graph.parse(
+        data="""
         @prefix aa: <https://w3id.org/autoalliance/ontology#> .
         @prefix oa: <http://www.w3.org/ns/oa#> .
         <https://w3id.org/autoalliance/id/document/d1/evidence/0-6> a aa:Evidence ;
             oa:hasSource <https://w3id.org/autoalliance/id/document/d1> ; aa:attribution aa:PressReport ;
             oa:hasSelector <https://w3id.org/autoalliance/id/document/d1/evidence/0-6/quote> .
         <https://w3id.org/autoalliance/id/document/d1/evidence/0-6/quote> a oa:TextQuoteSelector ; oa:exact "Toyota" .
-        """, format="turtle")
+        """,
+        format="turtle",
+    )
     lines = validate_dataset(graph, ONTOLOGY_DIR).lines()
-    assert any(line.startswith("doc:d1/evidence/0-6: oa:hasSelector/oa:start: evidence needs exactly one "
-                               "oa:TextPositionSelector") for line in lines), lines
+    assert any(
+        line.startswith(
+            "doc:d1/evidence/0-6: oa:hasSelector/oa:start: evidence needs exactly one oa:TextPositionSelector"
+        )
+        for line in lines
+    ), lines
     assert any("oa:hasSelector/oa:end" in line for line in lines), lines
 
 

@@ -17,8 +17,16 @@ from werkzeug.serving import make_server
 from server import create_app
 
 CHROMIUM = os.environ.get("AUTOALLIANCE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 EXAMPLE = """# Firms and their labels
 SELECT ?firm ?label WHERE { ?firm a aa:Firm ; rdfs:label ?label } ORDER BY ?label
 """
@@ -98,8 +106,12 @@ def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context()
     new_page = context.new_page()
     external: list[str] = []
-    new_page.on("request", lambda r: external.append(r.url)
-                if not r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")) else None)
+    new_page.on(
+        "request",
+        lambda r: (
+            external.append(r.url) if not r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")) else None
+        ),
+    )
     new_page.external_requests = external
     yield new_page
     context.close()

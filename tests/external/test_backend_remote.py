@@ -25,13 +25,17 @@ from server.httperror import HTTPError
 from server.sparql import QUERY_PREFIXES
 from server.worker import QueryJob, evaluate
 
-CSV, JSON, XML, TSV = "text/csv", "application/sparql-results+json", "application/sparql-results+xml", \
-    "text/tab-separated-values"
+CSV, JSON, XML, TSV = (
+    "text/csv",
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/tab-separated-values",
+)
 PREFIX = "PREFIX aa: <https://w3id.org/autoalliance/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 ORDERED = [
     PREFIX + "SELECT ?firm ?label WHERE { ?firm a aa:Firm ; rdfs:label ?label } ORDER BY ?firm ?label",
     PREFIX + "SELECT ?deal ?status (COUNT(?party) AS ?parties) WHERE { ?deal aa:party ?party ; aa:status ?status }"
-             " GROUP BY ?deal ?status ORDER BY ?deal ?status",
+    " GROUP BY ?deal ?status ORDER BY ?deal ?status",
     PREFIX + "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
     "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
     PREFIX + "SELECT ?deal ?on WHERE { ?deal aa:announcedOn ?on } ORDER BY ?deal ?on",
@@ -39,16 +43,20 @@ ORDERED = [
 
 
 @pytest.fixture(scope="module", params=["virtuoso", "oxigraph"])
-def published(request: pytest.FixtureRequest, kg_var: Path,
-              tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[StoreServer, ox.Store]]:
+def published(
+    request: pytest.FixtureRequest, kg_var: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[StoreServer, ox.Store]]:
     """A real store holding exactly the graphs of the real build, and the embedded store of that build."""
     server: StoreServer = request.getfixturevalue("virtuoso" if request.param == "virtuoso" else "oxigraph_server")
     var = tmp_path_factory.mktemp("backend-var") / "var"
     shutil.copytree(kg_var, var, symlinks=True)
     paths = Paths(var=var)
     target = RemoteStore(endpoints_for(server.kind, server.url), server.user, server.password)
-    ours = [r["g"] for r in target.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-            if r["g"].startswith(("https://w3id.org/autoalliance/", "urn:autoalliance:"))]
+    ours = [
+        r["g"]
+        for r in target.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        if r["g"].startswith(("https://w3id.org/autoalliance/", "urn:autoalliance:"))
+    ]
     if ours:
         target.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in ours))
     assert publish(paths, target, force_all=True).ok
@@ -67,8 +75,9 @@ def job(query: str, results_type: str | None = JSON, graph_type: str = "text/tur
 
 @pytest.mark.parametrize("media", [CSV, JSON, XML, TSV])
 @pytest.mark.parametrize("number", range(len(ORDERED)))
-def test_answers_are_the_embedded_store_answers(published: tuple[StoreServer, ox.Store], number: int,
-                                                media: str) -> None:
+def test_answers_are_the_embedded_store_answers(
+    published: tuple[StoreServer, ox.Store], number: int, media: str
+) -> None:
     server, store = published
     remote = backend(server).execute(job(ORDERED[number], media))
     local = evaluate(store, job(ORDERED[number], media))  # what the embedded workers answer
@@ -85,8 +94,10 @@ def listener_url() -> str:
 def test_ask_is_a_boolean(published: tuple[StoreServer, ox.Store]) -> None:
     server, _ = published
     remote = backend(server)
-    for query, expected in ((PREFIX + "ASK { ?f a aa:Firm }", b'"boolean":true'),
-                            (PREFIX + "ASK { <urn:x:none> ?p ?o }", b'"boolean":false')):
+    for query, expected in (
+        (PREFIX + "ASK { ?f a aa:Firm }", b'"boolean":true'),
+        (PREFIX + "ASK { <urn:x:none> ?p ?o }", b'"boolean":false'),
+    ):
         answer = remote.execute(job(query))
         assert answer.kind == "boolean" and expected in answer.body.replace(b" ", b"")
     assert bool(remote.query("ASK { ?s ?p ?o }")) is True
@@ -99,6 +110,7 @@ def test_graphs_come_back_whole(published: tuple[StoreServer, ox.Store]) -> None
     assert set(triples) == set(store.query(query, use_default_graph_as_union=True))
     answer = backend(server).execute(job(query))
     assert answer.kind == "graph" and answer.rows == len(triples)
+
     def parsed(body: bytes) -> set[ox.Triple]:  # a graph's triples come in the store's order: compare them as sets
         return {q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)}
 
@@ -123,8 +135,7 @@ def test_rows_and_bytes_are_bounded(published: tuple[StoreServer, ox.Store]) -> 
 def test_the_dataset_of_the_protocol_is_passed_on(published: tuple[StoreServer, ox.Store]) -> None:
     server, store = published
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    only_registry = job(query, CSV, default_graphs=(str(GRAPH_REGISTRY),), named_graphs=(),
-                        union_default_graph=False)
+    only_registry = job(query, CSV, default_graphs=(str(GRAPH_REGISTRY),), named_graphs=(), union_default_graph=False)
     body = backend(server).execute(only_registry).body
     expected = len(list(store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPH_REGISTRY)))))
     assert body.split(b"\r\n")[1] == str(expected).encode()
@@ -143,8 +154,11 @@ def test_a_slow_query_stops_at_the_time_limit(published: tuple[StoreServer, ox.S
 
 def test_refusals_are_client_errors(published: tuple[StoreServer, ox.Store], listener_url: str) -> None:
     server, _ = published
-    for query, status in (("SELECT * WHERE { ?s ?p }", 400), ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", 400),
-                          (f"SELECT * WHERE {{ SERVICE <{listener_url}> {{ ?s ?p ?o }} }}", 400)):
+    for query, status in (
+        ("SELECT * WHERE { ?s ?p }", 400),
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", 400),
+        (f"SELECT * WHERE {{ SERVICE <{listener_url}> {{ ?s ?p ?o }} }}", 400),
+    ):
         with pytest.raises(HTTPError) as failure:
             backend(server).execute(job(query))
         assert failure.value.status == status, query

@@ -108,8 +108,15 @@ def run_cli(args: list[str], env: dict[str, str] | None = None) -> subprocess.Co
     environment = {k: v for k, v in os.environ.items() if k not in (USER_ENV, PASSWORD_ENV)}
     environment.update(env or {})
     environment["PYTHONPATH"] = str(PROJECT_ROOT)
-    return subprocess.run([sys.executable, "-m", "kg.cli", "publish", *args], capture_output=True, text=True,
-                          env=environment, cwd=PROJECT_ROOT, timeout=600, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli", "publish", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=PROJECT_ROOT,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def credentials(server: StoreServer) -> dict[str, str]:
@@ -119,8 +126,9 @@ def credentials(server: StoreServer) -> dict[str, str]:
 @pytest.mark.parametrize("method", ["gsp", "update"])
 def test_every_graph_arrives_as_built(clean: StoreServer, kg_var: Path, tmp_path: Path, method: str) -> None:
     paths = copy_build(kg_var, tmp_path)
-    done = run_cli(["--to", clean.url, "--store-kind", clean.kind, "--var", str(paths.var), "--method", method],
-                   credentials(clean))
+    done = run_cli(
+        ["--to", clean.url, "--store-kind", clean.kind, "--var", str(paths.var), "--method", method], credentials(clean)
+    )
     assert done.returncode == 0, done.stderr
     local = local_graphs(open_store(paths.store))
     assert remote_graphs(clean) == {g.iri: g.count for g in local.values()}
@@ -150,13 +158,17 @@ def test_publishing_again_replaces_what_changed_and_only_that(clean: StoreServer
     # another writer edits an unchanged graph behind our back, keeping its size: it must not be resent
     edited = next(q for q in v1 if q.graph_name.value == registry and isinstance(q.object, ox.Literal))
     replaced = ox.Triple(edited.subject, edited.predicate, ox.Literal("edited by hand"))
-    target.update(f"DELETE DATA {{ GRAPH <{registry}> {{ {edited.triple} }} }} ;\n"
-                  f"INSERT DATA {{ GRAPH <{registry}> {{ {replaced} }} }}")
+    target.update(
+        f"DELETE DATA {{ GRAPH <{registry}> {{ {edited.triple} }} }} ;\n"
+        f"INSERT DATA {{ GRAPH <{registry}> {{ {replaced} }} }}"
+    )
     kept = [q for q in v1 if not (q.graph_name.value == doc and "label" in q.predicate.value)]
     kept = [q for q in kept if q.graph_name.value != inferred]
     new_doc = ox.NamedNode("https://w3id.org/autoalliance/graph/doc/added")
-    added = [ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.Literal(f"v{i}"), ox.NamedNode(doc))
-             for i in range(3)]
+    added = [
+        ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.Literal(f"v{i}"), ox.NamedNode(doc))
+        for i in range(3)
+    ]
     added += [ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.Literal("new"), new_doc)]
     write_build(paths.var, kept + added)
     before_registry = target.get_graph(registry)
@@ -211,7 +223,8 @@ def test_an_interrupted_publish_leaves_each_graph_old_or_new(clean: StoreServer,
     assert "old" in states, "the cut came too late to test anything"
     resumed = publish(paths, target)
     assert resumed.ok and "old" not in [
-        "new" if isomorphic(rdf_graph(target.get_graph(i)), new[i]) else "old" for i in old]
+        "new" if isomorphic(rdf_graph(target.get_graph(i)), new[i]) else "old" for i in old
+    ]
     assert not [g for g in remote_graphs(clean) if g.startswith(STAGING_PREFIX)]
     assert not (state_path(paths, target).exists() and '"staging": [\n  "' in state_path(paths, target).read_text())
 
@@ -233,8 +246,9 @@ def test_a_count_that_differs_after_loading_is_exit_code_1(
     monkeypatch.setattr(publish_module, "remote_counts", counts_after_another_writer)
     for key, value in credentials(clean).items():
         monkeypatch.setenv(key, value)
-    result = CliRunner().invoke(main, ["publish", "--to", clean.url, "--store-kind", clean.kind,
-                                       "--var", str(paths.var), "-q"])
+    result = CliRunner().invoke(
+        main, ["publish", "--to", clean.url, "--store-kind", clean.kind, "--var", str(paths.var), "-q"]
+    )
     assert result.exit_code == 1, result.output
     assert f"count mismatch: {doc}:" in result.output
     monkeypatch.setattr(publish_module, "remote_counts", real_counts)
@@ -255,8 +269,9 @@ def test_credentials_are_never_shown(virtuoso: StoreServer, tmp_path: Path) -> N
     assert by_url.returncode == 0, by_url.stderr
     by_option = run_cli([*args, "--user", virtuoso.user or "", "--password", password, "--all"])
     assert by_option.returncode == 0, by_option.stderr
-    closed = run_cli(["--to", "http://127.0.0.1:9", "--store-kind", "virtuoso", "--var", str(paths.var)],
-                     credentials(virtuoso))
+    closed = run_cli(
+        ["--to", "http://127.0.0.1:9", "--store-kind", "virtuoso", "--var", str(paths.var)], credentials(virtuoso)
+    )
     assert closed.returncode == 2 and "ConnectionError" in closed.stderr
     for done in (ok, wrong, by_url, by_option, closed):
         assert password not in done.stdout + done.stderr
@@ -275,12 +290,15 @@ def test_no_build_is_exit_code_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "autoalliance build" in result.output
 
 
-def test_many_graphs_are_counted_in_one_pass(clean: StoreServer, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_many_graphs_are_counted_in_one_pass(
+    clean: StoreServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     paths = write_build(tmp_path / "var", sample_quads())
     monkeypatch.setattr(publish_module, "BATCH_GRAPHS", 2)  # 4 graphs: more than a VALUES batch
     report = publish(paths, target_for(clean))
     assert report.ok and len(report.sent) == 4
     expected = {g.iri: g.count for g in local_graphs(open_store(paths.store)).values()}
-    assert publish_module.remote_counts(target_for(clean), [*expected, "urn:x:absent"]) == {**expected,
-                                                                                          "urn:x:absent": 0}
+    assert publish_module.remote_counts(target_for(clean), [*expected, "urn:x:absent"]) == {
+        **expected,
+        "urn:x:absent": 0,
+    }

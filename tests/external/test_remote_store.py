@@ -12,20 +12,32 @@ from kg.remote_store import RemoteStore, endpoints_for, split_credentials
 def test_each_kind_has_its_endpoints() -> None:
     virtuoso = endpoints_for("virtuoso", "http://h:8890/sparql")
     assert (virtuoso.query, virtuoso.update, virtuoso.graph_store) == (
-        "http://h:8890/sparql", "http://h:8890/sparql-auth", "http://h:8890/sparql-graph-crud-auth")
+        "http://h:8890/sparql",
+        "http://h:8890/sparql-auth",
+        "http://h:8890/sparql-graph-crud-auth",
+    )
     assert virtuoso.auth_scheme == "digest" and virtuoso.graph_param == "graph-uri"
     oxigraph = endpoints_for("oxigraph", "http://h:7878/")
     assert (oxigraph.query, oxigraph.update, oxigraph.graph_store) == (
-        "http://h:7878/query", "http://h:7878/update", "http://h:7878/store")
+        "http://h:7878/query",
+        "http://h:7878/update",
+        "http://h:7878/store",
+    )
     fuseki = endpoints_for("fuseki", "http://h:3030/kg")
     assert (fuseki.query, fuseki.update, fuseki.graph_store) == (
-        "http://h:3030/kg/sparql", "http://h:3030/kg/update", "http://h:3030/kg/data")
+        "http://h:3030/kg/sparql",
+        "http://h:3030/kg/update",
+        "http://h:3030/kg/data",
+    )
     graphdb = endpoints_for("graphdb", "http://h:7200/repositories/kg")
     assert graphdb.update == "http://h:7200/repositories/kg/statements"
     assert graphdb.graph_store == "http://h:7200/repositories/kg/rdf-graphs/service"
     generic = endpoints_for("generic", "https://neptune:8182/sparql")
     assert (generic.query, generic.update, generic.graph_store) == (
-        "https://neptune:8182/sparql", "https://neptune:8182/sparql", None)
+        "https://neptune:8182/sparql",
+        "https://neptune:8182/sparql",
+        None,
+    )
     no_gsp = endpoints_for("fuseki", "http://h:3030/kg", graph_store="")
     assert no_gsp.graph_store is None
 

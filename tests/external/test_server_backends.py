@@ -39,14 +39,24 @@ def app(request: pytest.FixtureRequest, kg_var: Path, tmp_path_factory: pytest.T
     var = tmp_path_factory.mktemp("server-var") / "var"
     shutil.copytree(kg_var, var, symlinks=True)
     target = RemoteStore(endpoints_for(server.kind, server.url), server.user, server.password)
-    ours = [r["g"] for r in target.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-            if r["g"].startswith(("https://w3id.org/autoalliance/", "urn:autoalliance:"))]
+    ours = [
+        r["g"]
+        for r in target.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        if r["g"].startswith(("https://w3id.org/autoalliance/", "urn:autoalliance:"))
+    ]
     if ours:
         target.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in ours))
     assert publish(Paths(var=var), target, force_all=True).ok
     target.close()
-    application = create_app({"VAR_DIR": str(var), "QUERY_TIMEOUT": TEST_TIMEOUT, "TESTING": True,
-                              "SPARQL_STORE": server.url, "SPARQL_STORE_KIND": server.kind})
+    application = create_app(
+        {
+            "VAR_DIR": str(var),
+            "QUERY_TIMEOUT": TEST_TIMEOUT,
+            "TESTING": True,
+            "SPARQL_STORE": server.url,
+            "SPARQL_STORE_KIND": server.kind,
+        }
+    )
     assert isinstance(pool_for(application), RemoteBackend)
     yield application
     pool_for(application).close()
@@ -66,18 +76,30 @@ def test_serve_store_answers_from_the_external_store(app: Flask) -> None:
     from bench.stores import free_port
 
     port = free_port()
-    command = [str(Path(sys.executable).parent / "autoalliance"), "serve", "--no-build", "--var",
-               app.config["VAR_DIR"], "--port", str(port), "--store", app.config["SPARQL_STORE"],
-               "--store-kind", app.config["SPARQL_STORE_KIND"], "--query-timeout", "10"]
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+    command = [
+        str(Path(sys.executable).parent / "autoalliance"),
+        "serve",
+        "--no-build",
+        "--var",
+        app.config["VAR_DIR"],
+        "--port",
+        str(port),
+        "--store",
+        app.config["SPARQL_STORE"],
+        "--store-kind",
+        app.config["SPARQL_STORE_KIND"],
+        "--query-timeout",
+        "10",
+    ]
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     query = "SELECT%20(COUNT(*)%20AS%20%3Fn)%20WHERE%20%7B%20GRAPH%20%3Fg%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20%7D"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                request = urllib.request.Request(f"http://127.0.0.1:{port}/sparql?query={query}",
-                                                 headers={"Accept": "text/csv"})
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/sparql?query={query}", headers={"Accept": "text/csv"}
+                )
                 with urllib.request.urlopen(request, timeout=10) as response:
                     body = response.read()
                 break

@@ -26,8 +26,10 @@ def small(tmp_path: Path, make_app: Callable[..., Flask]) -> FlaskClient:
 
 
 MANY_FIRMS = "@prefix aa: <https://w3id.org/autoalliance/ontology#> .\n" + "\n".join(
-    f'<https://w3id.org/autoalliance/id/firm/f{i:03d}> a aa:Firm ; '
-    f'<http://www.w3.org/2000/01/rdf-schema#label> "Firm {i:03d}" .' for i in range(120))
+    f"<https://w3id.org/autoalliance/id/firm/f{i:03d}> a aa:Firm ; "
+    f'<http://www.w3.org/2000/01/rdf-schema#label> "Firm {i:03d}" .'
+    for i in range(120)
+)
 
 
 def hrefs(html: str) -> list[str]:
@@ -42,7 +44,7 @@ def test_every_kind_has_an_index(corpus_client: FlaskClient, kind: str) -> None:
     assert data["kind"] == kind and data["total"] == len(data["items"]) > 0  # fewer than one page in the seeds
     for item in data["items"]:
         assert item["iri"].startswith(f"https://w3id.org/autoalliance/id/{kind}/")
-        assert f'href="{item["iri"][len("https://w3id.org/autoalliance"):]}"' in response.text
+        assert f'href="{item["iri"][len("https://w3id.org/autoalliance") :]}"' in response.text
 
 
 def test_index_sorts(small: FlaskClient) -> None:
@@ -68,8 +70,9 @@ def test_index_is_paginated(tmp_path: Path, make_app: Callable[..., Flask]) -> N
     assert len(third["items"]) == 20
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=x", "page=-1", "sort=nonsense", "order=up", "year=15",
-                                   "page=99999999999"])
+@pytest.mark.parametrize(
+    "query", ["page=0", "page=x", "page=-1", "sort=nonsense", "order=up", "year=15", "page=99999999999"]
+)
 def test_index_rejects_bad_parameters(small: FlaskClient, query: str) -> None:
     response = small.get(f"/id/firm/?{query}", headers={"Accept": "application/json"})
     assert response.status_code == 400 and response.json["message"]
@@ -95,8 +98,9 @@ def test_search_kinds_exact_first_and_nothing(small: FlaskClient) -> None:
     assert small.get("/search?q=zzzz&format=json").json["results"] == []
 
 
-@pytest.mark.parametrize("query", ['"', "NEAR(a b)", "a OR", "*", "a AND NOT b", "'; DROP TABLE resource; --",
-                                   "<script>alert(1)</script>"])
+@pytest.mark.parametrize(
+    "query", ['"', "NEAR(a b)", "a OR", "*", "a AND NOT b", "'; DROP TABLE resource; --", "<script>alert(1)</script>"]
+)
 def test_search_takes_any_text_as_words(small: FlaskClient, query: str) -> None:
     response = small.get("/search", query_string={"q": query}, headers=HTML)
     assert response.status_code == 200

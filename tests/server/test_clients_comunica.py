@@ -36,8 +36,13 @@ def comunica(sources: list[str], query: str, media_type: str = RESULTS_JSON) -> 
     """Run comunica-sparql over ``sources`` and return what it prints in ``media_type``."""
     if not COMUNICA.exists():
         pytest.fail("Comunica is not installed: `make setup-test` runs npm ci in tests/clients")
-    done = subprocess.run([str(COMUNICA), *sources, query, "-t", media_type], capture_output=True, text=True,
-                          timeout=180, cwd=COMUNICA.parents[2])
+    done = subprocess.run(
+        [str(COMUNICA), *sources, query, "-t", media_type],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=COMUNICA.parents[2],
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
 
@@ -49,14 +54,15 @@ def bindings(output: str) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def firms(kg_var: Path) -> set[str]:
     store = store_of(kg_var)
-    return {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)),
-                                                              ox.NamedNode(str(AA["Firm"])))}
+    return {
+        q.subject.value
+        for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(AA["Firm"])))
+    }
 
 
 def deals_of(kg_var: Path, firm: str) -> set[str]:
     store = store_of(kg_var)
-    return {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(str(AA["party"])),
-                                                              ox.NamedNode(firm))}
+    return {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(str(AA["party"])), ox.NamedNode(firm))}
 
 
 SELECT = PROLOGUE + "SELECT ?firm WHERE { ?firm a aa:Firm }"
@@ -78,8 +84,9 @@ def test_follows_the_pages_of_a_hub(paged_server: str, kg_var: Path) -> None:
     """The firm's description is cut into pages of 5 statements; Comunica follows ``hydra:next`` to the end."""
     import urllib.request
 
-    with urllib.request.urlopen(urllib.request.Request(f"{paged_server}/id/firm/bmw",
-                                                       headers={"Accept": "text/turtle"})) as first:
+    with urllib.request.urlopen(
+        urllib.request.Request(f"{paged_server}/id/firm/bmw", headers={"Accept": "text/turtle"})
+    ) as first:
         assert 'rel="next"' in first.headers["Link"]
     query = PROLOGUE + "SELECT ?deal WHERE { ?deal aa:party firm:bmw }"
     rows = bindings(comunica([f"{paged_server}/id/firm/bmw"], query))
@@ -115,11 +122,16 @@ def test_join_across_two_resource_documents(live_server: str, kg_var: Path) -> N
 
 def test_evidence_document_names_what_it_supports(live_server: str, kg_var: Path) -> None:
     store = store_of(kg_var)
-    fact, evidence = next((q.subject.value, q.object.value) for q in store.quads_for_pattern(
-        None, ox.NamedNode(str(AA["evidence"])), None) if q.subject.value.startswith(BASE + "id/deal/"))
-    query = PROLOGUE + f"SELECT ?fact ?title WHERE {{ ?fact aa:evidence <{evidence}> . " \
+    fact, evidence = next(
+        (q.subject.value, q.object.value)
+        for q in store.quads_for_pattern(None, ox.NamedNode(str(AA["evidence"])), None)
+        if q.subject.value.startswith(BASE + "id/deal/")
+    )
+    query = (
+        PROLOGUE + f"SELECT ?fact ?title WHERE {{ ?fact aa:evidence <{evidence}> . "
         "<" + evidence + "> <http://www.w3.org/ns/oa#hasSource> ?doc . ?doc <http://purl.org/dc/terms/title> ?title }"
-    rows = bindings(comunica([live_server + evidence[len(BASE) - 1:]], query))
+    )
+    rows = bindings(comunica([live_server + evidence[len(BASE) - 1 :]], query))
     assert {row["fact"] for row in rows} == {fact} and all(row["title"] for row in rows)
 
 

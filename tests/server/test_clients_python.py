@@ -61,6 +61,7 @@ def pairs_of(rows: list[dict[str, str]]) -> dict[str, set[str]]:
 
 # --- SPARQLWrapper: SELECT and ASK ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("method", [None, POST])
 def test_select_json(live_server: str, firms: dict[str, set[str]], method: str | None) -> None:
     result = client(live_server, SELECT, JSON, method).queryAndConvert()
@@ -76,8 +77,8 @@ def test_select_xml(live_server: str, firms: dict[str, set[str]], method: str | 
         row = {}
         for binding in result.getElementsByTagName("binding"):
             row[binding.getAttribute("name")] = "".join(
-                n.data for value in binding.childNodes if value.nodeType == value.ELEMENT_NODE
-                for n in value.childNodes)
+                n.data for value in binding.childNodes if value.nodeType == value.ELEMENT_NODE for n in value.childNodes
+            )
         rows.append(row)
     assert pairs_of(rows) == firms
 
@@ -96,7 +97,7 @@ def test_select_tsv(live_server: str, firms: dict[str, set[str]]) -> None:
     for line in lines:
         firm, label = line.split("\t")
         assert firm.startswith("<") and firm.endswith(">")
-        rows.append({"firm": firm[1:-1], "label": Literal(label[1:label.rindex('"')]).value})
+        rows.append({"firm": firm[1:-1], "label": Literal(label[1 : label.rindex('"')]).value})
     assert pairs_of(rows) == {f: labels for f, labels in firms.items()}
 
 
@@ -121,6 +122,7 @@ def test_ask_as_a_table(live_server: str, return_format: str) -> None:
 
 # --- SPARQLWrapper: CONSTRUCT and DESCRIBE --------------------------------------------------------------------
 
+
 def graph_from(result: object, return_format: str) -> Graph:
     if isinstance(result, Graph):
         return result
@@ -144,6 +146,7 @@ def test_describe(live_server: str, firms: dict[str, set[str]], return_format: s
 
 
 # --- rdflib's SPARQLStore -------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("return_format", ["xml", "json", "csv", "tsv"])
 def test_sparqlstore_select_and_ask(live_server: str, firms: dict[str, set[str]], return_format: str) -> None:

@@ -45,15 +45,18 @@ def roqet(*args: str) -> str:
 @pytest.fixture(scope="module")
 def firms(kg_var: Path) -> set[str]:
     store = store_of(kg_var)
-    return {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)),
-                                                              ox.NamedNode(str(AA["Firm"])))}
+    return {
+        q.subject.value
+        for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(AA["Firm"])))
+    }
 
 
 @pytest.fixture(scope="module")
 def bmw_deals(kg_var: Path) -> set[str]:
     store = store_of(kg_var)
-    return {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(str(AA["party"])),
-                                                              ox.NamedNode(str(BMW)))}
+    return {
+        q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(str(AA["party"])), ox.NamedNode(str(BMW)))
+    }
 
 
 SELECT = PROLOGUE + "SELECT ?firm WHERE { ?firm a aa:Firm }"
@@ -76,8 +79,10 @@ def request_headers(raw: bytes) -> dict[str, str]:
     return {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:])}
 
 
-@pytest.mark.parametrize("form", ["CONSTRUCT { ?firm a aa:Firm } WHERE { ?firm a aa:Firm }", "DESCRIBE firm:bmw",
-                                  "ASK { firm:bmw a aa:Firm }"])
+@pytest.mark.parametrize(
+    "form",
+    ["CONSTRUCT { ?firm a aa:Firm } WHERE { ?firm a aa:Firm }", "DESCRIBE firm:bmw", "ASK { firm:bmw a aa:Firm }"],
+)
 def test_queries_as_roqet_sends_them(live_server: str, listener, form: str) -> None:  # noqa: ANN001
     """roqet's own request, recorded, then sent to the server: a graph query is answered with RDF although roqet
     asks only for SPARQL XML results, an ASK with the boolean. (roqet itself cannot read either from an
@@ -85,8 +90,9 @@ def test_queries_as_roqet_sends_them(live_server: str, listener, form: str) -> N
     import urllib.request
 
     query = PROLOGUE + form
-    subprocess.run([shutil.which("roqet") or "roqet", "-q", "-p", listener.url, "-e", query],
-                   capture_output=True, timeout=60)
+    subprocess.run(
+        [shutil.which("roqet") or "roqet", "-q", "-p", listener.url, "-e", query], capture_output=True, timeout=60
+    )
     assert listener.connections, "roqet sent no request"
     raw = listener.connections[0]
     request_line = raw.split(b"\r\n", 1)[0].decode("latin-1")
@@ -101,8 +107,12 @@ def test_queries_as_roqet_sends_them(live_server: str, listener, form: str) -> N
         assert media_type == "application/sparql-results+xml"
         assert ET.fromstring(body).find(RESULTS + "boolean").text == "true"  # type: ignore[union-attr]
         return
-    parser = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml",
-              "application/ld+json": "json-ld"}[media_type]
+    parser = {
+        "text/turtle": "turtle",
+        "application/n-triples": "nt",
+        "application/rdf+xml": "xml",
+        "application/ld+json": "json-ld",
+    }[media_type]
     graph = Graph().parse(data=body, format=parser)
     assert (URIRef(BMW), RDF.type, URIRef(AA["Firm"])) in graph
 
@@ -110,8 +120,12 @@ def test_queries_as_roqet_sends_them(live_server: str, listener, form: str) -> N
 def test_graph_queries_are_not_refused(live_server: str) -> None:
     """What roqet reports: no HTTP error any more, only that it cannot read a graph as variable bindings."""
     query = PROLOGUE + "CONSTRUCT { ?firm a aa:Firm } WHERE { ?firm a aa:Firm }"
-    done = subprocess.run([shutil.which("roqet") or "roqet", "-p", live_server + "/sparql", "-e", query],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [shutil.which("roqet") or "roqet", "-p", live_server + "/sparql", "-e", query],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "HTTP status" not in done.stderr and "Failed to fetch" not in done.stderr, done.stderr
 
 
@@ -125,8 +139,9 @@ def test_dereferences_a_firm_and_finds_its_deals(live_server: str, bmw_deals: se
 
 
 def test_reads_void_and_dcat(live_server: str, kg_var: Path) -> None:
-    void = ("PREFIX void: <http://rdfs.org/ns/void#>\n"
-            "SELECT ?d ?n ?e WHERE { ?d void:triples ?n ; void:sparqlEndpoint ?e }")
+    void = (
+        "PREFIX void: <http://rdfs.org/ns/void#>\nSELECT ?d ?n ?e WHERE { ?d void:triples ?n ; void:sparqlEndpoint ?e }"
+    )
     rows = list(csv.DictReader(io.StringIO(roqet("-D", live_server + "/.well-known/void", "-e", void, "-r", "csv"))))
     assert [int(r["n"]) for r in rows] == [len({q.triple for q in store_of(kg_var)})]
     dcat = "PREFIX dcat: <http://www.w3.org/ns/dcat#>\nSELECT ?d ?url WHERE { ?d dcat:downloadURL ?url }"

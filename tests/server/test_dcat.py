@@ -68,6 +68,7 @@ def write_releases(var: Path, releases: object) -> None:
 
 # --- DCAT ---------------------------------------------------------------------------------------------------
 
+
 def test_catalog_describes_dataset_endpoint_and_every_dump(client: FlaskClient, kg_var: Path) -> None:
     response = client.get("/catalog")
     assert response.status_code == 200 and response.mimetype == "text/turtle"
@@ -87,8 +88,9 @@ def test_catalog_describes_dataset_endpoint_and_every_dump(client: FlaskClient, 
     distributions = set(graph.objects(dataset, DCAT.distribution))
     assert any(graph.value(d, DCAT.accessService) == service for d in distributions)
 
-    downloads = {str(graph.value(d, DCAT.downloadURL)): d for d in distributions
-                 if graph.value(d, DCAT.downloadURL) is not None}
+    downloads = {
+        str(graph.value(d, DCAT.downloadURL)): d for d in distributions if graph.value(d, DCAT.downloadURL) is not None
+    }
     dumps = [p for p in Paths(var=kg_var).dumps.iterdir() if p.name != "SHA256SUMS"]
     assert dumps
     for path in dumps:
@@ -132,15 +134,36 @@ def test_catalog_in_every_rdf_format_and_html(client: FlaskClient) -> None:
 
 
 def test_catalog_lists_releases_as_versions(var_copy: Path, make_app: Callable[..., Flask]) -> None:
-    write_releases(var_copy, [
-        {"number": 1, "date": "2026-01-05T10:00:00Z", "build": "a", "dumps": {"autoalliance.ttl": "ab" * 32},
-         "exports": {"deals.csv": "cd" * 32}, "changelog": {"deal": {"added": ["x", "y"], "removed": []}},
-         "available": True},
-        {"number": 2, "date": "2026-02-01", "build": "b", "dumps": {"autoalliance.ttl": "ef" * 32},
-         "changelog": {"firm": {"changed": ["z"]}}, "available": True},
-        {"number": 3, "date": "2026-03-01", "build": "c", "dumps": {"autoalliance.ttl": "01" * 32},
-         "changelog": {}, "available": False},
-    ])
+    write_releases(
+        var_copy,
+        [
+            {
+                "number": 1,
+                "date": "2026-01-05T10:00:00Z",
+                "build": "a",
+                "dumps": {"autoalliance.ttl": "ab" * 32},
+                "exports": {"deals.csv": "cd" * 32},
+                "changelog": {"deal": {"added": ["x", "y"], "removed": []}},
+                "available": True,
+            },
+            {
+                "number": 2,
+                "date": "2026-02-01",
+                "build": "b",
+                "dumps": {"autoalliance.ttl": "ef" * 32},
+                "changelog": {"firm": {"changed": ["z"]}},
+                "available": True,
+            },
+            {
+                "number": 3,
+                "date": "2026-03-01",
+                "build": "c",
+                "dumps": {"autoalliance.ttl": "01" * 32},
+                "changelog": {},
+                "available": False,
+            },
+        ],
+    )
     client = make_app(VAR_DIR=str(var_copy)).test_client()
     graph = graph_of(client, "/catalog.ttl")
     dataset = graph.value(next(iter(graph.subjects(rdflib.RDF.type, DCAT.Catalog))), DCAT.dataset)
@@ -163,8 +186,7 @@ def test_catalog_lists_releases_as_versions(var_copy: Path, make_app: Callable[.
 
 
 @pytest.mark.parametrize("content", ["not json", "{}", '[{"no": "number"}, 5]'])
-def test_catalog_survives_a_bad_releases_index(var_copy: Path, make_app: Callable[..., Flask],
-                                               content: str) -> None:
+def test_catalog_survives_a_bad_releases_index(var_copy: Path, make_app: Callable[..., Flask], content: str) -> None:
     Paths(var=var_copy).releases.mkdir()
     (Paths(var=var_copy).releases / "releases.json").write_text(content)
     graph = graph_of(make_app(VAR_DIR=str(var_copy)).test_client(), "/catalog.ttl")
@@ -173,11 +195,18 @@ def test_catalog_survives_a_bad_releases_index(var_copy: Path, make_app: Callabl
 
 
 def test_catalog_skips_hostile_release_entries(var_copy: Path, make_app: Callable[..., Flask]) -> None:
-    write_releases(var_copy, [
-        {"number": "<script>alert(1)</script>", "date": "2026-01-01", "dumps": {"a.ttl": "00" * 32}},
-        {"number": 7, "date": "2026-01-02", "dumps": {"b.ttl": "<b>not a digest</b>", "../../etc/passwd": "0"},
-         "available": True},
-    ])
+    write_releases(
+        var_copy,
+        [
+            {"number": "<script>alert(1)</script>", "date": "2026-01-01", "dumps": {"a.ttl": "00" * 32}},
+            {
+                "number": 7,
+                "date": "2026-01-02",
+                "dumps": {"b.ttl": "<b>not a digest</b>", "../../etc/passwd": "0"},
+                "available": True,
+            },
+        ],
+    )
     client = make_app(VAR_DIR=str(var_copy)).test_client()
     page = client.get("/catalog", headers=HTML).text
     turtle = client.get("/catalog.ttl").text
@@ -199,6 +228,7 @@ def test_dataset_descriptions_are_computed_once_per_build(app: Flask) -> None:
 
 
 # --- VoID ---------------------------------------------------------------------------------------------------
+
 
 def void_dataset(graph: rdflib.Graph) -> rdflib.term.Node:
     return next(iter(graph.subjects(VOID.sparqlEndpoint, None)))
@@ -229,7 +259,7 @@ def test_void_licence_publisher_dates_features_examples(client: FlaskClient, kg_
     examples = list(graph.objects(dataset, VOID.exampleResource))
     assert len(examples) >= 2
     for example in examples:
-        assert client.get(str(example)[len(BASE) - 1:], headers={"Accept": "text/turtle"}).status_code == 200
+        assert client.get(str(example)[len(BASE) - 1 :], headers={"Accept": "text/turtle"}).status_code == 200
     assert "@prefix void: <http://rdfs.org/ns/void#>" in client.get("/.well-known/void").text
 
 
@@ -249,16 +279,28 @@ def test_void_html_view(client: FlaskClient) -> None:
 
 # --- licence on every response and page ---------------------------------------------------------------------
 
-@pytest.mark.parametrize(("method", "path", "headers"), [
-    ("GET", "/", HTML), ("GET", "/id/firm/bmw", {"Accept": "text/turtle"}), ("GET", "/id/firm/bmw", HTML),
-    ("GET", "/id/firm/no-such-firm", HTML), ("GET", "/id/firm/bmw", {"Accept": "image/png"}),
-    ("GET", "/sparql?query=ASK%7B%7D", {}), ("POST", "/sparql", {}), ("GET", "/dumps/", HTML),
-    ("GET", "/ontology", {"Accept": "text/turtle"}), ("GET", "/.well-known/void", {}), ("GET", "/catalog", {}),
-    ("GET", "/robots.txt", {}), ("GET", "/sitemap.xml", {}), ("GET", "/static/css/site.css", {}),
-    ("HEAD", "/id/firm/bmw", {}),
-])
-def test_every_response_names_the_licence(client: FlaskClient, method: str, path: str,
-                                          headers: dict[str, str]) -> None:
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers"),
+    [
+        ("GET", "/", HTML),
+        ("GET", "/id/firm/bmw", {"Accept": "text/turtle"}),
+        ("GET", "/id/firm/bmw", HTML),
+        ("GET", "/id/firm/no-such-firm", HTML),
+        ("GET", "/id/firm/bmw", {"Accept": "image/png"}),
+        ("GET", "/sparql?query=ASK%7B%7D", {}),
+        ("POST", "/sparql", {}),
+        ("GET", "/dumps/", HTML),
+        ("GET", "/ontology", {"Accept": "text/turtle"}),
+        ("GET", "/.well-known/void", {}),
+        ("GET", "/catalog", {}),
+        ("GET", "/robots.txt", {}),
+        ("GET", "/sitemap.xml", {}),
+        ("GET", "/static/css/site.css", {}),
+        ("HEAD", "/id/firm/bmw", {}),
+    ],
+)
+def test_every_response_names_the_licence(client: FlaskClient, method: str, path: str, headers: dict[str, str]) -> None:
     response = client.open(path, method=method, headers=headers)
     response.close()  # static files are streamed from an open file
     assert f'<{LICENSE}>; rel="license"' in response.headers.get("Link", ""), (path, response.status_code)
@@ -272,12 +314,13 @@ def test_resource_links_keep_alternates_beside_the_licence(client: FlaskClient) 
 @pytest.mark.parametrize("path", ["/", "/id/firm/bmw", "/query", "/dumps/", "/catalog", "/.well-known/void"])
 def test_every_page_footer_states_licence_and_attribution(client: FlaskClient, path: str) -> None:
     page = client.get(path, headers=HTML).text
-    footer = page[page.index("<footer"):]
+    footer = page[page.index("<footer") :]
     assert f'<a rel="license" href="{LICENSE}">CC BY 4.0</a>' in footer
     assert "attribute it as" in footer
 
 
 # --- robots.txt and the sitemap -----------------------------------------------------------------------------
+
 
 def test_robots_txt(client: FlaskClient) -> None:
     response = client.get("/robots.txt")
@@ -291,12 +334,21 @@ def resource_pages(kg_var: Path) -> set[str]:
     """Every IRI under /id/ that has a page: all subjects but selectors and monetary amounts, plus graphs."""
     store = store_of(kg_var)
     rdf_type = ox.NamedNode(str(rdflib.RDF.type))
-    parts = {"http://www.w3.org/ns/oa#TextQuoteSelector", "http://www.w3.org/ns/oa#TextPositionSelector",
-             "https://schema.org/MonetaryAmount"}
-    subjects = {q.subject.value for q in store.quads_for_pattern(None, None, None)
-                if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(BASE + "id/")}
-    owned = {s for s in subjects if {q.object.value for q in store.quads_for_pattern(
-        ox.NamedNode(s), rdf_type, None)} <= parts}
+    parts = {
+        "http://www.w3.org/ns/oa#TextQuoteSelector",
+        "http://www.w3.org/ns/oa#TextPositionSelector",
+        "https://schema.org/MonetaryAmount",
+    }
+    subjects = {
+        q.subject.value
+        for q in store.quads_for_pattern(None, None, None)
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(BASE + "id/")
+    }
+    owned = {
+        s
+        for s in subjects
+        if {q.object.value for q in store.quads_for_pattern(ox.NamedNode(s), rdf_type, None)} <= parts
+    }
     graphs = {g.value for g in store.named_graphs()}
     return (subjects - owned) | graphs
 
@@ -317,7 +369,7 @@ def test_sitemap_lists_every_resource_page_once(client: FlaskClient, kg_var: Pat
     assert {BASE, BASE + "ontology", BASE + "catalog"} <= set(urls)
     for url in urls:
         assert url.startswith(BASE)
-        path = "/" + url[len(BASE):]
+        path = "/" + url[len(BASE) :]
         assert client.get(path, headers=HTML).status_code == 200, path
 
 

@@ -62,8 +62,9 @@ SERVICE_BYPASS = "PREFIX : <{base}/> SELECT*WHERE{{FILTER(1<2)SERVICE:x#>\n{{?s 
 
 
 @pytest.mark.parametrize("allow", [False, True])
-def test_service_hidden_after_a_less_than_is_refused(make_app: Callable[..., Flask], listener: Any,
-                                                     allow: bool) -> None:
+def test_service_hidden_after_a_less_than_is_refused(
+    make_app: Callable[..., Flask], listener: Any, allow: bool
+) -> None:
     settings = {"SERVICE_ALLOWLIST": ["http://127.0.0.1:9/allowed"]} if allow else {}
     client = make_app(QUERY_TIMEOUT=20, **settings).test_client()
     base = listener.url.rsplit("/", 1)[0]
@@ -164,8 +165,9 @@ def test_unknown_function_is_a_400(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize("depth", [3000, 50_000])
 def test_deep_nesting_is_refused_before_it_reaches_the_engine(client: FlaskClient, depth: int) -> None:
-    response = client.post("/sparql", data="SELECT * " + "{" * depth + "}" * depth,
-                           content_type="application/sparql-query")
+    response = client.post(
+        "/sparql", data="SELECT * " + "{" * depth + "}" * depth, content_type="application/sparql-query"
+    )
     assert response.status_code in (400, 413)
     assert "nests" in response.text or "limit" in response.text
 
@@ -209,8 +211,9 @@ def test_crashing_queries_do_not_slow_others(app: Flask) -> None:
 
 
 @pytest.mark.live
-def test_small_queries_stay_fast_beside_twenty_slow_ones_and_two_stalled_readers(kg_var: Path,
-                                                                                start_server: Any) -> None:
+def test_small_queries_stay_fast_beside_twenty_slow_ones_and_two_stalled_readers(
+    kg_var: Path, start_server: Any
+) -> None:
     with start_server(kg_var, timeout=8, threads=32) as base:
         slow = [threading.Thread(target=fetch, args=(base, SLOW), daemon=True) for _ in range(20)]
         for thread in slow:

@@ -61,10 +61,22 @@ def service_query(draw: st.DrawFn, target: str) -> str:
     else:
         ref = "?endpoint"
     call = f"{service}{silent}{sep or ' '}{ref}{sep}{{{sep}?s ?p ?o{sep}}}"
-    wrapper = draw(st.sampled_from(["{c}", "{{ {c} }}", "OPTIONAL {{ {c} }}", "MINUS {{ {c} }}",
-                                    "{{ ?a ?b ?c }} UNION {{ {c} }}", "{{ SELECT * WHERE {{ {c} }} }}",
-                                    "FILTER EXISTS {{ {c} }}", "GRAPH ?g {{ {c} }}", "FILTER(1<2){c}",
-                                    "?x ?y 1{c}"]))
+    wrapper = draw(
+        st.sampled_from(
+            [
+                "{c}",
+                "{{ {c} }}",
+                "OPTIONAL {{ {c} }}",
+                "MINUS {{ {c} }}",
+                "{{ ?a ?b ?c }} UNION {{ {c} }}",
+                "{{ SELECT * WHERE {{ {c} }} }}",
+                "FILTER EXISTS {{ {c} }}",
+                "GRAPH ?g {{ {c} }}",
+                "FILTER(1<2){c}",
+                "?x ?y 1{c}",
+            ]
+        )
+    )
     pattern = wrapper.format(c=call)
     if form == "variable":
         pattern = f"VALUES ?endpoint {{ <{target}> }} {pattern}"
@@ -76,8 +88,14 @@ def service_query(draw: st.DrawFn, target: str) -> str:
 def apps(kg_var: Path) -> Iterator[dict[str, Flask]]:
     made = {
         "no allow-list": create_app({"VAR_DIR": str(kg_var), "QUERY_TIMEOUT": TEST_TIMEOUT * 2, "TESTING": True}),
-        "allow-list": create_app({"VAR_DIR": str(kg_var), "QUERY_TIMEOUT": TEST_TIMEOUT * 2, "TESTING": True,
-                                  "SERVICE_ALLOWLIST": ["http://127.0.0.1:9/allowed"]}),
+        "allow-list": create_app(
+            {
+                "VAR_DIR": str(kg_var),
+                "QUERY_TIMEOUT": TEST_TIMEOUT * 2,
+                "TESTING": True,
+                "SERVICE_ALLOWLIST": ["http://127.0.0.1:9/allowed"],
+            }
+        ),
     }
     for app in made.values():
         warm(app)
@@ -93,8 +111,7 @@ def loopback() -> Iterator[Listener]:
 
 
 @pytest.mark.parametrize("mode", ["no allow-list", "allow-list"])
-def test_service_in_disguise_never_reaches_the_network(apps: dict[str, Flask], loopback: Listener,
-                                                        mode: str) -> None:
+def test_service_in_disguise_never_reaches_the_network(apps: dict[str, Flask], loopback: Listener, mode: str) -> None:
     client = apps[mode].test_client()
     statuses: list[int] = []
 

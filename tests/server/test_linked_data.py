@@ -89,10 +89,17 @@ def test_unacceptable_is_406(client: FlaskClient) -> None:
     assert "Accept" in response.headers["Vary"]
 
 
-@pytest.mark.parametrize("path", [
-    "/id/document/..%2F..%2Fpyproject.toml", "/id/document/../../pyproject.toml", "/id/..%2F..%2Fpyproject",
-    "/id/document/%2e%2e", "/id/firm/bmw%00", "/graph/..%2Fregistry",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/document/..%2F..%2Fpyproject.toml",
+        "/id/document/../../pyproject.toml",
+        "/id/..%2F..%2Fpyproject",
+        "/id/document/%2e%2e",
+        "/id/firm/bmw%00",
+        "/graph/..%2Fregistry",
+    ],
+)
 def test_traversal_is_refused(client: FlaskClient, path: str) -> None:
     response = client.get(path, headers={"Accept": "text/html"})
     assert response.status_code == 404
@@ -101,9 +108,12 @@ def test_traversal_is_refused(client: FlaskClient, path: str) -> None:
 
 def test_deal_rdf_carries_evidence_and_labels_of_linked_resources(client: FlaskClient, kg_var: Path) -> None:
     store = store_of(kg_var)
-    deal = next(q.subject for q in store.quads_for_pattern(None, ox.NamedNode(BASE + "ontology#evidence"), None)
-                if q.subject.value.startswith(BASE + "id/deal/"))
-    path = deal.value[len(BASE) - 1:]
+    deal = next(
+        q.subject
+        for q in store.quads_for_pattern(None, ox.NamedNode(BASE + "ontology#evidence"), None)
+        if q.subject.value.startswith(BASE + "id/deal/")
+    )
+    path = deal.value[len(BASE) - 1 :]
     graph = parse(client.get(path + ".ttl").data, "turtle")
     subject = rdflib.URIRef(deal.value)
     parties = set(graph.objects(subject, rdflib.URIRef(BASE + "ontology#party")))
@@ -126,11 +136,14 @@ def test_head_works(client: FlaskClient) -> None:
 
 def test_every_resource_iri_dereferences(client: FlaskClient, kg_var: Path) -> None:
     store = store_of(kg_var)
-    subjects = {q.subject.value for q in store.quads_for_pattern(None, None, None)
-                if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(BASE + "id/")}
+    subjects = {
+        q.subject.value
+        for q in store.quads_for_pattern(None, None, None)
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(BASE + "id/")
+    }
     assert subjects
     for iri in sorted(subjects):
-        path = iri[len(BASE) - 1:]
+        path = iri[len(BASE) - 1 :]
         html = client.get(path, headers={"Accept": "text/html"})
         assert html.status_code == 200, path
         turtle = client.get(path, headers={"Accept": "text/turtle"})
@@ -149,8 +162,14 @@ def test_json_ld_is_compact_with_the_project_context(client) -> None:  # noqa: A
     assert doc["@context"]["aa"] == "https://w3id.org/autoalliance/ontology#"
     node = next(n for n in doc["@graph"] if n["@id"] == "firm:bmw")
     assert "skos:prefLabel" in node
-    construct = client.get("/sparql", headers={"Accept": "application/ld+json"}, query_string={
-        "query": "CONSTRUCT { ?f ?p ?o } WHERE { VALUES ?f { <https://w3id.org/autoalliance/id/firm/bmw> } ?f ?p ?o }"})
+    construct = client.get(
+        "/sparql",
+        headers={"Accept": "application/ld+json"},
+        query_string={
+            "query": "CONSTRUCT { ?f ?p ?o } "
+            "WHERE { VALUES ?f { <https://w3id.org/autoalliance/id/firm/bmw> } ?f ?p ?o }"
+        },
+    )
     assert construct.status_code == 200
     assert json.loads(construct.data)["@context"]["firm"] == "https://w3id.org/autoalliance/id/firm/"
     as_turtle = client.get("/id/firm/bmw", headers={"Accept": "text/turtle"}).data
@@ -171,7 +190,7 @@ def as_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Nod
 
 
 def local(iri: str) -> str:
-    return iri[len(BASE) - 1:]
+    return iri[len(BASE) - 1 :]
 
 
 def has_label(graph: rdflib.Graph, node: rdflib.term.Node) -> bool:
@@ -202,8 +221,9 @@ def test_outgoing_links_come_with_labels(client: FlaskClient, kg_var: Path) -> N
 
 def test_evidence_names_what_it_supports(client: FlaskClient, kg_var: Path) -> None:
     store = store_of(kg_var)
-    supported = {(q.object.value, q.subject.value) for q in store.quads_for_pattern(
-        None, ox.NamedNode(AA_NS + "evidence"), None)}
+    supported = {
+        (q.object.value, q.subject.value) for q in store.quads_for_pattern(None, ox.NamedNode(AA_NS + "evidence"), None)
+    }
     assert supported
     checked = 0
     for evidence, fact in sorted(supported):
@@ -218,18 +238,24 @@ def test_evidence_names_what_it_supports(client: FlaskClient, kg_var: Path) -> N
 
 def test_deal_rdf_carries_its_sources_titles(client: FlaskClient, kg_var: Path) -> None:
     store = store_of(kg_var)
-    deal = next(q.subject for q in store.quads_for_pattern(None, ox.NamedNode(AA_NS + "evidence"), None)
-                if q.subject.value.startswith(BASE + "id/deal/"))
-    sources = {s.object for ev in store.quads_for_pattern(deal, ox.NamedNode(AA_NS + "evidence"), None)
-               for s in store.quads_for_pattern(ev.object, ox.NamedNode("http://www.w3.org/ns/oa#hasSource"),
-                                                None)}
+    deal = next(
+        q.subject
+        for q in store.quads_for_pattern(None, ox.NamedNode(AA_NS + "evidence"), None)
+        if q.subject.value.startswith(BASE + "id/deal/")
+    )
+    sources = {
+        s.object
+        for ev in store.quads_for_pattern(deal, ox.NamedNode(AA_NS + "evidence"), None)
+        for s in store.quads_for_pattern(ev.object, ox.NamedNode("http://www.w3.org/ns/oa#hasSource"), None)
+    }
     assert sources
     for suffix, _, parser in FORMATS:
         graph = parse(client.get(f"{local(deal.value)}.{suffix}").data, parser)
         for source in sources:
             titles = {str(t) for t in graph.objects(rdflib.URIRef(source.value), rdflib.DCTERMS.title)}
-            expected = {q.object.value for q in store.quads_for_pattern(source, ox.NamedNode(str(
-                rdflib.DCTERMS.title)), None)}
+            expected = {
+                q.object.value for q in store.quads_for_pattern(source, ox.NamedNode(str(rdflib.DCTERMS.title)), None)
+            }
             assert titles == expected and titles, (suffix, source)
 
 
@@ -244,8 +270,9 @@ def test_rdf_reaches_everything_the_html_page_shows(client: FlaskClient) -> None
 
     for path in ("/id/firm/bmw", "/id/deal/bmw-toyota-2012-mou", "/id/person/norbert-reithofer"):
         html = client.get(path, headers={"Accept": "text/html"}).text
-        shown = {BASE + href[1:] for href in re.findall(r'href="(/id/[^"#.?]+)"', html)
-                 if not href.endswith("/")}  # index pages of a kind are not resources
+        shown = {
+            BASE + href[1:] for href in re.findall(r'href="(/id/[^"#.?]+)"', html) if not href.endswith("/")
+        }  # index pages of a kind are not resources
         first = described(path)
         assert shown & first
         missing = shown - first
@@ -257,8 +284,7 @@ def test_rdf_reaches_everything_the_html_page_shows(client: FlaskClient) -> None
 def test_turtle_declares_only_the_prefixes_it_uses(client: FlaskClient) -> None:
     import re
 
-    for path in ("/id/firm/bmw.ttl", "/id/document/000_c6643370935e1eee.ttl", "/.well-known/void.ttl",
-                 "/catalog.ttl"):
+    for path in ("/id/firm/bmw.ttl", "/id/document/000_c6643370935e1eee.ttl", "/.well-known/void.ttl", "/catalog.ttl"):
         text = client.get(path).text
         declared = re.findall(r"^@prefix ([A-Za-z][\w-]*): ", text, flags=re.M)
         body = "\n".join(line for line in text.splitlines() if not line.startswith("@prefix"))
@@ -268,6 +294,7 @@ def test_turtle_declares_only_the_prefixes_it_uses(client: FlaskClient) -> None:
 
 
 # --- pagination of hubs -----------------------------------------------------------------------------------
+
 
 def link_target(response, rel: str) -> str | None:  # noqa: ANN001
     for part in response.headers.get("Link", "").split(","):
@@ -351,9 +378,11 @@ def test_small_descriptions_have_no_paging(client: FlaskClient) -> None:
 def test_named_graph_content_is_paginated(client: FlaskClient, make_app, kg_var: Path) -> None:  # noqa: ANN001
     store = store_of(kg_var)
     registry = ox.NamedNode(BASE + "graph/registry")
-    expected = {(as_rdflib(q.subject), as_rdflib(q.predicate), as_rdflib(q.object))
-                for q in store.quads_for_pattern(None, None, None, registry)
-                if not isinstance(q.object, ox.Literal)}
+    expected = {
+        (as_rdflib(q.subject), as_rdflib(q.predicate), as_rdflib(q.object))
+        for q in store.quads_for_pattern(None, None, None, registry)
+        if not isinstance(q.object, ox.Literal)
+    }
     paged = make_app(DESCRIPTION_PAGE_SIZE=50).test_client()
     seen: set[tuple[rdflib.term.Node, ...]] = set()
     url: str | None = "/graph/registry.nt"

@@ -11,12 +11,15 @@ PATHS = ["/id/firm/bmw", "/ontology", "/.well-known/void", "/catalog"]
 
 
 @pytest.mark.parametrize("path", PATHS)
-@pytest.mark.parametrize(("accept", "media_type"), [
-    ("application/json", "application/ld+json"),
-    ("text/n3", "text/turtle"),
-    ("application/x-turtle", "text/turtle"),
-    ("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8", "text/html"),
-])
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("application/json", "application/ld+json"),
+        ("text/n3", "text/turtle"),
+        ("application/x-turtle", "text/turtle"),
+        ("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8", "text/html"),
+    ],
+)
 def test_aliases_are_understood(client: FlaskClient, path: str, accept: str, media_type: str) -> None:
     response = client.get(path, headers={"Accept": accept})
     assert response.status_code == 200, response.get_data(as_text=True)[:300]

@@ -39,28 +39,36 @@ def hrefs(html: str) -> list[str]:
 
 
 def local(iri: str) -> str:
-    return iri[len(BASE) - 1:]
+    return iri[len(BASE) - 1 :]
 
 
 def first_deal_with_evidence(store: ox.Store) -> ox.NamedNode:
-    return next(q.subject for q in store.quads_for_pattern(None, ox.NamedNode(AA + "evidence"), None)
-                if q.subject.value.startswith(BASE + "id/deal/"))
+    return next(
+        q.subject
+        for q in store.quads_for_pattern(None, ox.NamedNode(AA + "evidence"), None)
+        if q.subject.value.startswith(BASE + "id/deal/")
+    )
 
 
 # --- firm, deal, person -------------------------------------------------------------------------------------
+
 
 def test_firm_page_lists_deals_partners_and_quotes(corpus_client: FlaskClient, corpus_var: Path) -> None:
     store = store_of(corpus_var)
     page = corpus_client.get("/id/firm/bmw", headers=HTML).text
     assert "<h1>BMW Group</h1>" in page
-    deals = {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(AA + "party"),
-                                                              ox.NamedNode(BASE + "id/firm/bmw"))}
+    deals = {
+        q.subject.value
+        for q in store.quads_for_pattern(None, ox.NamedNode(AA + "party"), ox.NamedNode(BASE + "id/firm/bmw"))
+    }
     assert deals
     links = hrefs(page)
     for deal in deals:
         assert local(deal) in links
-    partners = {q.object.value for q in store.quads_for_pattern(ox.NamedNode(BASE + "id/firm/bmw"),
-                                                                ox.NamedNode(AA + "partnerOf"), None)}
+    partners = {
+        q.object.value
+        for q in store.quads_for_pattern(ox.NamedNode(BASE + "id/firm/bmw"), ox.NamedNode(AA + "partnerOf"), None)
+    }
     for partner in partners:
         assert local(partner) in links
     quote_links = [h for h in links if re.match(r"^/id/document/[^/#]+#q-\d+-\d+$", h)]
@@ -92,7 +100,9 @@ def test_person_page_lists_signed_deals(corpus_client: FlaskClient) -> None:
 
 # --- domain: its deals and those of its narrower domains ---------------------------------------------------
 
-NARROWER = PREFIXES + """
+NARROWER = (
+    PREFIXES
+    + """
 graph:ontology {
   domain:powertrain a aa:TechnologyDomain ; skos:prefLabel "powertrain"@en ; skos:narrower domain:batteries .
   domain:batteries a aa:TechnologyDomain ; skos:prefLabel "batteries"@en ; skos:broader domain:powertrain .
@@ -105,6 +115,7 @@ graph:ontology {
 }
 graph:registry { firm:a a aa:Firm ; rdfs:label "Firm A" . firm:b a aa:Firm ; rdfs:label "Firm B" . }
 """
+)
 
 
 def test_domain_page_includes_narrower_domains_deals(tmp_path: Path, make_app: Callable[..., Flask]) -> None:
@@ -126,7 +137,9 @@ def test_domain_page_over_the_graph(client: FlaskClient) -> None:
 # --- document: quotes marked in text order ----------------------------------------------------------------
 
 TEXT = "Alpha and Beta signed a deal. Later, Beta and Gamma began talks."
-DOCUMENT = PREFIXES + """
+DOCUMENT = (
+    PREFIXES
+    + """
 <https://w3id.org/autoalliance/graph/doc/doc-1> {{
   doc:doc-1 a aa:SourceDocument ; dcterms:title "Two deals" .
   <{e2}> a aa:Evidence ; oa:hasSource doc:doc-1 ; oa:hasSelector <{e2}/q>, <{e2}/p> .
@@ -138,6 +151,7 @@ DOCUMENT = PREFIXES + """
   deal:x a aa:Cooperation ; rdfs:label "X" ; aa:evidence <{e1}>, <{e2}> .
 }}
 """.format(e1=BASE + "id/document/doc-1/evidence/0-28", e2=BASE + "id/document/doc-1/evidence/37-63")
+)
 
 
 def test_document_page_marks_quotes_in_text_order(tmp_path: Path, make_app: Callable[..., Flask]) -> None:
@@ -165,8 +179,10 @@ def test_document_page_lists_quotes_without_text(tmp_path: Path, make_app: Calla
 def test_document_page_over_the_graph(client: FlaskClient, kg_var: Path) -> None:
     store = store_of(kg_var)
     doc = BASE + "id/document/001_688c4f44f09f2543"
-    evidence = {q.subject.value for q in store.quads_for_pattern(
-        None, ox.NamedNode("http://www.w3.org/ns/oa#hasSource"), ox.NamedNode(doc))}
+    evidence = {
+        q.subject.value
+        for q in store.quads_for_pattern(None, ox.NamedNode("http://www.w3.org/ns/oa#hasSource"), ox.NamedNode(doc))
+    }
     page = client.get(local(doc), headers=HTML).text
     for iri in evidence:
         start, end = iri.rsplit("/", 1)[1].split("-")
@@ -174,6 +190,7 @@ def test_document_page_over_the_graph(client: FlaskClient, kg_var: Path) -> None
 
 
 # --- escaping and CSP ----------------------------------------------------------------------------------------
+
 
 def test_markup_in_labels_is_escaped(sample_var: Path, make_app: Callable[..., Flask]) -> None:
     client = make_app(VAR_DIR=str(sample_var)).test_client()
@@ -194,11 +211,13 @@ def test_pages_send_a_csp(client: FlaskClient) -> None:
 
 # --- home and query UI ------------------------------------------------------------------------------------------
 
+
 def test_home_counts_network_and_links(client: FlaskClient, kg_var: Path) -> None:
     store = store_of(kg_var)
     page = client.get("/", headers=HTML).text
-    firms = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(str(rdflib.RDF.type)),
-                                                        ox.NamedNode(AA + "Firm"))}
+    firms = {
+        q.subject for q in store.quads_for_pattern(None, ox.NamedNode(str(rdflib.RDF.type)), ox.NamedNode(AA + "Firm"))
+    }
     assert f'<strong data-count="firms">{len(firms)}</strong>' in page
     triples = len({q.triple for q in store})
     assert f'<strong data-count="triples">{triples}</strong>' in page
@@ -232,6 +251,7 @@ def test_query_ui_is_local(client: FlaskClient) -> None:
 
 # --- ontology ---------------------------------------------------------------------------------------------
 
+
 def test_ontology_html_and_rdf(client: FlaskClient) -> None:
     html = client.get("/ontology", headers=HTML)
     assert html.status_code == 200 and 'id="Firm"' in html.text and 'id="party"' in html.text
@@ -248,6 +268,7 @@ def test_ontology_html_and_rdf(client: FlaskClient) -> None:
 
 # --- VoID -------------------------------------------------------------------------------------------------
 
+
 def test_void_counts_match_the_store(client: FlaskClient, kg_var: Path) -> None:
     response = client.get("/.well-known/void")
     assert response.mimetype == "text/turtle"
@@ -255,14 +276,19 @@ def test_void_counts_match_the_store(client: FlaskClient, kg_var: Path) -> None:
     dataset = next(graph.subjects(rdflib.RDF.type, VOID.Dataset))
     store = store_of(kg_var)
     assert int(graph.value(dataset, VOID.triples)) == len({q.triple for q in store})
-    firms = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(str(rdflib.RDF.type)),
-                                                        ox.NamedNode(AA + "Firm"))}
-    partitions = {graph.value(p, VOID["class"]): int(graph.value(p, VOID.entities))
-                  for p in graph.objects(dataset, VOID.classPartition)}
+    firms = {
+        q.subject for q in store.quads_for_pattern(None, ox.NamedNode(str(rdflib.RDF.type)), ox.NamedNode(AA + "Firm"))
+    }
+    partitions = {
+        graph.value(p, VOID["class"]): int(graph.value(p, VOID.entities))
+        for p in graph.objects(dataset, VOID.classPartition)
+    }
     assert partitions[rdflib.URIRef(AA + "Firm")] == len(firms)
-    same_as = {(q.subject, q.object) for q in store.quads_for_pattern(None, ox.NamedNode(str(rdflib.OWL.sameAs)),
-                                                                      None)
-               if q.object.value.startswith("http://www.wikidata.org/entity/")}
+    same_as = {
+        (q.subject, q.object)
+        for q in store.quads_for_pattern(None, ox.NamedNode(str(rdflib.OWL.sameAs)), None)
+        if q.object.value.startswith("http://www.wikidata.org/entity/")
+    }
     linkset = next(graph.subjects(rdflib.RDF.type, VOID.Linkset))
     assert int(graph.value(linkset, VOID.triples)) == len(same_as)
     assert str(graph.value(dataset, VOID.sparqlEndpoint)).endswith("/sparql")
@@ -280,6 +306,7 @@ def test_void_in_other_formats(client: FlaskClient) -> None:
 
 
 # --- dumps ------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def dumps_client(tmp_path: Path, sample_var: Path, make_app: Callable[..., Flask]) -> FlaskClient:
@@ -317,8 +344,17 @@ def test_dump_conditional_get_and_ranges(dumps_client: FlaskClient) -> None:
     assert fetch(dumps_client, "/dumps/autoalliance.ttl", headers={"Range": "bytes=999999-"}).status_code == 416
 
 
-@pytest.mark.parametrize("path", ["/dumps/../pyproject.toml", "/dumps/..%2Fpyproject.toml", "/dumps/..%2Fsecret.txt",
-                                  "/dumps/.hidden", "/dumps/%2Fetc%2Fpasswd", "/dumps/nope.ttl"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dumps/../pyproject.toml",
+        "/dumps/..%2Fpyproject.toml",
+        "/dumps/..%2Fsecret.txt",
+        "/dumps/.hidden",
+        "/dumps/%2Fetc%2Fpasswd",
+        "/dumps/nope.ttl",
+    ],
+)
 def test_dump_paths_are_checked(dumps_client: FlaskClient, path: str) -> None:
     response = fetch(dumps_client, path)
     assert response.status_code == 404

@@ -15,9 +15,15 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 def quads(n: int) -> list[ox.Quad]:
     g = ox.NamedNode("https://w3id.org/autoalliance/graph/registry")
-    return [ox.Quad(ox.NamedNode(f"https://w3id.org/autoalliance/id/firm/f{i}"),
-                ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal(f"Firm {i}"), g)
-        for i in range(n)]
+    return [
+        ox.Quad(
+            ox.NamedNode(f"https://w3id.org/autoalliance/id/firm/f{i}"),
+            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+            ox.Literal(f"Firm {i}"),
+            g,
+        )
+        for i in range(n)
+    ]
 
 
 @pytest.mark.parametrize("workers", [1, 2])

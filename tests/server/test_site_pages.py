@@ -50,8 +50,10 @@ def hub_graph(partners: int = 30, deals: int = 45) -> str:
         lines.append(f"firm:hub aa:partnerOf firm:p{i:02d} . firm:p{i:02d} aa:partnerOf firm:hub .")
         for _ in range(i % 3 + 1):
             if made < deals:
-                lines.append(f'deal:d{made:03d} a aa:Deal ; rdfs:label "Deal {made:03d}" ; aa:party firm:hub, '
-                             f'firm:p{i:02d} ; aa:signedOn "{2000 + made % 20}"^^xsd:gYear .')
+                lines.append(
+                    f'deal:d{made:03d} a aa:Deal ; rdfs:label "Deal {made:03d}" ; aa:party firm:hub, '
+                    f'firm:p{i:02d} ; aa:signedOn "{2000 + made % 20}"^^xsd:gYear .'
+                )
                 made += 1
     return "\n".join(lines)
 
@@ -70,8 +72,14 @@ def test_firm_page_paginates_deals_and_partners(hub: FlaskClient) -> None:
     assert len(re.findall(r'href="/id/deal/(d\d+)"', last)) == 5
     assert hub.get("/id/firm/hub?page=4", headers=HTML).status_code == 404
     # every deal once over the pages, in date order
-    seen = [d for n in (1, 2, 3) for d in re.findall(r'<tr class="deal"[^>]*>\s*<td><a href="/id/deal/(d\d+)"',
-                                                       hub.get(f"/id/firm/hub?page={n}", headers=HTML).text)]
+    seen = [
+        d
+        for n in (1, 2, 3)
+        for d in re.findall(
+            r'<tr class="deal"[^>]*>\s*<td><a href="/id/deal/(d\d+)"',
+            hub.get(f"/id/firm/hub?page={n}", headers=HTML).text,
+        )
+    ]
     assert sorted(seen) == [f"d{i:03d}" for i in range(45)]
     years = [2000 + int(d[1:]) % 20 for d in seen]
     assert years == sorted(years)
@@ -79,12 +87,13 @@ def test_firm_page_paginates_deals_and_partners(hub: FlaskClient) -> None:
 
 def test_firm_page_draws_top_partners_and_lists_all(hub: FlaskClient) -> None:
     page = hub.get("/id/firm/hub", headers=HTML).text
-    svg = page[page.index('<svg class="network"'):page.index("</svg>")]
+    svg = page[page.index('<svg class="network"') : page.index("</svg>")]
     assert svg.count("<circle") == 13  # the firm and its 12 top partners
     drawn = set(re.findall(r"Partner (\d\d)", svg))
-    partners = page[page.index('id="partners"'):page.index('id="deals"')]
-    shared = {p: int(n) for p, n in re.findall(r'href="/id/firm/p(\d\d)">[^<]*</a></td><td class="count">(\d+)<',
-                                               partners)}
+    partners = page[page.index('id="partners"') : page.index('id="deals"')]
+    shared = {
+        p: int(n) for p, n in re.findall(r'href="/id/firm/p(\d\d)">[^<]*</a></td><td class="count">(\d+)<', partners)
+    }
     assert len(shared) == 30 and "Partners (30)" in page
     assert len(drawn) == 12 and min(shared[p] for p in drawn) >= max(shared[p] for p in set(shared) - drawn)
     assert list(shared.values()) == sorted(shared.values(), reverse=True)  # most deals together first
@@ -104,8 +113,12 @@ def test_pages_stop_at_their_deadline(hub: FlaskClient, tmp_path: Path, make_app
     response = client.get("/id/firm/hub", headers={"Accept": "text/html"})
     assert response.status_code == 503 and "took longer than" in response.text
     assert response.headers["Retry-After"]
-    assert client.get("/sparql", query_string={"query": "ASK {}"},
-                      headers={"Accept": "application/sparql-results+json"}).json["boolean"] is True
+    assert (
+        client.get(
+            "/sparql", query_string={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"}
+        ).json["boolean"]
+        is True
+    )
 
 
 def test_index_statements_stop_at_the_deadline(app: Flask) -> None:
@@ -152,16 +165,16 @@ def test_validators_change_with_the_build(tmp_path: Path, make_app: Callable[...
 def test_home_page_from_site_data(client: FlaskClient, kg_var: Path) -> None:
     summary = json.loads((Paths(var=kg_var).site / "summary.json").read_text(encoding="utf-8"))
     page = client.get("/", headers=HTML).text
-    svg = page[page.index('<svg class="network"'):]
-    assert svg[:svg.index("</svg>")].count("<circle") == len(summary["network"]["nodes"])
+    svg = page[page.index('<svg class="network"') :]
+    assert svg[: svg.index("</svg>")].count("<circle") == len(summary["network"]["nodes"])
     for kind in ("firm", "deal", "domain", "person", "document", "alliance"):
         assert f"/id/{kind}/" in hrefs(page)
 
 
 def test_timeline_year_labels_stay_inside(client: FlaskClient) -> None:
     page = client.get("/", headers=HTML).text
-    timeline = page[page.index('<svg class="timeline"'):]
-    timeline = timeline[:timeline.index("</svg>")]
+    timeline = page[page.index('<svg class="timeline"') :]
+    timeline = timeline[: timeline.index("</svg>")]
     width = float(re.search(r'viewBox="0 0 (\d+)', timeline)[1])
     labels = re.findall(r'<text class="year" x="([\d.]+)" y="14" text-anchor="middle">(\d{4})</text>', timeline)
     assert labels
@@ -183,7 +196,7 @@ def test_home_describes_the_dataset_for_search_engines(client: FlaskClient) -> N
 def test_deal_pages_show_no_annotation_keys(corpus_client: FlaskClient) -> None:
     deals = corpus_client.get("/id/deal/?format=json").json["items"]
     for deal in deals:
-        page = corpus_client.get(deal["iri"][len("https://w3id.org/autoalliance"):], headers=HTML).text
+        page = corpus_client.get(deal["iri"][len("https://w3id.org/autoalliance") :], headers=HTML).text
         assert "issued_estimated" not in page and "dates_estimated" not in page, deal["iri"]
 
 
@@ -218,13 +231,21 @@ def test_network_as_of_a_year_by_url(client: FlaskClient) -> None:
         for _, _, edge in graph.edges(data=True):
             assert edge["start_year"] <= year and edge.get("end_year", 9999) >= year
     gexf = client.get("/exports/network.gexf?year=2012")
-    assert nx.read_gexf(io.BytesIO(gexf.data)).number_of_edges() == nx.read_graphml(
-        io.BytesIO(client.get("/exports/network.graphml?year=2012").data)).number_of_edges()
+    assert (
+        nx.read_gexf(io.BytesIO(gexf.data)).number_of_edges()
+        == nx.read_graphml(io.BytesIO(client.get("/exports/network.graphml?year=2012").data)).number_of_edges()
+    )
 
 
-@pytest.mark.parametrize("path,status", [("/exports/deals.csv?year=2015", 400),
-                                         ("/exports/network.graphml?year=15", 400),
-                                         ("/exports/secret.txt", 404), ("/exports/..%2Fbuild.json", 404)])
+@pytest.mark.parametrize(
+    "path,status",
+    [
+        ("/exports/deals.csv?year=2015", 400),
+        ("/exports/network.graphml?year=15", 400),
+        ("/exports/secret.txt", 404),
+        ("/exports/..%2Fbuild.json", 404),
+    ],
+)
 def test_exports_refuse_bad_requests(client: FlaskClient, path: str, status: int) -> None:
     response = client.get(path)
     assert response.status_code == status
@@ -247,15 +268,23 @@ def test_releases_list_and_serve_their_files(client: FlaskClient, kg_var: Path) 
     assert "/releases/1/" in hrefs(client.get("/releases/", headers=HTML).text)
 
 
-def test_releases_refuse_unknown_and_pruned_files(client: FlaskClient, tmp_path: Path,
-                                                  make_app: Callable[..., Flask]) -> None:
+def test_releases_refuse_unknown_and_pruned_files(
+    client: FlaskClient, tmp_path: Path, make_app: Callable[..., Flask]
+) -> None:
     assert client.get("/releases/9/").status_code == 404
     assert client.get("/releases/1/build.json").status_code == 404
     assert client.get("/releases/1/..%2F..%2Fbuild.json").status_code == 404
     var = make_var(tmp_path, NETWORK.read_text(encoding="utf-8"))
     (var / "releases").mkdir()
-    entry = {"number": 1, "date": "2026-01-01T00:00:00Z", "build": "x", "dumps": {"autoalliance.ttl": "0" * 64},
-             "exports": {}, "changelog": {}, "available": False}
+    entry = {
+        "number": 1,
+        "date": "2026-01-01T00:00:00Z",
+        "build": "x",
+        "dumps": {"autoalliance.ttl": "0" * 64},
+        "exports": {},
+        "changelog": {},
+        "available": False,
+    }
     (var / "releases" / "releases.json").write_text(json.dumps([entry]), encoding="utf-8")
     pruned = make_app(VAR_DIR=str(var)).test_client()
     assert pruned.get("/releases/1/autoalliance.ttl").status_code == 410
@@ -286,8 +315,9 @@ def test_repeated_pages_are_not_rendered_again(tmp_path: Path, make_app: Callabl
 
 
 def test_pages_wait_for_a_render_slot_until_their_deadline(tmp_path: Path, make_app: Callable[..., Flask]) -> None:
-    app = make_app(VAR_DIR=str(make_var(tmp_path, NETWORK.read_text(encoding="utf-8"))), PAGE_CONCURRENCY=1,
-                   PAGE_TIMEOUT=0.3)
+    app = make_app(
+        VAR_DIR=str(make_var(tmp_path, NETWORK.read_text(encoding="utf-8"))), PAGE_CONCURRENCY=1, PAGE_TIMEOUT=0.3
+    )
     client = app.test_client()
     from server.site_data import site_data
 
@@ -297,8 +327,9 @@ def test_pages_wait_for_a_render_slot_until_their_deadline(tmp_path: Path, make_
     try:
         response = client.get("/id/firm/beta", headers=HTML)
         assert response.status_code == 503
-        ask = client.get("/sparql", query_string={"query": "ASK {}"},
-                         headers={"Accept": "application/sparql-results+json"})
+        ask = client.get(
+            "/sparql", query_string={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"}
+        )
         assert ask.json["boolean"] is True  # /sparql does not wait for page slots
     finally:
         slots.release()
