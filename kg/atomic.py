@@ -80,8 +80,8 @@ def make_current(var: Path, staged: Path, build_id: str, keep: int = 2) -> Path:
     """
     builds = staged.parent
     final = builds / build_id
-    if final.exists():
-        shutil.rmtree(final)
+    if final.exists():  # never replace a build directory: it may be the one being served
+        raise FileExistsError(f"{final}: a build with this id exists already")
     staged.rename(final)
     _fsync_dir(builds)
     link, tmp = var / "current", var / ".current.new"

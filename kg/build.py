@@ -102,8 +102,14 @@ def needs_build(paths: Paths) -> bool:
 
 
 def build_id(input_digest_: str) -> str:
-    """A new build's id: when it started (UTC, sortable) and the start of its input digest."""
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + input_digest_[:12]
+    """A new build's id: when it started (UTC to the microsecond, sortable) and the start of its input digest.
+
+    Two builds of the same inputs within one second get different ids (with whole seconds they collided, and the
+    second build's switch removed the directory the current build was served from).
+    """
+    now = time.time()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f".{int(now % 1 * 1_000_000):06d}Z"
+    return stamp + "-" + input_digest_[:12]
 
 
 # ---------------------------------------------------------------------------------------------------------------
