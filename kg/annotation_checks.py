@@ -7,7 +7,7 @@ it concerns.
 from __future__ import annotations
 
 from .errors import AnnotationError
-from .records import Corpus, Deal, Loc
+from .records import KIND_NAMES, Corpus, Deal, Loc
 from .yamlread import Reader
 
 #: Pairs of dates of one deal that must be in this order (compared at the precision both give).
@@ -52,22 +52,12 @@ def check_corpus(corpus: Corpus, readers: list[Reader], domains: set[str]) -> li
                     where = f"{first.path}:{first.line}:{first.col}"
                     err(item.loc, f"{kind[:-1]} '{item.id}' is already defined at {where}; use 'ref' to cite it")
                 known[kind].setdefault(item.id, item.loc)
-    names = {
-        "firms": "firm",
-        "brands": "brand",
-        "authorities": "authority",
-        "people": "person",
-        "products": "product",
-        "deals": "deal",
-        "alliances": "alliance",
-        "domains": "technology domain",
-    }
     for reader in readers:
         for ref in reader.references:
             exists = ref.slug in domains if ref.kind == "domains" else ref.slug in known[ref.kind]
             if not exists:
                 where = "ontology/domains.ttl" if ref.kind == "domains" else "the registry or annotations"
-                err(ref.loc, f"unknown {names[ref.kind]} '{ref.slug}' (not in {where})")
+                err(ref.loc, f"unknown {KIND_NAMES[ref.kind]} '{ref.slug}' (not in {where})")
     deals = [deal for doc in corpus.documents for deal in doc.deals]
     for deal in deals:
         errors.extend(_check_parties(deal))

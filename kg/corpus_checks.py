@@ -17,21 +17,9 @@ from rdflib.namespace import RDF
 from .annotation_checks import _check_links, _check_shared_values
 from .annotations import MAX_REGISTRY_BYTES, _read_registry  # one registry file at a time
 from .errors import AnnotationError
-from .records import Entity, Loc, Value
+from .records import KIND_NAMES, Entity, Loc, Value
 from .units import ITEM_IRIS
 from .yamlread import Reader
-
-_NAMES = {
-    "firms": "firm",
-    "brands": "brand",
-    "authorities": "authority",
-    "people": "person",
-    "products": "product",
-    "deals": "deal",
-    "alliances": "alliance",
-    "investigations": "investigation",
-    "domains": "technology domain",
-}
 
 
 def _display(path: Path, root: Path) -> str:
@@ -76,7 +64,7 @@ def read_registry(
                         ref.loc.path,
                         ref.loc.line,
                         ref.loc.col,
-                        f"unknown {_NAMES[ref.kind]} '{ref.slug}' (not in {where})",
+                        f"unknown {KIND_NAMES[ref.kind]} '{ref.slug}' (not in {where})",
                     )
                 )
     return entities, errors
@@ -111,7 +99,7 @@ def check_corpus(summaries: Iterable[dict[str, Any]]) -> tuple[list[AnnotationEr
             if item_id not in defined[kind]:
                 errors.append(
                     AnnotationError(
-                        path, line, col, f"unknown {_NAMES[kind]} '{item_id}' (not in the registry or annotations)"
+                        path, line, col, f"unknown {KIND_NAMES[kind]} '{item_id}' (not in the registry or annotations)"
                     )
                 )
     deals = [

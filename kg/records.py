@@ -5,6 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+# What each kind of item is called in messages ("unknown firm 'x'"), by the key it is listed under.
+KIND_NAMES = {
+    "firms": "firm",
+    "brands": "brand",
+    "authorities": "authority",
+    "people": "person",
+    "products": "product",
+    "deals": "deal",
+    "alliances": "alliance",
+    "investigations": "investigation",
+    "domains": "technology domain",
+}
+
 
 class Loc(NamedTuple):
     """Where a value was written: 1-based line and column, as editors show them."""

@@ -36,7 +36,7 @@ from .cache import Cache, digest, file_digest
 from .errors import AnnotationError
 from .evidence import Anchor, anchor_quote
 from .mapping import ENTITY_CLASSES, ENTITY_IRIS, map_document
-from .records import Alliance, Deal, DealRef, Investigation, Quote
+from .records import KIND_NAMES, Alliance, Deal, DealRef, Investigation, Quote
 from .validation import Finding, Shapes
 from .vocab import AA
 from .yamlread import Reader, read_text
@@ -171,14 +171,6 @@ def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> 
             shared = asdict(deal.value) if deal.value is not None and deal.value.shared else None
             if links or shared:  # for the checks across documents: cycles of links, shared amounts
                 summary["links"].append([deal.id, *deal.loc, links, shared])
-    names = {
-        "firms": "firm",
-        "brands": "brand",
-        "authorities": "authority",
-        "people": "person",
-        "products": "product",
-        "domains": "technology domain",
-    }
     stubs: set[str] = set()
     cites: set[tuple[str, str, str, int, int]] = set()
     for ref in reader.references:
@@ -201,7 +193,7 @@ def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> 
             # with its label, so that the shapes of firms, people... find the stub complete and stay quiet
             stubs.add(f"{node} <{RDFS.label}> {ox.Literal(ctx.registry_labels[ref.kind][ref.slug])} .\n")
         else:
-            message = f"unknown {names[ref.kind]} '{ref.slug}' (not in the registry or annotations)"
+            message = f"unknown {KIND_NAMES[ref.kind]} '{ref.slug}' (not in the registry or annotations)"
             errors.append(AnnotationError(ref.loc.path, ref.loc.line, ref.loc.col, message))
     anchors: dict[Quote, Anchor] = {}
     if doc is not None:
