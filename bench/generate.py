@@ -29,21 +29,8 @@ from kg.build import domain_slugs
 from kg.config import Paths
 from kg.evidence import anchor_quote
 from kg.ontology import load_ontology
+from kg.records import MONTHS
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 SYLLABLES = (
     "al",
     "ber",

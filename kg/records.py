@@ -27,6 +27,23 @@ class Loc(NamedTuple):
     col: int
 
 
+# English month names, for dates in words ("June 2012") wherever the project writes them.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 class PartialDate(NamedTuple):
     """A date at the precision the text gives: year, year-month or a full day."""
 

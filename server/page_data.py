@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kg.records import MONTHS
 from kg.vocab import AA, DEAL_KINDS, ROLES
 
 from .describe import iri
@@ -16,20 +17,6 @@ from .urls import evidence_url, resource_url
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PRECISION = {XSD + "gYear": "year", XSD + "gYearMonth": "month", XSD + "date": "day", XSD + "dateTime": "day"}
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 DATE_PROPERTIES = (
     ("announced", "announcedOn"),
     ("signed", "signedOn"),
