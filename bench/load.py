@@ -35,7 +35,7 @@ from urllib.parse import quote
 from kg.config import Paths
 
 from .queries import TOP_FIRM, queries
-from .query_latency import HttpEngine, free_port
+from .query_latency import HttpEngine, free_port, serve_command
 
 CLIENTS = (1, 4, 16)
 LUA = """
@@ -151,19 +151,7 @@ def main(argv: list[str] | None = None) -> None:
         servers["endpoint"] = (
             HttpEngine(
                 "endpoint",
-                [
-                    str(Path(sys.executable).parent / "autoalliance"),
-                    "serve",
-                    "--no-build",
-                    "--var",
-                    str(args.var),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--threads",
-                    str(args.threads),
-                ],
+                serve_command(args.var, port, "--threads", str(args.threads)),
                 port,
                 "/sparql",
                 args.out / "endpoint.log",

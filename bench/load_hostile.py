@@ -16,7 +16,6 @@ import json
 import os
 import socket
 import statistics
-import sys
 import threading
 import time
 from pathlib import Path
@@ -25,7 +24,7 @@ from urllib.parse import urlencode
 from kg.config import Paths
 
 from .queries import queries
-from .query_latency import HttpEngine, free_port
+from .query_latency import HttpEngine, free_port, serve_command
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 HOSTILE = [
@@ -123,21 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     port = free_port()
     server = HttpEngine(
         "endpoint",
-        [
-            str(Path(sys.executable).parent / "autoalliance"),
-            "serve",
-            "--no-build",
-            "--var",
-            str(args.var),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--threads",
-            "24",
-            "--query-timeout",
-            str(args.timeout),
-        ],
+        serve_command(args.var, port, "--threads", "24", "--query-timeout", str(args.timeout)),
         port,
         "/sparql",
         args.out / "endpoint.log",

@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -36,14 +35,10 @@ from pathlib import Path
 
 from kg.config import PROJECT_ROOT, Paths
 
+from .query_latency import free_port, serve_command
+
 BIN = Path(sys.executable).parent
 ASK = "/sparql?" + urllib.parse.urlencode({"query": "ASK {}"})
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def ensure_build(var: Path, documents: int, corpus: Path) -> None:
@@ -71,7 +66,7 @@ def serve(var: Path, port: int, threads: int | None = None) -> subprocess.Popen:
     """``autoalliance serve`` on ``port`` over ``var`` (its default threads unless ``threads``), once it answers."""
     extra = ["--threads", str(threads)] if threads else []
     process = subprocess.Popen(
-        [str(BIN / "autoalliance"), "serve", "--no-build", "--var", str(var), "--port", str(port), *extra],
+        serve_command(var, port, *extra),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

@@ -23,7 +23,6 @@ import argparse
 import json
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -35,7 +34,7 @@ from kg.remote_store import RemoteStore, endpoints_for
 from kg.store import open_store
 
 from .queries import TOP_FIRM, queries
-from .query_latency import TRIVIAL, HttpEngine, free_port, result_size, time_runs
+from .query_latency import TRIVIAL, HttpEngine, free_port, result_size, serve_command, time_runs
 from .stores import start_virtuoso
 
 JSON = "application/sparql-results+json"
@@ -100,21 +99,7 @@ def measure(var: Path, out: Path, budget: float, replace: bool, buffers: int) ->
         prefixes = tuple(QUERY_PREFIXES.items())
         port = free_port()
         # the answer cache would serve repeated queries from memory: off, so evaluation is what is measured
-        command = [
-            "env",
-            "AUTOALLIANCE_ANSWER_CACHE_BYTES=0",
-            str(Path(sys.executable).parent / "autoalliance"),
-            "serve",
-            "--no-build",
-            "--var",
-            str(var),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--query-timeout",
-            "600",
-        ]
+        command = ["env", "AUTOALLIANCE_ANSWER_CACHE_BYTES=0", *serve_command(var, port, "--query-timeout", "600")]
         engines.append(HttpEngine("server", command, port, "/sparql", out / "server.log", ready_timeout=120))
 
         def direct(text: str) -> bytes:

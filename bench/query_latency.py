@@ -40,6 +40,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def serve_command(var: Path, port: int, *options: str) -> list[str]:
+    """The command that serves the build in ``var`` with this project's server on 127.0.0.1:``port``, as is
+    (``--no-build``), with further ``serve`` options."""
+    program = str(Path(sys.executable).parent / "autoalliance")
+    return [program, "serve", "--no-build", "--var", str(var), "--host", "127.0.0.1", "--port", str(port), *options]
+
+
 class HttpEngine:
     """A SPARQL endpoint started as a subprocess, queried over one keep-alive connection."""
 
@@ -166,17 +173,7 @@ def measure_queries(
             )
         if "endpoint" in engines:
             port = free_port()
-            cmd = [
-                str(Path(sys.executable).parent / "autoalliance"),
-                "serve",
-                "--no-build",
-                "--var",
-                str(var),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ]
+            cmd = serve_command(var, port)
             server = HttpEngine("endpoint", cmd, port, "/sparql", out / "endpoint.log", ready_timeout=120)
             servers.append(server)
             setup["endpoint startup (s)"] = server.startup_seconds
