@@ -7,8 +7,9 @@ start, so a burst of short queries never starts a crowd of processes. Capacity f
 long ones: for every worker busy for longer than ``SPARE_AFTER`` seconds one more is started, at once and in
 parallel, up to ``QUERY_WORKERS_MAX``; a worker killed at the deadline or dead is replaced at once. A query still
 running after ``SLOW_QUERY_AFTER`` seconds has its worker's CPU priority lowered (nice 19), so that short queries
-keep being answered quickly beside long ones; such a worker is retired afterwards (an unprivileged process
-cannot raise its priority again). A worker that dies (out of memory, a crash in the engine) is logged.
+keep being answered quickly beside long ones; afterwards its priority is raised again, or, where the system does
+not allow that (an unprivileged process cannot raise a priority), the worker is retired and replaced. A worker
+that dies (out of memory, a crash in the engine) is logged.
 """
 
 from __future__ import annotations
@@ -71,6 +72,16 @@ class _Worker:
         except OSError:
             pass
 
+    def restore_priority(self) -> bool:
+        """Give the worker its normal CPU priority back; False when the system does not allow it (an
+        unprivileged process may lower a priority, not raise it again)."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid or 0, 0)
+        except OSError:
+            return False
+        self.niced = False
+        return True
+
     def kill(self) -> None:
         if self.process.is_alive():
             self.process.kill()
@@ -108,13 +119,17 @@ class QueryPool:
         self._start_error: HTTPError | None = None  # why the last worker could not start (no store...)
         self.closed = False
 
-    def start(self) -> None:
-        """Start the ``size`` ready workers now rather than on the first queries."""
+    def start(self, wait: float = 0.0) -> None:
+        """Start the ``size`` ready workers now rather than on the first queries; wait up to ``wait`` seconds for
+        them to be ready."""
         while True:
             with self._lock:
                 if self._count >= self.size:
-                    return
+                    break
             self._warm_up(self._spawn())
+        deadline = time.monotonic() + wait
+        while self._starting and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def _warm_up(self, worker: _Worker) -> None:
         """Make ``worker`` idle once it is ready, waiting in a thread of its own: only ready workers are idle, so
@@ -161,7 +176,7 @@ class QueryPool:
             self._warm_up(self._spawn())
 
     def _release(self, worker: _Worker) -> None:
-        if self.closed or worker.niced:
+        if self.closed or (worker.niced and not worker.restore_priority()):
             self._discard(worker)
         else:
             self._idle.put(worker)

@@ -22,18 +22,18 @@ from functools import partial
 from typing import Any
 
 from . import DEFAULT_PORT, create_app
-from .query_exec import pool_for
+from .query_exec import STARTUP_TIMEOUT, pool_for
 
 BACKLOG = 1024  # connections waiting to be accepted
 HEADER_TIMEOUT = 10  # seconds a client may take to send the headers of a request
 
 
 def load_app(settings: dict[str, Any]) -> Callable[..., Any]:
-    """The WSGI application for the web process: ``create_app(settings)`` with its query workers started now
-    (so that the first query does not wait for them) and stopped when the process exits."""
+    """The WSGI application for the web process: ``create_app(settings)`` with its query workers started and
+    ready (so that the first query does not wait for them), stopped when the process exits."""
     app = create_app(settings)
     pool = pool_for(app)
-    pool.start()
+    pool.start(wait=STARTUP_TIMEOUT)  # this process takes requests once its workers are ready
     atexit.register(pool.close)
     # the app's modules (rdflib, pyparsing, Flask...) are a large heap that never becomes garbage: moved out of
     # the collector's reach, so that collections triggered by requests stay short
