@@ -65,7 +65,7 @@ class AnswerCache(Generic[V]):
         return len(self._items)
 
 
-Answer = tuple[str, list[tuple[str, str]], bytes]
+Answer = tuple[str, tuple[tuple[str, str], ...], bytes]  # only strings: the collector soon stops tracking it
 
 
 class RepeatedQueries:
@@ -114,15 +114,9 @@ class RepeatedQueries:
         )
         hit = self.cache.get(identity, key)
         if hit is not None:
-            status, headers, payload = hit
-            start_response(status, headers)
+            status, kept, payload = hit
+            start_response(status, list(kept))  # WSGI wants a list
             return [payload]
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            captured["status"], captured["headers"] = status, headers
-            return start_response(status, headers, exc_info)
-
         from .sparql import answer_query_request
 
         answered = answer_query_request(self.app, environ, identity)
@@ -132,5 +126,5 @@ class RepeatedQueries:
         status, headers, payload = answered
         start_response(status, headers)
         if status.startswith("200 ") and any(name == "X-Result-Rows" for name, _ in headers):
-            self.cache.put(identity, key, answered, len(payload) + len(body) + 512)
+            self.cache.put(identity, key, (status, tuple(headers), payload), len(payload) + len(body) + 512)
         return [payload]
