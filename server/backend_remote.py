@@ -40,6 +40,10 @@ _FORM = re.compile(
 _END_OF_RESULT = b"</result>"
 EMPTY_GRAPH = "urn:autoalliance:empty"  # a graph no store holds
 DISCOVERY_TIMEOUT = 60.0
+# The graphs outside the project's namespace. The filter is what makes this fast on Virtuoso: with it the plan
+# reads the graph index (about 1 s over 10,003 graphs and 0.8M quads); without it, DISTINCT over every quad ran
+# for minutes and stalled the first query of a server backed by a large store.
+OTHER_GRAPHS = f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(!STRSTARTS(STR(?g), "{GRAPH}")) }}'
 
 
 def query_form(query: str) -> str:
@@ -114,10 +118,10 @@ class RemoteBackend:
             # once per backend, bounded by the HTTP time limit of the session (a minute at least), never by
             # Virtuoso's own timeout, whose "anytime" answer could list some graphs only
             try:
-                rows = self.store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+                rows = self.store.select(OTHER_GRAPHS)
             except StoreError as exc:
                 raise HTTPError(502, f"the SPARQL store could not list its graphs: {exc}") from None
-            self._excluded = sorted(r["g"] for r in rows if "g" in r and not r["g"].startswith(str(GRAPH)))
+            self._excluded = sorted(r["g"] for r in rows if "g" in r)
         return self._excluded
 
     def _text(self, job: QueryJob, form: str) -> str:
