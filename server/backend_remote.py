@@ -321,13 +321,35 @@ class RemoteBackend:
             )
         return answer
 
-    def query(self, query: str) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+    def query(
+        self,
+        query: str,
+        prefixes: dict[str, str] | None = None,
+        deadline: float | None = None,
+        max_rows: int = 1_000_000,
+        max_bytes: int = 256 * 1024**2,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
         """Run ``query`` over the union of the graphs, as ``Store.query(..., use_default_graph_as_union=True)``
-        does: solutions, a boolean, or (CONSTRUCT, DESCRIBE) a list of triples. Raises :class:`HTTPError`."""
+        does: solutions, a boolean, or (CONSTRUCT, DESCRIBE) a list of triples. The checks and bounds of
+        :meth:`execute` apply, except that an answer of more than ``max_rows`` is refused (413), never cut.
+        Raises :class:`HTTPError`."""
         form = query_form(query)
-        job = QueryJob(query, RESULTS_XML, N_TRIPLES, max_rows=1_000_000)
-        deadline = time.monotonic() + self.timeout
+        job = QueryJob(
+            query,
+            RESULTS_XML,
+            N_TRIPLES,
+            max_rows=max_rows,
+            max_bytes=max_bytes,
+            prefixes=tuple((prefixes or {}).items()),
+        )
+        if deadline is None:
+            deadline = time.monotonic() + self.timeout
         if form in ("CONSTRUCT", "DESCRIBE"):
-            return self._graph(job, form, deadline)
-        body = self.execute(job, deadline).body
-        return ox.parse_query_results(body, format=ox.QueryResultsFormat.XML)
+            triples = self._graph(job, form, deadline)
+            if len(triples) > max_rows:
+                raise HTTPError(413, f"the answer has more than {max_rows} triples")
+            return triples
+        answer = self.execute(job, deadline)
+        if answer.truncated:
+            raise HTTPError(413, f"the answer has more than {max_rows} rows")
+        return ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.XML)

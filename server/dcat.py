@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
@@ -36,6 +36,9 @@ from .site_meta import dataset_info
 from .store import per_build
 from .urls import export_url, iri_for_path, release_file_url, sparql_url
 from .void import dataset_iri, dataset_metadata
+
+if TYPE_CHECKING:
+    from .backend_graph import GraphSource
 
 bp = Blueprint("dcat", __name__)
 DCAT = Namespace("http://www.w3.org/ns/dcat#")  # DCAT 3 (rdflib's closed namespace lacks its version terms)
@@ -245,7 +248,7 @@ def catalog_triples() -> list[ox.Triple]:
     return t
 
 
-def _cached_catalog(_store: ox.Store) -> list[ox.Triple]:
+def _cached_catalog(_store: GraphSource) -> list[ox.Triple]:
     return catalog_triples()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
@@ -24,8 +25,11 @@ from .formats import choose_representation
 from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, content_type, link_header, serialize
 from .service_description import FORMAT_IRIS
 from .site_meta import PAGE_KINDS, dataset_info, kind_resources
-from .store import get_store, paths, per_build
+from .store import graph_source, paths, per_build
 from .urls import iri_for_path, sparql_url
+
+if TYPE_CHECKING:
+    from .backend_graph import GraphSource
 
 bp = Blueprint("void", __name__)
 CC = Namespace("http://creativecommons.org/ns#")
@@ -68,7 +72,7 @@ class Statistics:
     examples: list[str]
 
 
-def compute_statistics(store: ox.Store) -> Statistics:
+def compute_statistics(store: GraphSource) -> Statistics:
     """Count triples, subjects, objects, properties, classes, Wikidata links and class partitions; pick the
     first resource (by IRI) of a few kinds as examples."""
     counts = {name: int(next(iter(store.query(q)))["n"].value) for name, q in STATS.items()}  # type: ignore
@@ -197,7 +201,7 @@ def void_triples() -> list[ox.Triple]:
 
 def class_labels(classes: list[str]) -> dict[str, str]:
     """The labels of ``classes`` from the store (``rdfs:label`` first), for the HTML view."""
-    store = get_store(current_app)
+    store = graph_source(current_app)
     labels = {}
     for cls in classes:
         for prop in (iri(RDFS.label), *LABELS):
