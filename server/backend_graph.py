@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 import pyoxigraph as ox
+from flask import g, has_app_context
 
 from kg.iris import GRAPH
 
@@ -41,6 +42,8 @@ MAX_BLANK_STATEMENTS = 100_000
 PROJECT_GRAPHS = (
     f'SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }} GROUP BY ?g'
 )
+PREFETCH_BATCH = 200  # resources per query when a page reads many at once
+_REQUEST_CACHE = "remote_statements"
 BLANK_STATEMENTS = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }"
 
 
@@ -71,6 +74,14 @@ class GraphSource(Protocol):
     ) -> Result:
         """The answer of a SPARQL query."""
         ...
+
+
+def prefetch(source: GraphSource, nodes: Iterable[object]) -> None:
+    """Tell ``source`` that the statements of ``nodes`` are about to be read: an external store then reads them in
+    a few queries rather than one per question (the embedded store has no ``prefetch`` and needs none)."""
+    fetch = getattr(source, "prefetch", None)
+    if fetch is not None:
+        fetch(nodes)
 
 
 def _sparql(node: Term | ox.NamedNode) -> str:
@@ -166,6 +177,47 @@ class RemoteGraph:
             return iter(())  # every graph of an external store is named by an IRI
         if isinstance(subject, ox.BlankNode) or isinstance(object, ox.BlankNode):
             return self._blank_pattern(subject, predicate, object, graph_name)
+        if subject is not None and object is None and graph_name is None:
+            # pages ask many questions about the same resource: one query for all its statements, per request
+            outgoing = self._outgoing(subject)
+            return iter([q for q in outgoing if predicate is None or q.predicate == predicate])
+        return self._fetch(subject, predicate, object, graph_name)
+
+    def _outgoing(self, subject: ox.NamedNode) -> list[ox.Quad]:
+        cache: dict[ox.NamedNode, list[ox.Quad]] | None = (
+            g.setdefault(_REQUEST_CACHE, {}) if has_app_context() else None
+        )
+        found = cache.get(subject) if cache is not None else None
+        if found is None:
+            found = list(self._fetch(subject, None, None, None))
+            if cache is not None:
+                cache[subject] = found
+        return found
+
+    def prefetch(self, subjects: Iterable[object]) -> None:
+        """Read the statements of ``subjects`` in a few queries (a page about to label many resources), for the
+        rest of the request."""
+        if not has_app_context():
+            return
+        cache: dict[ox.NamedNode, list[ox.Quad]] = g.setdefault(_REQUEST_CACHE, {})
+        wanted = sorted({s for s in subjects if isinstance(s, ox.NamedNode) and s not in cache}, key=str)
+        for start in range(0, len(wanted), PREFETCH_BATCH):
+            batch = wanted[start : start + PREFETCH_BATCH]
+            values = " ".join(_sparql(s) for s in batch)
+            rows = self._select(f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}")
+            found: dict[ox.NamedNode, list[ox.Triple]] = {s: [] for s in batch}
+            for row in rows:
+                found[row["s"]].append(ox.Triple(row["s"], row["p"], row["o"]))
+            for s, triples in found.items():
+                cache[s] = [ox.Quad(t.subject, t.predicate, t.object, DEFAULT_GRAPH) for t in sorted(triples, key=_key)]
+
+    def _fetch(
+        self,
+        subject: ox.NamedNode | None,
+        predicate: ox.NamedNode | None,
+        object: Term | None,  # noqa: A002
+        graph_name: ox.NamedNode | None,
+    ) -> Iterator[ox.Quad]:
         terms = {"s": subject, "p": predicate, "o": object}
         variables = [f"?{name}" for name, value in terms.items() if value is None]
         where = " ".join(f"?{name}" if value is None else _sparql(value) for name, value in terms.items())

@@ -28,6 +28,8 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, Namespace
 
 from kg.vocab import AA
 
+from .backend_graph import prefetch
+
 if TYPE_CHECKING:
     from .backend_graph import GraphSource
 
@@ -119,6 +121,7 @@ def _summaries(store: GraphSource, triples: list[ox.Triple], expanded: set[Node]
     linked |= {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}
     linked |= predicates
     out: list[ox.Triple] = []
+    prefetch(store, linked - expanded)
     for other in sorted(linked - expanded, key=str):
         wanted = LABELS if other in terms_only else (*LABELS, RDF_TYPE)
         for prop in wanted:

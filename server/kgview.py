@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from kg.iris import AA, GRAPH_INFERRED
 
+from .backend_graph import prefetch
 from .page_guard import check_deadline, deadline
 
 if TYPE_CHECKING:
@@ -122,7 +123,14 @@ class KGView:
 
     def sorted_by_label(self, nodes: Iterable[Value]) -> list[Value]:
         """``nodes`` without duplicates, sorted by label (case-insensitive)."""
-        return sorted(set(nodes), key=lambda n: (self.label(n).casefold(), str(n)))
+        unique = set(nodes)
+        self.prefetch(unique)
+        return sorted(unique, key=lambda n: (self.label(n).casefold(), str(n)))
+
+    def prefetch(self, nodes: Iterable[Value]) -> None:
+        """:func:`server.backend_graph.prefetch` on the view's store."""
+        check_deadline(self.deadline)
+        prefetch(self.store, nodes)
 
 
 def local_name(node: Value) -> str:
