@@ -38,6 +38,7 @@ _FORM = re.compile(
     re.IGNORECASE,
 )
 _END_OF_RESULT = b"</result>"
+_VIRTUOSO_BNODE = re.compile(rb"<bnode>nodeID://")
 # Virtuoso 7.2 answers nothing for GRAPH <iri> { ... } once any graph-exclude pragma is given: such queries are
 # sent without them (their union patterns may then see Virtuoso's own graphs, which hold none of the project's
 # terms). A false match (the words in a string) only costs the exclusion, never an answer.
@@ -271,6 +272,7 @@ class RemoteBackend:
         if media is None:
             raise HTTPError(406, "none of the accepted media types fits this result; results are JSON, XML, CSV or TSV")
         data, rows, truncated = self._solutions(job, form, deadline)
+        data = _VIRTUOSO_BNODE.sub(b"<bnode>", data)  # its labels, "nodeID://b123", are not blank node labels
         try:
             result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples = ox.parse_query_results(
                 data, format=ox.QueryResultsFormat.XML

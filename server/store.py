@@ -67,12 +67,14 @@ def graph_source(app: Flask) -> GraphSource:
 
 
 def _remote_graph(app: Flask) -> GraphSource:
+    # made afresh when the local build changes (a new build is published with it), like the embedded handle
     state = extension_state(app)
+    identity = build_identity(app)
     remote = state.get("remote_graph")
-    if remote is None:
+    if remote is None or state.get("remote_identity") != identity:
         with _LOCK:
             remote = state.get("remote_graph")
-            if remote is None:
+            if remote is None or state.get("remote_identity") != identity:
                 from .backend_graph import RemoteGraph
                 from .backend_remote import RemoteBackend
 
@@ -80,7 +82,10 @@ def _remote_graph(app: Flask) -> GraphSource:
                 backend = RemoteBackend.from_url(
                     config["SPARQL_STORE"], config["SPARQL_STORE_KIND"], timeout=float(config["QUERY_TIMEOUT"])
                 )
+                if remote is not None:
+                    remote.close()
                 remote = state["remote_graph"] = RemoteGraph(backend)
+                state["remote_identity"] = identity
     return cast("GraphSource", remote)
 
 
