@@ -80,9 +80,9 @@ def measure(var: Path, out: Path, budget: float, replace: bool, buffers: int) ->
     """Run the publish and query benchmarks over the build in ``var``; returns the figures."""
     import pyoxigraph as ox
 
+    from server.answers import QueryJob
     from server.backend_remote import RemoteBackend
     from server.sparql import QUERY_PREFIXES
-    from server.worker import QueryJob
 
     paths = Paths(var=var)
     store = open_store(paths.store)

@@ -27,12 +27,7 @@ import requests
 from kg.iris import GRAPH
 from kg.remote_store import RemoteStore, StoreError, endpoints_for, split_credentials
 
-from .answers import PROLOGUE as _PROLOGUE
-from .answers import REPLACEMENT as _REPLACEMENT
-from .answers import XML_ILLEGAL as _XML_ILLEGAL
-from .answers import QueryAnswer, QueryJob
-from .answers import TooLarge as _TooLarge
-from .answers import answer_graph as _answer_graph
+from .answers import PROLOGUE, QueryAnswer, QueryJob, TooLarge, answer_graph, xml_safe
 from .httperror import HTTPError
 from .query_check import check_query, may_call_service
 
@@ -150,7 +145,7 @@ class RemoteBackend:
         declared = {
             name: iri for name, iri in job.prefixes if not re.search(rf"(?i:PREFIX)\s*{re.escape(name)}:", query)
         }
-        end = _PROLOGUE.match(query).end()  # type: ignore[union-attr]  # after BASE (Virtuoso wants it first)
+        end = PROLOGUE.match(query).end()  # type: ignore[union-attr]  # after BASE (Virtuoso wants it first)
         text = query[:end] + "".join(f"\nPREFIX {name}: <{iri}>" for name, iri in declared.items()) + "\n" + query[end:]
         if self.store.endpoints.kind == "virtuoso" and not _CONSTANT_GRAPH.search(query):
             text = (
@@ -241,7 +236,7 @@ class RemoteBackend:
             response.close()
         data = b"".join(chunks)
         if reader.cut:
-            raise _TooLarge
+            raise TooLarge
         rows = data.count(_END_OF_RESULT)
         if rows <= job.max_rows:  # Virtuoso says so when its ResultSetMaxRows cut the answer
             return data, rows, "X-SPARQL-MaxRows" in response.headers
@@ -264,7 +259,7 @@ class RemoteBackend:
             if reader.late:
                 raise self._late() from None
             if reader.cut:
-                raise _TooLarge from None
+                raise TooLarge from None
             raise HTTPError(502, f"the SPARQL store sent a graph that could not be read: {exc}") from None
         finally:
             response.close()
@@ -272,7 +267,7 @@ class RemoteBackend:
 
     def _answer(self, job: QueryJob, form: str, deadline: float) -> QueryAnswer:
         if form in ("CONSTRUCT", "DESCRIBE"):
-            return _answer_graph(self._graph(job, form, deadline), job)  # type: ignore[arg-type]
+            return answer_graph(self._graph(job, form, deadline), job)  # type: ignore[arg-type]
         media = job.results_type
         if media is None:
             raise HTTPError(406, "none of the accepted media types fits this result; results are JSON, XML, CSV or TSV")
@@ -293,7 +288,7 @@ class RemoteBackend:
             raise HTTPError(502, "the SPARQL store sent a graph where results were expected")
         body = result.serialize(format=fmt) or b""
         if len(body) > job.max_bytes:
-            raise _TooLarge
+            raise TooLarge
         return QueryAnswer("solutions", media, rows, truncated, body)
 
     def execute(self, job: QueryJob, deadline: float | None = None) -> QueryAnswer:
@@ -315,22 +310,12 @@ class RemoteBackend:
         form = query_form(job.query)
         try:
             answer = self._answer(job, form, deadline)
-        except _TooLarge:
+        except TooLarge:
             raise HTTPError(
                 413,
                 f"the answer is larger than {job.max_bytes // 1_048_576} MiB; add a LIMIT or select fewer variables",
             ) from None
-        if answer.media_type in ("application/sparql-results+xml", "application/rdf+xml") and _XML_ILLEGAL.search(
-            answer.body
-        ):
-            answer = QueryAnswer(
-                answer.kind,
-                answer.media_type,
-                answer.rows,
-                answer.truncated,
-                _XML_ILLEGAL.sub(_REPLACEMENT, answer.body),
-            )
-        return answer
+        return xml_safe(answer)
 
     def query(
         self,

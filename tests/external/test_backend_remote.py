@@ -19,10 +19,11 @@ from bench.stores import StoreServer
 from kg.config import Paths
 from kg.iris import GRAPH_REGISTRY
 from kg.store import open_store
+from server.answers import QueryJob
 from server.backend_remote import RemoteBackend, query_form
 from server.httperror import HTTPError
 from server.sparql import QUERY_PREFIXES
-from server.worker import QueryJob, evaluate
+from server.worker import evaluate
 
 CSV, JSON, XML, TSV = (
     "text/csv",
