@@ -86,14 +86,6 @@ def dataset_info() -> DatasetInfo:
     )
 
 
-def add_license_link(response: Response) -> Response:
-    """Name the dataset's licence in a ``Link`` header of every response (kept beside any other links)."""
-    value = f'<{current_app.config["DATASET_LICENSE"]}>; rel="license"'
-    existing = response.headers.get("Link")
-    response.headers["Link"] = f"{existing}, {value}" if existing else value
-    return response
-
-
 def template_context() -> dict[str, DatasetInfo]:
     """``dataset_info`` for templates: the footer's licence and attribution."""
     return {"dataset_info": dataset_info()}
@@ -200,7 +192,6 @@ def sitemap_part(number: int) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint, the licence header and the footer's dataset information."""
+    """Register the blueprint and the footer's dataset information."""
     app.register_blueprint(bp)
-    app.after_request(add_license_link)
     app.context_processor(template_context)

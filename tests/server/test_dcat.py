@@ -306,6 +306,18 @@ def test_every_response_names_the_licence(client: FlaskClient, method: str, path
     assert f'<{LICENSE}>; rel="license"' in response.headers.get("Link", ""), (path, response.status_code)
 
 
+def test_licence_is_named_once_by_the_one_header_hook(client: FlaskClient) -> None:
+    """Regression: two after-request hooks added headers; now one does, and a page answered from the page cache
+    names the licence once, as the first answer did."""
+    from server import headers, site_meta
+
+    assert not hasattr(site_meta, "add_license_link") and hasattr(headers, "add_common_headers")
+    for path, accept in (("/id/firm/bmw", "text/html"), ("/", "text/html"), ("/.well-known/void", "text/turtle")):
+        for _ in range(2):
+            link = client.get(path, headers={"Accept": accept}).headers.get("Link", "")
+            assert link.count('rel="license"') == 1, (path, link)
+
+
 def test_resource_links_keep_alternates_beside_the_licence(client: FlaskClient) -> None:
     link = client.get("/id/firm/bmw", headers={"Accept": "text/turtle"}).headers["Link"]
     assert 'rel="alternate"' in link and 'rel="license"' in link
