@@ -12,17 +12,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, render_template
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD, Namespace
 
 from kg.dumps import DUMP_PREFIXES
 from kg.vocab import AA
 
 from .describe import LABELS, iri, used_prefixes
+from .documents import document_response
 from .dumps import SUMS, list_dumps
-from .errors import error_response
-from .formats import choose_representation
-from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, content_type, link_header, serialize
+from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, content_type, serialize
 from .service_description import FORMAT_IRIS
 from .site_meta import PAGE_KINDS, dataset_info, kind_resources
 from .store import graph_source, paths, per_build
@@ -43,7 +42,6 @@ VOID_PREFIXES = {
     "formats": "http://www.w3.org/ns/formats/",
 }
 RDF_TYPE = iri(RDF.type)
-OFFERED = [*RDF_MEDIA_TYPES, HTML]  # RDF unless a browser asks: an absent Accept gets Turtle
 EXAMPLE_KINDS = (AA.Firm, AA.Deal, AA.SourceDocument)
 
 STATS = {
@@ -220,14 +218,14 @@ def class_labels(classes: list[str]) -> dict[str, str]:
 @bp.route("/.well-known/void.<ext>")
 def void(ext: str | None) -> Response:
     """The VoID description: Turtle unless the client asks for another RDF format or HTML (or a suffix)."""
-    if ext is not None and ext != "html" and ext not in BY_SUFFIX:
-        abort(404)
-    media_type = choose_representation(ext, request.headers.get("Accept"), rdf_first=True)
-    if media_type is None:
-        response = error_response(406, "Available as " + ", ".join(OFFERED))
-    elif media_type == HTML:
+    return document_response(ext, "/.well-known/void", void_document, rdf_first=True)
+
+
+def void_document(media_type: str) -> Response:
+    """The VoID description as ``media_type`` (HTML or an RDF format)."""
+    if media_type == HTML:
         stats = statistics()
-        response = Response(
+        return Response(
             render_template(
                 "void.html",
                 label="VoID description",
@@ -244,14 +242,9 @@ def void(ext: str | None) -> Response:
             ),
             mimetype="text/html",
         )
-    else:
-        triples = void_triples()
-        body = serialize(triples, BY_MEDIA_TYPE[media_type], used_prefixes(triples, VOID_PREFIXES))
-        response = Response(body, content_type=content_type(media_type))
-    response.headers["Link"] = link_header("/.well-known/void", media_type)
-    if ext is None:
-        response.vary.add("Accept")
-    return response
+    triples = void_triples()
+    body = serialize(triples, BY_MEDIA_TYPE[media_type], used_prefixes(triples, VOID_PREFIXES))
+    return Response(body, content_type=content_type(media_type))
 
 
 def init_app(app: Flask) -> None:

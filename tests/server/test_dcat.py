@@ -399,3 +399,16 @@ def test_sitemap_becomes_an_index_at_scale(make_app: Callable[..., Flask], clien
     assert collected == everything
     assert small.get(f"/sitemap/{len(parts) + 1}.xml").status_code == 404
     assert small.get("/sitemap/0.xml").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/ontology", "/.well-known/void", "/catalog"])
+def test_documents_share_their_404_and_406(client: FlaskClient, path: str) -> None:
+    """The ontology, the VoID and the catalogue answer an unknown suffix and an unacceptable Accept alike (one
+    helper, server.documents)."""
+    assert client.get(f"{path}.xyz").status_code == 404
+    refused = client.get(path, headers={"Accept": "image/png"})
+    assert refused.status_code == 406 and refused.text.startswith("406 Not Acceptable: Available as ")
+    assert 'rel="alternate"' in refused.headers["Link"] and "Accept" in refused.headers["Vary"]
+    assert "text/turtle" in refused.text and "text/html" in refused.text
+    chosen = client.get(f"{path}.nt")
+    assert chosen.status_code == 200 and chosen.mimetype == "application/n-triples" and "Vary" not in chosen.headers
