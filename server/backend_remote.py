@@ -10,9 +10,14 @@ most ``max_bytes`` of it and only until the deadline, cut at ``max_rows``, and s
 client's format exactly as the embedded workers do, so both backends answer byte for byte alike.
 
 Store quirks handled here: Virtuoso's default graph also holds its own system graphs (excluded with its
-``input:default-graph-exclude`` pragma); it answers ASK with a one-row table; when its time limit strikes it may
-send a partial "anytime" answer (``X-SQL-State`` header, or status 206), which is refused as a timeout rather than
-shown as complete; Oxigraph's server needs ``union-default-graph`` to query the union of the graphs.
+``input:default-graph-exclude`` pragma, except in queries that name a graph, which it would then answer with
+nothing); it labels blank nodes ``nodeID://b1`` (read as ``b1``); it answers ASK with a one-row table; when its
+time limit strikes it may send a partial "anytime" answer (``X-SQL-State`` header, or status 206), which is
+refused as a timeout rather than shown as complete; Oxigraph's server needs ``union-default-graph`` to query the
+union of the graphs.
+
+:meth:`RemoteBackend.query` answers the pages' own queries (:class:`server.backend_graph.RemoteGraph`) through the
+same path, as pyoxigraph results.
 """
 
 from __future__ import annotations
