@@ -291,7 +291,10 @@ class RemoteBackend:
             return QueryAnswer("boolean", media, 1, False, result.serialize(format=fmt) or b"")
         if not isinstance(result, ox.QuerySolutions):  # results formats carry solutions or a boolean, never a graph
             raise HTTPError(502, "the SPARQL store sent a graph where results were expected")
-        body = result.serialize(format=fmt) or b""
+        try:
+            body = result.serialize(format=fmt) or b""  # the results are parsed as they are written
+        except SyntaxError as exc:
+            raise HTTPError(502, f"the SPARQL store sent results that could not be read: {exc}") from None
         if len(body) > job.max_bytes:
             raise TooLarge
         return QueryAnswer("solutions", media, rows, truncated, body)
