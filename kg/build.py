@@ -42,11 +42,11 @@ from .exports import write_exports
 from .lock import build_lock
 from .mapping import map_registry
 from .ontology import ONTOLOGY_FILES, SHAPES_FILE, load_ontology
-from .reasoning import clash_report, find_clashes, hermit, infer_in_store, reasoner_input
+from .reasoning import ReasonerOntology, clash_report, find_clashes, hermit_run, infer_in_store, reasoner_data
 from .records import Corpus
 from .releases import record_release
 from .store import store_opens
-from .units import Context, check_units, finding, graph_nquads, read_unit, run_units, schema_triples, triples_of
+from .units import Context, check_units, finding, graph_nquads, read_unit, run_units, schema_triples
 from .validation import Shapes, ValidationReport
 from .vocab import AA
 
@@ -307,11 +307,10 @@ def _reason(
 ) -> None:
     """HermiT on the ontology and the registry, then on the documents not checked before, in bounded batches."""
     cache = Cache(context.cache_root, "consistent")
+    prepared = ReasonerOntology.of(ontology)
     base_key = digest(__version__, "hermit", context.ontology_digest, context.registry_digest)
     if cache.get_bytes(base_key) is None:
-        data = Graph()
-        data.parse(data=triples_of(registry_nquads).decode("utf-8"), format="nt")
-        hermit(reasoner_input(data, ontology))
+        hermit_run(prepared, [reasoner_data(registry_nquads, prepared)])
         cache.put_bytes(base_key, b"")
     keys = [
         digest(__version__, "hermit", context.ontology_digest, s["graph"], *c)
@@ -323,14 +322,12 @@ def _reason(
         batch = todo[start : start + HERMIT_BATCH]
         if len(todo) > HERMIT_BATCH:
             progress(f"checking consistency with HermiT ({start + len(batch)}/{len(todo)} documents)")
-        data = Graph()
+        data = []
         for i in batch:
-            data.parse(
-                data=triples_of(graphs.get_bytes(summaries[i]["graph"], ".nq") or b"").decode("utf-8"), format="nt"
-            )
+            data.append(reasoner_data(graphs.get_bytes(summaries[i]["graph"], ".nq") or b"", prepared))
             if cited[i]:
-                data.parse(data="".join(cited[i]), format="nt")
-        hermit(reasoner_input(data, ontology))
+                data.append(reasoner_data("".join(cited[i]).encode("utf-8"), prepared, ox.RdfFormat.N_TRIPLES))
+        hermit_run(prepared, data)
         for i in batch:
             cache.put_bytes(keys[i], b"")
 

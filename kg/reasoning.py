@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from kg.iris import PREFIXES
 from kg.ontology import load_ontology
 from kg.sitedata import select
 from kg.validation import short_name
+from kg.vocab import AA
 
 __all__ = [
     "Rule",
@@ -36,10 +37,14 @@ __all__ = [
     "ReasonerCouldNotRun",
     "check_consistency",
     "hermit",
+    "hermit_run",
+    "ReasonerOntology",
+    "reasoner_data",
     "infer",
     "infer_in_store",
     "find_clashes",
     "reasoner_input",
+    "add_parsed",
 ]
 
 
@@ -68,28 +73,79 @@ def _triples(graph: Graph) -> Iterable[Triple]:
     return iter(graph)
 
 
-def reasoner_input(data: Graph, ontology: Graph) -> Graph:
-    """Return the graph HermiT reasons over: the ontology, then from ``data`` only what a clash can involve.
+# What HermiT never needs from the data: the quote of each fact (aa:Evidence nodes and their selectors). The
+# ontology gives them no domain, so they add no type to any other node; the types they carry themselves are
+# checked by the SHACL shapes (sh:class) and by the disjointness query over the whole store (find_clashes).
+_EVIDENCE = str(AA.Evidence)
+_HAS_SELECTOR = "http://www.w3.org/ns/oa#hasSelector"
+_TYPE = str(RDF.type)
 
-    Kept from the data: ``rdf:type`` triples whose class the ontology declares, and triples whose predicate
-    the ontology declares an ``owl:ObjectProperty``. Dropped: every literal (dates are ``xsd:date``,
-    ``xsd:gYearMonth`` or ``xsd:gYear``, which are not in the OWL 2 datatype map, and HermiT stops with an
-    UnsupportedDatatypeException on them; the SHACL shapes check literals instead), ``owl:sameAs`` links to
-    Wikidata and annotations. Blank nodes of the data become IRIs, so that owlready2 reads them as individuals.
+
+@dataclass(frozen=True)
+class ReasonerOntology:
+    """The ontology as HermiT reads it: its N-Triples, and the classes and object properties it declares."""
+
+    graph: Graph
+    ntriples: bytes
+    classes: frozenset[str]
+    properties: frozenset[str]
+
+    @classmethod
+    def of(cls, ontology: Graph) -> ReasonerOntology:
+        """Prepare ``ontology`` (a Graph of the ontology files) for :func:`reasoner_data` and :func:`hermit_run`."""
+        return cls(
+            ontology,
+            ontology.serialize(format="nt", encoding="utf-8"),
+            frozenset(str(c) for c in _declared(ontology, OWL.Class)),
+            frozenset(str(p) for p in _declared(ontology, OWL.ObjectProperty)),
+        )
+
+
+def reasoner_data(data: bytes, ontology: ReasonerOntology, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> bytes:
+    """The N-Triples of ``data`` (N-Quads by default; graph names are dropped) that HermiT reasons over.
+
+    Kept: ``rdf:type`` triples whose class the ontology declares, and triples whose predicate it declares an
+    ``owl:ObjectProperty``. Dropped: every literal (dates are ``xsd:date``, ``xsd:gYearMonth`` or ``xsd:gYear``,
+    which are not in the OWL 2 datatype map, and HermiT stops with an UnsupportedDatatypeException on them; the
+    SHACL shapes check literals instead), ``owl:sameAs`` links to Wikidata, annotations, and the evidence nodes
+    and their selectors (see ``_EVIDENCE``). Blank nodes become IRIs, so that HermiT reads them as individuals.
     """
-    classes = _declared(ontology, OWL.Class)
-    properties = _declared(ontology, OWL.ObjectProperty)
+    quads = list(ox.parse(data, format=fmt))
+    quotes = {
+        q.subject
+        for q in quads
+        if q.predicate.value == _TYPE and isinstance(q.object, ox.NamedNode) and q.object.value == _EVIDENCE
+    }
+    quotes |= {q.object for q in quads if q.predicate.value == _HAS_SELECTOR}
+    kept = []
+    for q in quads:
+        s, p, o = q.subject, q.predicate.value, q.object
+        if isinstance(o, ox.Literal) or s in quotes or o in quotes:
+            continue
+        if (p == _TYPE and o.value in ontology.classes) or (p in ontology.properties and p != _TYPE):
+            kept.append(ox.Triple(_skolem(s), q.predicate, o if p == _TYPE else _skolem(o)))
+    return ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def _skolem(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> ox.NamedNode:
+    if isinstance(node, ox.BlankNode):
+        return ox.NamedNode(f"urn:autoalliance:bnode:{node.value}")
+    assert isinstance(node, ox.NamedNode), "literals and quoted triples are filtered out before"
+    return node
+
+
+def reasoner_input(data: Graph, ontology: Graph) -> Graph:
+    """Return the graph HermiT reasons over: the ontology, then from ``data`` what :func:`reasoner_data` keeps."""
     graph = Graph()
     graph += ontology
-    for s, p, o in _triples(data):
-        if isinstance(o, Literal) or not ((p == RDF.type and o in classes) or p in properties):
-            continue
-        graph.add((_skolem(s), p, o if p == RDF.type else _skolem(o)))
+    nt = Graph()
+    for triple in _triples(data):
+        nt.add(triple)
+    kept = reasoner_data(
+        nt.serialize(format="nt", encoding="utf-8"), ReasonerOntology.of(ontology), ox.RdfFormat.N_TRIPLES
+    )
+    graph.parse(data=kept.decode("utf-8"), format="nt")
     return graph
-
-
-def _skolem(node: Node) -> Node:
-    return URIRef(f"urn:autoalliance:bnode:{node}") if isinstance(node, BNode) else node
 
 
 def _java() -> str:
@@ -116,14 +172,34 @@ def check_consistency(graph: Graph, ontology_dir: Path) -> None:
 def hermit(pushed: Graph) -> None:
     """Run HermiT on ``pushed`` (the ontology and the data, as :func:`reasoner_input` makes it).
 
+    Returns None when consistent; raises as :func:`hermit_run` does.
+    """
+    _run_hermit(pushed.serialize(format="nt", encoding="utf-8"), lambda: pushed)
+
+
+def hermit_run(ontology: ReasonerOntology, data: Iterable[bytes]) -> None:
+    """Run HermiT on the ontology and ``data`` (N-Triples, as :func:`reasoner_data` makes them).
+
     HermiT (the jar owlready2 ships) is asked for consistency only, in a JVM of its own with owlready2's
     memory limit. Returns None when consistent; raises ``ReasoningError`` with the clashes when inconsistent,
     and :class:`ReasonerCouldNotRun` when Java or HermiT fail.
     """
+    chunks = [ontology.ntriples, *data]
+
+    def pushed() -> Graph:
+        graph = Graph()
+        graph += ontology.graph
+        graph.parse(data=b"".join(chunks[1:]).decode("utf-8"), format="nt")
+        return graph
+
+    _run_hermit(b"".join(chunks), pushed)
+
+
+def _run_hermit(ntriples: bytes, pushed: Callable[[], Graph]) -> None:
     java = _java()
     with tempfile.TemporaryDirectory(prefix="autoalliance-hermit-") as tmp:
         path = Path(tmp) / "input.nt"
-        path.write_bytes(pushed.serialize(format="nt", encoding="utf-8"))
+        path.write_bytes(ntriples)
         command = [
             java,
             f"-Xmx{owlready2.reasoning.JAVA_MEMORY}M",
@@ -140,7 +216,7 @@ def hermit(pushed: Graph) -> None:
     if proc.returncode == 0 and "is satisfiable" in proc.stdout:
         return
     if "InconsistentOntologyException" in proc.stderr or "is not satisfiable" in proc.stdout:
-        raise ReasoningError(clash_report(explain_clashes(pushed)))
+        raise ReasoningError(clash_report(explain_clashes(pushed())))
     detail = (proc.stderr or proc.stdout).strip().splitlines()
     raise ReasonerCouldNotRun(f"HermiT could not run: {detail[0] if detail else f'exit code {proc.returncode}'}")
 
@@ -359,6 +435,22 @@ def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> No
     if term.language:
         return Literal(term.value, lang=term.language)
     return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def add_parsed(graph: Graph, data: bytes, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> set[Node]:
+    """Add the triples of ``data`` (N-Quads by default; graph names are dropped) to ``graph``; returns their
+    subjects. Parsed by pyoxigraph, several times faster than rdflib's own N-Triples parser."""
+    terms: dict[object, Node] = {}
+
+    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+        found = terms.get(t)
+        if found is None:
+            found = terms[t] = _to_rdflib(t)
+        return found
+
+    triples = [(term(q.subject), term(q.predicate), term(q.object)) for q in ox.parse(data, format=fmt)]
+    graph.addN((s, p, o, graph) for s, p, o in triples)
+    return {s for s, _, _ in triples}
 
 
 def _construct(store: ox.Store, query: str, union: bool = False) -> ox.QueryTriples:

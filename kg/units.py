@@ -36,6 +36,7 @@ from .cache import Cache, digest, file_digest
 from .errors import AnnotationError
 from .evidence import Anchor, anchor_quote
 from .mapping import ENTITY_CLASSES, ENTITY_IRIS, map_document
+from .reasoning import add_parsed
 from .records import KIND_NAMES, Alliance, Deal, DealRef, Investigation, Quote
 from .validation import Finding, Shapes
 from .vocab import AA
@@ -258,12 +259,8 @@ def check_units(units: list[tuple[str, str, list[str]]]) -> list[list[Any]]:
         for i in todo:
             _, graph_key, cited = units[i]
             data = Cache(ctx.cache_root, "graphs").get_bytes(graph_key, ".nq") or b""
-            own = Graph()
-            own.parse(data=triples_of(data).decode("utf-8"), format="nt")
-            foreign = _cited_nodes(cited)
-            for subject in set(own.subjects()) - foreign:
+            for subject in add_parsed(working, data) - _cited_nodes(cited):
                 owner[str(subject)] = i
-            working += own
             cited_lines.update(cited)
         found: dict[int, list[list[Any]]] = {i: [] for i in todo}
         for f in validate_graph(working, sorted(cited_lines)):
@@ -280,7 +277,7 @@ def validate_graph(data: Graph, cited: list[str]) -> list[Finding]:
     ctx = _context()
     data += ctx.schema
     if cited:
-        data.parse(data="".join(cited), format="nt")
+        add_parsed(data, "".join(cited).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
     return ctx.shapes().validate(data).results
 
 

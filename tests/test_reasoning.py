@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF
@@ -11,7 +12,7 @@ from rdflib.namespace import RDF
 from kg.errors import ReasoningError
 from kg.iris import alliance, deal, domain, firm
 from kg.ontology import load_ontology
-from kg.reasoning import RULES, check_consistency, infer, reasoner_input
+from kg.reasoning import RULES, ReasonerOntology, check_consistency, hermit_run, infer, reasoner_data, reasoner_input
 from kg.vocab import AA
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +89,37 @@ def test_reasoner_input_drops_literals_and_keeps_types_and_links(ontology: Graph
     assert (deal("d"), RDF.type, AA.Cooperation) in pushed
     assert (deal("d"), AA.party, firm("bmw")) in pushed
     assert (deal("d"), AA.signedOn, None) not in pushed
+
+
+def test_reasoner_data_leaves_out_quotes_literals_and_annotations(ontology: Graph) -> None:
+    graph = turtle(
+        """
+        @prefix oa: <http://www.w3.org/ns/oa#> .
+        deal:d a aa:Cooperation ; aa:party firm:bmw ; rdfs:label "d" ; aa:evidence <urn:x:e1> .
+        <urn:x:e1> a aa:Evidence ; oa:hasSource <urn:x:doc> ; oa:hasSelector <urn:x:s1> .
+        <urn:x:s1> a oa:TextQuoteSelector .
+        """
+    )
+    kept = reasoner_data(
+        graph.serialize(format="nt", encoding="utf-8"), ReasonerOntology.of(ontology), ox.RdfFormat.N_TRIPLES
+    ).decode("utf-8")
+    assert f"<{deal('d')}> <{AA.party}> <{firm('bmw')}> ." in kept
+    assert f"<{deal('d')}> <{RDF.type}> <{AA.Cooperation}> ." in kept
+    assert "urn:x:e1" not in kept and "urn:x:s1" not in kept and '"d"' not in kept
+
+
+def test_hermit_on_prepared_data_finds_a_clash_and_explains_it(ontology: Graph) -> None:
+    prepared = ReasonerOntology.of(ontology)
+    clean = turtle("deal:mou a aa:MemorandumOfUnderstanding ; aa:party firm:bmw . firm:bmw a aa:Firm .")
+    bad = turtle("deal:supply a aa:SupplyAgreement ; aa:supplier firm:bmw ; aa:customer deal:mou .")
+    data = [
+        reasoner_data(g.serialize(format="nt", encoding="utf-8"), prepared, ox.RdfFormat.N_TRIPLES)
+        for g in (clean, bad)
+    ]
+    hermit_run(prepared, data[:1])
+    with pytest.raises(ReasoningError) as error:
+        hermit_run(prepared, data)
+    assert "deal:mou is both aa:Deal" in str(error.value)
 
 
 # Inference rules -----------------------------------------------------------------------------------------------
