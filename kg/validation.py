@@ -281,7 +281,10 @@ class _Parameters(list[Any]):
         return _Parameters(self)
 
 
-pyshacl.shape.module.CONSTRAINT_PARAMS = (_Parameters(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+pyshacl.shape.module.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]  # set lazily by pySHACL itself
+    _Parameters(ALL_CONSTRAINT_PARAMETERS),
+    CONSTRAINT_PARAMETERS_MAP,
+)
 
 
 class Shapes:
