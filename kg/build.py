@@ -53,7 +53,7 @@ from .vocab import AA
 Progress = Callable[[str], None]
 
 # Documents per HermiT run: bounds the reasoner's memory whatever the size of the corpus.
-HERMIT_BATCH = 2000
+HERMIT_BATCH = 5000
 # Documents per SHACL task: large enough to spread pySHACL's fixed cost, small enough to bound memory.
 SHACL_BATCH = 200
 

@@ -287,6 +287,49 @@ pyshacl.shape.module.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]  # set 
 )
 
 
+class _LookupsKept(Graph):
+    """A graph that keeps the answer of each triple pattern it was asked, until it is changed.
+
+    pySHACL asks the shapes graph the same questions (a shape's parameters, paths, messages) again for every
+    focus node it evaluates; the shapes do not change between documents, so each answer is computed once.
+    """
+
+    def __init__(self, source: Graph) -> None:
+        super().__init__()
+        self.addN((s, p, o, self) for s, p, o in source)
+        for prefix, namespace in source.namespaces():
+            self.bind(prefix, namespace, override=True)
+        self._kept: dict[Any, tuple[Any, ...]] = {}
+
+    def triples(self, triple: Any) -> Any:  # noqa: ANN401 (rdflib's own signature is overloaded)
+        kept = self.__dict__.get("_kept")
+        try:
+            found = kept.get(triple) if kept is not None else None
+        except TypeError:  # a pattern with an unhashable path
+            return super().triples(triple)
+        if found is None:
+            found = tuple(super().triples(triple))
+            if kept is not None:
+                kept[triple] = found
+        return iter(found)
+
+    def _changed(self) -> None:
+        if "_kept" in self.__dict__:
+            self._kept.clear()
+
+    def add(self, triple: Any) -> Any:  # noqa: ANN401
+        self._changed()
+        return super().add(triple)
+
+    def addN(self, quads: Any) -> Any:  # noqa: ANN401, N802 (rdflib's name)
+        self._changed()
+        return super().addN(quads)
+
+    def remove(self, triple: Any) -> Any:  # noqa: ANN401
+        self._changed()
+        return super().remove(triple)
+
+
 class Shapes:
     """The shapes of ``ontology_dir``, read and prepared once, to validate many small graphs one after another.
 
@@ -295,7 +338,7 @@ class Shapes:
 
     def __init__(self, ontology_dir: Path) -> None:
         try:
-            self.graph = load_shapes(ontology_dir)
+            self.graph: Graph = _LookupsKept(load_shapes(ontology_dir))
         except KGError as exc:
             raise ShapesCouldNotRun(f"cannot load the shapes: {exc}") from exc
         self._prepared: ShapesGraph | None = None  # pySHACL's ShapesGraph, whose shapes it gathers on first use
