@@ -18,6 +18,8 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -38,7 +40,7 @@ from .config import Paths
 from .corpus_checks import check_corpus, cited_types, read_registry
 from .dumps import write_dumps
 from .errors import AnnotationError, AnnotationErrors, KGError, ReasoningError, ValidationFailed
-from .exports import write_exports
+from .exports import write_site_data_and_exports
 from .lock import build_lock
 from .mapping import map_registry
 from .ontology import ONTOLOGY_FILES, SHAPES_FILE, load_ontology
@@ -46,7 +48,16 @@ from .reasoning import ReasonerOntology, clash_report, find_clashes, hermit_run,
 from .records import Corpus
 from .releases import record_release
 from .store import store_opens
-from .units import Context, check_units, finding, graph_nquads, read_unit, run_units, schema_triples
+from .units import (
+    Context,
+    check_units,
+    finding,
+    graph_nquads,
+    read_unit,
+    run_units,
+    schema_triples,
+    workers,
+)
 from .validation import Shapes, ValidationReport
 from .vocab import AA
 
@@ -405,14 +416,35 @@ def _previous_digests(previous: Path) -> dict[str, str] | None:
     return {g: d for g, d in digests.items() if g != str(iris.GRAPH_INFERRED)}
 
 
+def _site_data_beside(directory: Path) -> subprocess.Popen[str]:
+    """Start writing the site data and the exports of the store in ``directory`` in a process of its own
+    (started fresh: it shares no memory with the build) while the build writes the dumps."""
+    command = [sys.executable, "-m", "kg.exports", str(os.getpid()), str(directory / "store"), str(directory)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _site_data_written(proc: subprocess.Popen[str]) -> dict[str, str]:
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        detail = err.strip().splitlines()
+        raise KGError(f"writing the site data failed: {detail[-1] if detail else f'exit code {proc.returncode}'}")
+    sums: dict[str, str] = json.loads(out)
+    return sums
+
+
 def stage(
-    checked: Checked, directory: Path, progress: Progress = _quiet, previous: Path | None = None
+    checked: Checked,
+    directory: Path,
+    progress: Progress = _quiet,
+    previous: Path | None = None,
+    site_data: bool = False,
 ) -> dict[str, Any]:
-    """Load ``checked`` into a new store under ``directory``, infer, check the whole graph, write the dumps.
+    """Load ``checked`` into a new store under ``directory``, infer, check the whole graph, write the dumps
+    (and, with ``site_data``, the site data and the exports, in a process of their own meanwhile).
 
     ``previous``, the directory of the last good build, lets the store start from a copy of its store.
-    Returns the manifest's counts and digests. Raises :class:`~kg.errors.ReasoningError` when nodes of
-    different graphs clash.
+    Returns the manifest's counts and digests (and ``exports``, their digests). Raises
+    :class:`~kg.errors.ReasoningError` when nodes of different graphs clash.
     """
     store, fresh = _load(checked, directory / "store", previous, progress)
     progress("inferring")
@@ -424,7 +456,8 @@ def stage(
     store.flush()
     if fresh:
         store.optimize()
-    progress("writing the dumps")
+    quads = len(store)
+    del store  # closed, so that the readers below (this process and the site data's) can open it
     by_graph = {str(iris.document_graph(s["id"])): s for s in checked.documents}
     by_graph[str(iris.GRAPH_ONTOLOGY)] = {"nquads": checked.ontology_nquads}
     by_graph[str(iris.GRAPH_REGISTRY)] = {"nquads": checked.registry_nquads}
@@ -435,17 +468,33 @@ def stage(
             return None
         return entry["nquads"] if "nquads" in entry else checked.document_nquads(entry)
 
-    sums, graph_digests = write_dumps(store, directory / "dumps", checked.cache, known)
+    # The site data are written by a process of their own while the dumps are written here; on one core, after.
+    beside = _site_data_beside(directory) if site_data and workers() > 1 else None
+    try:
+        progress("writing the dumps")
+        reader = ox.Store.read_only(str(directory / "store"))
+        sums, graph_digests = write_dumps(reader, directory / "dumps", checked.cache, known)
+        del reader
+        exports = None
+        if site_data:
+            progress("writing the site data and the exports")
+            if beside is not None:
+                exports = _site_data_written(beside)
+            else:
+                exports = write_site_data_and_exports(directory / "store", directory)
+    finally:
+        if beside is not None and beside.poll() is None:
+            beside.kill()
+            beside.wait()
     counts = dict(checked.counts)
     if inferred:
         counts[str(iris.GRAPH_INFERRED)] = inferred
-    quads = len(store)
-    del store
     return {
         "quads": quads,
         "graphs": dict(sorted(counts.items())),
         "dumps": sums,
         "graph_digests": dict(sorted(graph_digests.items())),
+        **({"exports": exports} if exports is not None else {}),
     }
 
 
@@ -483,13 +532,8 @@ def build(paths: Paths, progress: Progress = _quiet) -> dict[str, Any]:
         checked = check_inputs(paths, progress)
         staged = begin_build(paths.builds, bid)
         try:
-            written = stage(checked, staged, progress, current_build(paths.var))
-            progress("writing the site data and the exports")
-            store = ox.Store.read_only(str(staged / "store"))
-            facts = sitedata.read_facts(store)
-            sitedata.write_site_data(store, staged / "site", facts)
-            export_sums = write_exports(store, staged / "exports", facts)
-            del store
+            written = stage(checked, staged, progress, current_build(paths.var), site_data=True)
+            export_sums = written.pop("exports")
             manifest = {
                 "id": bid,
                 "digest": inputs,
