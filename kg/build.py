@@ -205,7 +205,7 @@ def _registry(
     entries.put_json(
         key,
         {
-            "errors": [[e.path, e.line, e.col, e.message] for e in errors],
+            "errors": [e.to_json() for e in errors],
             "labels": labels,
             "nquads": nquads.decode("utf-8"),
         },

@@ -69,7 +69,7 @@ def _report(exc: KGError) -> int:
     if isinstance(exc, AnnotationErrors):
         for text in exc.lines():  # capped: a broken file must not print half a million lines
             _line(text)
-        err.print(f"[red]{len(exc.errors)} problem(s) in the annotations; nothing written[/red]")
+        err.print(f"[red]{exc.total} problem(s) in the annotations; nothing written[/red]")
         return 2
     if isinstance(exc, (ShapesCouldNotRun, ReasonerCouldNotRun)):
         _line(f"could not run: {exc}")

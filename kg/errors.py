@@ -17,11 +17,15 @@ class KGError(Exception):
 class AnnotationError(KGError):
     """One problem in an annotation or registry file, located as ``path:line:col``.
 
-    ``line`` and ``col`` are 1-based, as editors show them.
+    ``line`` and ``col`` are 1-based, as editors show them. ``count`` is how many problems the line stands for:
+    1, or more for a line that says how many further problems of a file were left out.
     """
 
-    def __init__(self, path: str | Path, line: int, col: int, message: str) -> None:
+    count: int = 1
+
+    def __init__(self, path: str | Path, line: int, col: int, message: str, count: int = 1) -> None:
         self.path = str(path)
+        self.count = count
         self.line = line
         self.col = col
         self.message = message
@@ -29,6 +33,10 @@ class AnnotationError(KGError):
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+    def to_json(self) -> list[str | int]:
+        """The problem as a JSON list, for the build's caches; ``AnnotationError(*value)`` reads it back."""
+        return [self.path, self.line, self.col, self.message, self.count]
 
 
 class AnnotationErrors(KGError):
@@ -46,11 +54,16 @@ class AnnotationErrors(KGError):
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
 
+    @property
+    def total(self) -> int:
+        """How many problems were found, those a line only counts (``... and N more``) included."""
+        return sum(e.count for e in self.errors)
+
     def lines(self, limit: int = 200) -> list[str]:
         """One line per problem, at most ``limit`` of them, then "... and N more problem(s)"."""
         shown = [str(e) for e in self.errors[:limit]]
         if len(self.errors) > limit:
-            shown.append(f"... and {len(self.errors) - limit} more problem(s)")
+            shown.append(f"... and {sum(e.count for e in self.errors[limit:])} more problem(s)")
         return shown
 
 

@@ -94,10 +94,6 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _error(e: AnnotationError) -> list[Any]:
-    return [e.path, e.line, e.col, e.message]
-
-
 def graph_nquads(graph: Graph, name: URIRef) -> bytes:
     """The triples of ``graph`` as sorted N-Quads lines of the named graph ``name`` (the pyoxigraph terms)."""
     data = graph.serialize(format="nt", encoding="utf-8")
@@ -154,7 +150,7 @@ def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> 
     text_errors: list[AnnotationError] = []
     text = read_text(text_path, _display(text_path, ctx.display_root), text_errors, MAX_DOCUMENT_BYTES)
     if text is None:
-        summary["errors"] = [_error(e) for e in text_errors]
+        summary["errors"] = [e.to_json() for e in text_errors]
         return summary
     reader = Reader(annotation_path, display, MAX_ANNOTATION_BYTES)
     doc = _read_document(reader, doc_id, text)
@@ -211,7 +207,7 @@ def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> 
                     anchors[quote] = anchor_quote(doc.text, quote.exact, quote.prefix, quote.suffix)
                 except LookupError as exc:
                     errors.append(AnnotationError(quote.loc.path, quote.loc.line, quote.loc.col, str(exc)))
-    summary["errors"] = [_error(e) for e in errors]
+    summary["errors"] = [e.to_json() for e in errors]
     summary["cites"] = sorted(list(c) for c in cites)
     summary["stubs"] = sorted(stubs)
     if errors or doc is None:

@@ -152,7 +152,11 @@ class Reader:
             return list(self.errors)
         last = self.errors[-1]
         more = AnnotationError(
-            last.path, last.line, last.col, f"... and {self.suppressed} more problem(s) in this file; fix these first"
+            last.path,
+            last.line,
+            last.col,
+            f"... and {self.suppressed} more problem(s) in this file; fix these first",
+            count=self.suppressed,
         )
         return [*self.errors, more]
 

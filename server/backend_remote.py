@@ -27,9 +27,14 @@ import requests
 from kg.iris import GRAPH
 from kg.remote_store import RemoteStore, StoreError, endpoints_for, split_credentials
 
+from .answers import PROLOGUE as _PROLOGUE
+from .answers import REPLACEMENT as _REPLACEMENT
+from .answers import XML_ILLEGAL as _XML_ILLEGAL
+from .answers import QueryAnswer, QueryJob
+from .answers import TooLarge as _TooLarge
+from .answers import answer_graph as _answer_graph
 from .httperror import HTTPError
 from .query_check import check_query, may_call_service
-from .worker import _PROLOGUE, _REPLACEMENT, _XML_ILLEGAL, QueryAnswer, QueryJob, _answer_graph, _TooLarge
 
 RESULTS_XML = "application/sparql-results+xml"
 N_TRIPLES = "application/n-triples"

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from kg.store import store_identity
 
+from .answers import QueryAnswer, QueryJob
 from .httperror import HTTPError
-from .worker import QueryAnswer, QueryJob, worker_main
+from .worker import worker_main
 
 if TYPE_CHECKING:
     from flask import Flask

@@ -15,53 +15,18 @@ import logging
 import re
 import resource
 import threading
-from dataclasses import dataclass
-from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from .answers import PROLOGUE, QueryAnswer, QueryJob, TooLarge, answer_graph, xml_safe
 from .httperror import HTTPError
 
-_PROLOGUE = re.compile(r"(?:\s+|#[^\n\r]*|(?i:BASE)\s*<[^>]*>|(?i:PREFIX)\s*[^\s:]*:\s*<[^>]*>)*")
+__all__ = ["QueryAnswer", "QueryJob", "evaluate", "worker_main"]
+
 _SELECT = re.compile(r"(?i:SELECT)\b")
-_XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # no XML 1.0 document can contain these
-_REPLACEMENT = "\ufffd".encode()
-_JSON_LD = "application/ld+json"
-_XML_TYPES = ("application/sparql-results+xml", "application/rdf+xml")
-
-
-@dataclass(frozen=True)
-class QueryJob:
-    """One query and how to answer it. ``None`` graph lists mean "not given by the request"."""
-
-    query: str
-    results_type: str | None  # media type for SELECT/ASK; None: none acceptable (406)
-    graph_type: str = "text/turtle"  # media type for CONSTRUCT/DESCRIBE
-    default_graphs: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-    union_default_graph: bool = True
-    max_rows: int = 100_000
-    max_bytes: int = 64 * 1024 * 1024
-    prefixes: tuple[tuple[str, str], ...] = ()  # declared for parsing and written in Turtle and RDF/XML
-    service_allowlist: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class QueryAnswer:
-    """A serialized answer: the kind of result, its media type, its rows (or triples) and whether it was cut."""
-
-    kind: str  # "solutions", "boolean" or "graph"
-    media_type: str
-    rows: int
-    truncated: bool
-    body: bytes
-
-
-class _TooLarge(Exception):
-    pass
 
 
 class _BoundedSink(io.RawIOBase):
@@ -80,7 +45,7 @@ class _BoundedSink(io.RawIOBase):
     def write(self, data: Any) -> int:
         size = len(data)
         if self.size + size > self.limit:
-            raise _TooLarge
+            raise TooLarge
         self.parts.append(bytes(data))
         self.size += size
         return size
@@ -137,7 +102,7 @@ def _limited(store: ox.Store, job: QueryJob, options: dict[str, Any], limit: int
         return _select(store, f"{job.query}\nLIMIT {limit}", options)
     except SyntaxError:
         pass  # the query has a LIMIT (or a trailing VALUES) of its own
-    prologue = _PROLOGUE.match(job.query)
+    prologue = PROLOGUE.match(job.query)
     end = prologue.end() if prologue else 0
     body = job.query[end:]
     if not _SELECT.match(body):
@@ -165,7 +130,7 @@ def _answer_solutions(
         rows = _count_rows(body, media)
         if rows <= job.max_rows:
             return QueryAnswer("solutions", media, rows, False, body)
-    except _TooLarge:
+    except TooLarge:
         pass
     cut = _limited(store, job, options, job.max_rows)
     if cut is None:  # a query with FROM and a LIMIT of its own cannot be wrapped
@@ -174,26 +139,6 @@ def _answer_solutions(
         )
     body = _serialize_solutions(cut, job, media)
     return QueryAnswer("solutions", media, _count_rows(body, media), True, body)
-
-
-def _answer_graph(triples: ox.QueryTriples, job: QueryJob) -> QueryAnswer:
-    media = job.graph_type
-    unique = list(dict.fromkeys(islice(triples, job.max_rows + 1)))
-    truncated = len(unique) > job.max_rows
-    del unique[job.max_rows :]
-    if media == _JSON_LD:
-        if any(isinstance(t.object, ox.Triple) or isinstance(t.subject, ox.Triple) for t in unique):
-            raise HTTPError(406, "JSON-LD cannot carry triple terms; ask for Turtle or N-Triples")
-        from kg.dumps import jsonld  # compact, with the project's prefixes as its context
-
-        body = jsonld(unique)
-    else:
-        fmt = ox.RdfFormat.from_media_type(media)
-        with_prefixes = fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
-        body = ox.serialize(unique, format=fmt, prefixes=dict(job.prefixes) if with_prefixes else None) or b""
-    if len(body) > job.max_bytes:
-        raise _TooLarge
-    return QueryAnswer("graph", media, len(unique), truncated, body)
 
 
 def evaluate(store: ox.Store, job: QueryJob) -> QueryAnswer:
@@ -223,10 +168,10 @@ def evaluate(store: ox.Store, job: QueryJob) -> QueryAnswer:
             body = result.serialize(format=ox.QueryResultsFormat.from_media_type(job.results_type)) or b""
             answer = QueryAnswer("boolean", job.results_type, 1, False, body)
         else:
-            answer = _answer_graph(result, job)
+            answer = answer_graph(result, job)
     except SyntaxError as exc:
         raise HTTPError(400, f"query syntax error: {exc}") from None
-    except _TooLarge:
+    except TooLarge:
         raise HTTPError(
             413, f"the answer is larger than {job.max_bytes // 1_048_576} MiB; add a LIMIT or select fewer variables"
         ) from None
@@ -234,11 +179,7 @@ def evaluate(store: ox.Store, job: QueryJob) -> QueryAnswer:
         raise HTTPError(503, "the query used too much memory and was stopped; simplify it or add a LIMIT") from None
     except (OSError, RuntimeError, ValueError, TypeError) as exc:  # e.g. an unknown function
         raise HTTPError(400, f"the query could not be evaluated: {exc}") from None
-    if answer.media_type in _XML_TYPES and _XML_ILLEGAL.search(answer.body):
-        answer = QueryAnswer(
-            answer.kind, answer.media_type, answer.rows, answer.truncated, _XML_ILLEGAL.sub(_REPLACEMENT, answer.body)
-        )
-    return answer
+    return xml_safe(answer)
 
 
 def _preload_parser() -> None:

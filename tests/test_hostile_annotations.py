@@ -127,6 +127,24 @@ def test_problems_per_file_are_capped_with_a_count_of_the_rest(tmp_path: Path) -
     assert found[-1].endswith(f"... and {n - MAX_ERRORS_PER_FILE} more problem(s) in this file; fix these first")
 
 
+def test_the_summary_counts_the_problems_a_capped_file_left_out(tmp_path: Path) -> None:
+    """Regression: the "... and N more" line was counted as one problem in the CLI's summary."""
+    n = 3 * MAX_ERRORS_PER_FILE
+    junk = "".join(f"  unknown_{i}: x\n" for i in range(n))
+    seeds = seeds_with(tmp_path, VALID_YAML.replace("  language: en\n", "  language: en\n" + junk).encode())
+    result = CliRunner().invoke(main, ["validate", "-q", "--seeds", str(seeds), "--var", str(tmp_path / "var")])
+    assert result.exit_code == 2
+    assert f"{n} problem(s) in the annotations" in result.output
+
+
+def test_capped_lines_count_what_they_stand_for() -> None:
+    errors = AnnotationErrors(
+        [AnnotationError("a.yaml", 1, 1, "bad"), AnnotationError("a.yaml", 1, 1, "... and 9 more", count=9)]
+    )
+    assert errors.total == 10
+    assert errors.lines(limit=1) == ["a.yaml:1:1: bad", "... and 9 more problem(s)"]
+
+
 def test_printed_problems_are_capped() -> None:
     errors = AnnotationErrors(AnnotationError("a.yaml", i, 1, "bad") for i in range(1, 1001))
     lines = errors.lines(limit=200)
