@@ -21,8 +21,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -257,11 +259,20 @@ def check_inputs(paths: Paths, progress: Progress = _quiet, cache: Path | None =
     ontology_nquads = graph_nquads(to_canonical_graph(ontology), iris.GRAPH_ONTOLOGY)
 
     progress("validating with SHACL")
-    report = _validate(context, summaries, cited, ontology_nquads, registry_nquads)
-    if not report.conforms:
-        raise ValidationFailed(f"{len(report.violations)} SHACL violation(s)", report.lines())
-    progress("checking consistency with HermiT")
-    _reason(context, ontology, summaries, cited, registry_nquads, progress)
+    # HermiT runs meanwhile, in Java processes started by a thread of its own: on two cores the SHACL pool
+    # and the JVM share the time the pool alone would leave to HermiT afterwards. SHACL's verdict comes first.
+    stop = threading.Event()
+    with ThreadPoolExecutor(1) as beside:
+        reasoned = beside.submit(_reason, context, ontology, summaries, cited, registry_nquads, stop)
+        try:
+            report = _validate(context, summaries, cited, ontology_nquads, registry_nquads)
+            if not report.conforms:
+                raise ValidationFailed(f"{len(report.violations)} SHACL violation(s)", report.lines())
+        except BaseException:
+            stop.set()
+            raise
+        progress("checking consistency with HermiT")
+        reasoned.result()
     counts = {
         s_graph: n
         for s_graph, n in (
@@ -314,9 +325,10 @@ def _reason(
     summaries: list[dict[str, Any]],
     cited: list[list[str]],
     registry_nquads: bytes,
-    progress: Progress,
+    stop: threading.Event,
 ) -> None:
-    """HermiT on the ontology and the registry, then on the documents not checked before, in bounded batches."""
+    """HermiT on the ontology and the registry, then on the documents not checked before, in bounded batches;
+    no further batch once ``stop`` is set."""
     cache = Cache(context.cache_root, "consistent")
     prepared = ReasonerOntology.of(ontology)
     base_key = digest(__version__, "hermit", context.ontology_digest, context.registry_digest)
@@ -330,9 +342,9 @@ def _reason(
     todo = [i for i, key in enumerate(keys) if cache.get_bytes(key) is None]
     graphs = Cache(context.cache_root, "graphs")
     for start in range(0, len(todo), HERMIT_BATCH):
+        if stop.is_set():
+            return
         batch = todo[start : start + HERMIT_BATCH]
-        if len(todo) > HERMIT_BATCH:
-            progress(f"checking consistency with HermiT ({start + len(batch)}/{len(todo)} documents)")
         data = []
         for i in batch:
             data.append(reasoner_data(graphs.get_bytes(summaries[i]["graph"], ".nq") or b"", prepared))
