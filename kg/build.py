@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -388,12 +388,31 @@ def _copy_store(source: Path, target: Path) -> None:
     shutil.copytree(source, target, copy_function=link_or_copy)
 
 
-def _load(checked: Checked, path: Path, previous: Path | None, progress: Progress) -> tuple[ox.Store, bool]:
-    """The store of ``checked`` at ``path``; returns it and whether it was loaded from scratch.
+@dataclass
+class Loaded:
+    """The staged store, and what changed since the build it was copied from (None: loaded from scratch, or the
+    ontology changed: every whole-graph stage runs over everything)."""
+
+    store: ox.Store
+    subjects: set[ox.NamedNode] | None = None  # subjects of the changed, added and removed graphs, old and new
+    nodes: set[ox.NamedNode] | None = None  # every IRI of the changed and added graphs, as they are now
+
+
+def _iris(quads: Iterable[ox.Quad], subjects: set[ox.NamedNode], nodes: set[ox.NamedNode] | None = None) -> None:
+    for quad in quads:
+        if isinstance(quad.subject, ox.NamedNode):
+            subjects.add(quad.subject)
+        if nodes is not None:
+            nodes.update(t for t in (quad.subject, quad.object) if isinstance(t, ox.NamedNode))
+
+
+def _load(checked: Checked, path: Path, previous: Path | None, progress: Progress) -> Loaded:
+    """The store of ``checked`` at ``path``, and what changed.
 
     When ``previous`` (the directory of the last good build) holds a store and the digests of its graphs, the
-    store is that one, copied, with only the graphs whose digest changed replaced; otherwise every graph is
-    loaded. Both give a store with the same quads.
+    store is that one, copied, with only the graphs whose digest changed replaced (and its ``graph:inferred``
+    kept for :func:`~kg.reasoning.infer_in_store` to update); otherwise every graph is loaded. Both give a store
+    with the same asserted quads.
     """
     graphs = _graph_nquads(checked)
     old = _previous_digests(previous) if previous is not None else None
@@ -404,16 +423,25 @@ def _load(checked: Checked, path: Path, previous: Path | None, progress: Progres
             changed = [g for g, (key, _) in graphs.items() if old.get(g) != key]
             gone = [g for g in old if g not in graphs]
             progress(f"updating the Oxigraph store ({len(changed)} graph(s) changed, {len(gone)} removed)")
-            for graph in [*gone, *changed, str(iris.GRAPH_INFERRED)]:
+            loaded = Loaded(store, set(), set())
+            if str(iris.GRAPH_ONTOLOGY) in [*changed, *gone]:
+                store.remove_graph(ox.NamedNode(str(iris.GRAPH_INFERRED)))
+                loaded = Loaded(store)
+            for graph in [*gone, *changed]:
+                if loaded.subjects is not None:
+                    _iris(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)), loaded.subjects)
                 store.remove_graph(ox.NamedNode(graph))
-            store.bulk_extend(q for g in changed for q in ox.parse(graphs[g][1](), format=ox.RdfFormat.N_QUADS))
-            return store, False
+            new = [q for g in changed for q in ox.parse(graphs[g][1](), format=ox.RdfFormat.N_QUADS)]
+            if loaded.subjects is not None:
+                _iris(new, loaded.subjects, loaded.nodes)
+            store.bulk_extend(new)
+            return loaded
         except (OSError, RuntimeError, ValueError):
             shutil.rmtree(path, ignore_errors=True)
     progress("loading the Oxigraph store")
     store = ox.Store(str(path))
     store.bulk_extend(q for _, read in graphs.values() for q in ox.parse(read(), format=ox.RdfFormat.N_QUADS))
-    return store, True
+    return Loaded(store)
 
 
 def _previous_digests(previous: Path) -> dict[str, str] | None:
@@ -458,18 +486,24 @@ def stage(
     Returns the manifest's counts and digests (and ``exports``, their digests). Raises
     :class:`~kg.errors.ReasoningError` when nodes of different graphs clash.
     """
-    store, fresh = _load(checked, directory / "store", previous, progress)
+    loaded = _load(checked, directory / "store", previous, progress)
+    store = loaded.store
     progress("inferring")
-    inferred = infer_in_store(store, str(iris.GRAPH_INFERRED))
+    inferred, derived = infer_in_store(store, str(iris.GRAPH_INFERRED), loaded.subjects)
     progress("checking the whole graph")
-    clashes = find_clashes(store, checked.ontology)
+    # After a change, a clash needs a node that a changed graph or a newly derived triple mentions: the
+    # previous build had none, with the same ontology.
+    nodes = None
+    if loaded.nodes is not None:
+        nodes = loaded.nodes | {t for q in derived for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
+    clashes = find_clashes(store, checked.ontology, nodes)
     if clashes:
         raise ReasoningError(clash_report(clashes))
     store.flush()
-    if fresh:
+    if loaded.subjects is None:
         store.optimize()
     quads = len(store)
-    del store  # closed, so that the readers below (this process and the site data's) can open it
+    del store, loaded  # closed, so that the readers below (this process and the site data's) can open it
     by_graph = {str(iris.document_graph(s["id"])): s for s in checked.documents}
     by_graph[str(iris.GRAPH_ONTOLOGY)] = {"nquads": checked.ontology_nquads}
     by_graph[str(iris.GRAPH_REGISTRY)] = {"nquads": checked.registry_nquads}

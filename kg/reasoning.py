@@ -8,6 +8,7 @@ explains a clash in terms of the individuals and classes involved. ``infer`` app
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -308,6 +309,16 @@ class Rule:
     name: str
     doc: str
     construct: str
+    # When set: the variable of the node every derived triple is about, where the rule reads only that node's own
+    # statements and the ontology. Such a rule can be run again for some nodes alone (an incremental build).
+    node: str | None = None
+
+    @property
+    def predicate(self) -> str:
+        """The IRI of the predicate of the triples the rule derives (its template is one triple pattern)."""
+        found = re.match(r"\s*CONSTRUCT\s*\{\s*\?\w+\s+(\w+):(\w+)\s+\?\w+\s*\}", self.construct)
+        assert found, f"the template of {self.name} is one triple pattern with a prefixed predicate"
+        return PREFIXES[found.group(1)] + found.group(2)
 
 
 _PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(PREFIXES.items()))
@@ -323,6 +334,7 @@ WHERE {
   ?role rdfs:subPropertyOf+ aa:party .
   ?deal ?role ?firm .
 }""",
+        node="deal",
     ),
     Rule(
         "type-closure",
@@ -336,6 +348,7 @@ WHERE {
   } }
   ?node rdf:type ?class .
 }""",
+        node="node",
     ),
     Rule(
         "domain-closure",
@@ -346,6 +359,7 @@ WHERE {
   ?node aa:domain ?domain .
   ?domain skos:broader+ ?broader .
 }""",
+        node="node",
     ),
     Rule(
         "deal-partners",
@@ -489,21 +503,44 @@ def infer(dataset_union: Graph, ontology: Graph) -> Graph:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def infer_in_store(store: ox.Store, graph: str) -> int:
+def infer_in_store(store: ox.Store, graph: str, nodes: set[ox.NamedNode] | None = None) -> tuple[int, set[ox.Quad]]:
     """Apply ``RULES`` in order over the union of ``store``'s graphs, adding what they derive to ``graph``.
 
     As :func:`infer`: a derived triple is added only when no graph holds it yet, and each rule sees the triples
-    of the rules before it. Returns how many triples ``graph`` holds afterwards.
+    of the rules before it. With ``nodes`` (an incremental build; ``graph`` holds what the rules derived from the
+    previous build's graphs, and the ontology is that build's), the rules with a ``node`` are run again for
+    those nodes alone (every node that is a subject in a changed, added or removed graph: their triples in
+    ``graph`` are dropped first) and the other rules for every node; the result is the same. Returns how many
+    triples ``graph`` holds afterwards, and the triples it holds now and did not hold before.
     """
     target = ox.NamedNode(graph)
+    before: set[ox.Quad] = set()
+    if nodes is not None:
+        for rule in RULES:
+            predicate = ox.NamedNode(rule.predicate)
+            if rule.node is None:
+                before |= set(store.quads_for_pattern(None, predicate, None, target))
+            else:
+                for node in nodes:
+                    before |= set(store.quads_for_pattern(node, predicate, None, target))
+        for quad in before:
+            store.remove(quad)
+    added: set[ox.Quad] = set()
     for rule in RULES:
+        query = rule.construct
+        if nodes is not None and rule.node is not None:
+            if not nodes:
+                continue
+            values = " ".join(str(n) for n in sorted(nodes, key=str))
+            query = query.replace("WHERE {", f"WHERE {{\n  VALUES ?{rule.node} {{ {values} }}", 1)
         new = {
             ox.Quad(t.subject, t.predicate, t.object, target)
-            for t in _construct(store, _PROLOGUE + rule.construct, union=True)
+            for t in _construct(store, _PROLOGUE + query, union=True)
             if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None
         }
         store.extend(new)
-    return sum(1 for _ in store.quads_for_pattern(None, None, None, target))
+        added |= new
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, target)), added - before
 
 
 def _witnesses(ontology: Graph, members: list[Node]) -> tuple[list[tuple[Node, Node]], ...]:
@@ -531,22 +568,26 @@ def _values(pairs: list[tuple[Node, Node]]) -> str:
     return " ".join(f"(<{a}> <{b}>)" for a, b in pairs) or "(UNDEF UNDEF)"
 
 
-def find_clashes(store: ox.Store, ontology: Graph) -> list[str]:
+def find_clashes(store: ox.Store, ontology: Graph, nodes: set[ox.NamedNode] | None = None) -> list[str]:
     """Nodes of ``store`` (all graphs together) that fall into two classes the ontology declares disjoint.
 
     A node's classes are read as HermiT reads this ontology: its ``rdf:type``, the domains and ranges of the
     (super-)properties it is used with, and their super-classes. One SPARQL query per ``owl:AllDisjointClasses``
-    axiom. Returns one sentence per node and pair of classes, sorted (at most a few dozen).
+    axiom. With ``nodes``, only those nodes are looked at. Returns one sentence per node and pair of classes,
+    sorted (at most a few dozen).
     """
     clashes: list[str] = []
+    if nodes is not None and not nodes:
+        return clashes
+    only = f"VALUES ?x {{ {' '.join(str(n) for n in sorted(nodes, key=str))} }}" if nodes is not None else ""
     for axiom in ontology.subjects(RDF.type, OWL.AllDisjointClasses):
         head = ontology.value(axiom, OWL.members)
         members = list(ontology.items(head)) if head is not None else []
         types, subject, obj = _witnesses(ontology, members)
         query = f"""SELECT ?x (GROUP_CONCAT(DISTINCT STR(?m); SEPARATOR=" ") AS ?ms) WHERE {{
-  {{ VALUES (?t ?m) {{ {_values(types)} }} ?x a ?t }}
-  UNION {{ VALUES (?p ?m) {{ {_values(subject)} }} ?x ?p ?any }}
-  UNION {{ VALUES (?p ?m) {{ {_values(obj)} }} ?any ?p ?x FILTER (!isLiteral(?x)) }}
+  {{ {only} VALUES (?t ?m) {{ {_values(types)} }} ?x a ?t }}
+  UNION {{ {only} VALUES (?p ?m) {{ {_values(subject)} }} ?x ?p ?any }}
+  UNION {{ {only} VALUES (?p ?m) {{ {_values(obj)} }} ?any ?p ?x FILTER (!isLiteral(?x)) }}
 }} GROUP BY ?x HAVING (COUNT(DISTINCT ?m) > 1) ORDER BY ?x LIMIT {_MAX_CLASHES + 1}"""
         for row in select(store, query):
             node = row["x"]
