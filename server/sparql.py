@@ -266,7 +266,7 @@ def answer_query_request(app: Flask, environ: dict[str, Any], identity: str | No
                 return None
             outcome = _outcome(query, params, req, app, deadline)
         if isinstance(outcome, Response):
-            response = _with_common_headers(outcome, origin)
+            response = common_headers(outcome, origin)
             return response.status, list(response.headers.items()), response.get_data()
         result, job, etag = outcome
         headers = answer_headers(result, job, etag)
@@ -279,22 +279,15 @@ def answer_query_request(app: Flask, environ: dict[str, Any], identity: str | No
         return "200 OK", headers, result.body
 
 
-def _with_common_headers(response: Response, origin: str | None) -> Response:
-    """``response`` with what Flask's after-request functions add to every ``/sparql`` answer."""
-    from .site_meta import add_license_link
-
-    return common_headers(add_license_link(response), origin)
-
-
 def _common_headers(app: Flask, origin: str | None) -> list[tuple[str, str]]:
-    """The headers :func:`_with_common_headers` adds for ``origin``, found once per origin (they depend only on
-    it and the configuration)."""
+    """The headers :func:`server.headers.common_headers` adds for ``origin``, found once per origin (they depend
+    only on it and the configuration)."""
     known: dict[str | None, list[tuple[str, str]]] = extension_state(app).setdefault("sparql_common_headers", {})
     headers = known.get(origin)
     if headers is None:
         empty = Response()
         before = set(empty.headers.keys())
-        headers = [(k, v) for k, v in _with_common_headers(empty, origin).headers.items() if k not in before]
+        headers = [(k, v) for k, v in common_headers(empty, origin).headers.items() if k not in before]
         if len(known) < 256:  # origins are chosen by clients
             known[origin] = headers
     return headers
