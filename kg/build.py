@@ -18,9 +18,13 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -38,22 +42,31 @@ from .config import Paths
 from .corpus_checks import check_corpus, cited_types, read_registry
 from .dumps import write_dumps
 from .errors import AnnotationError, AnnotationErrors, KGError, ReasoningError, ValidationFailed
-from .exports import write_exports
+from .exports import write_site_data_and_exports
 from .lock import build_lock
 from .mapping import map_registry
 from .ontology import ONTOLOGY_FILES, SHAPES_FILE, load_ontology
-from .reasoning import clash_report, find_clashes, hermit, infer_in_store, reasoner_input
+from .reasoning import ReasonerOntology, clash_report, find_clashes, hermit_run, infer_in_store, reasoner_data
 from .records import Corpus
 from .releases import record_release
 from .store import store_opens
-from .units import Context, check_units, finding, graph_nquads, read_unit, run_units, schema_triples, triples_of
+from .units import (
+    Context,
+    check_units,
+    finding,
+    graph_nquads,
+    read_unit,
+    run_units,
+    schema_triples,
+    workers,
+)
 from .validation import Shapes, ValidationReport
 from .vocab import AA
 
 Progress = Callable[[str], None]
 
 # Documents per HermiT run: bounds the reasoner's memory whatever the size of the corpus.
-HERMIT_BATCH = 2000
+HERMIT_BATCH = 5000
 # Documents per SHACL task: large enough to spread pySHACL's fixed cost, small enough to bound memory.
 SHACL_BATCH = 200
 
@@ -246,11 +259,20 @@ def check_inputs(paths: Paths, progress: Progress = _quiet, cache: Path | None =
     ontology_nquads = graph_nquads(to_canonical_graph(ontology), iris.GRAPH_ONTOLOGY)
 
     progress("validating with SHACL")
-    report = _validate(context, summaries, cited, ontology_nquads, registry_nquads)
-    if not report.conforms:
-        raise ValidationFailed(f"{len(report.violations)} SHACL violation(s)", report.lines())
-    progress("checking consistency with HermiT")
-    _reason(context, ontology, summaries, cited, registry_nquads, progress)
+    # HermiT runs meanwhile, in Java processes started by a thread of its own: on two cores the SHACL pool
+    # and the JVM share the time the pool alone would leave to HermiT afterwards. SHACL's verdict comes first.
+    stop = threading.Event()
+    with ThreadPoolExecutor(1) as beside:
+        reasoned = beside.submit(_reason, context, ontology, summaries, cited, registry_nquads, stop)
+        try:
+            report = _validate(context, summaries, cited, ontology_nquads, registry_nquads)
+            if not report.conforms:
+                raise ValidationFailed(f"{len(report.violations)} SHACL violation(s)", report.lines())
+        except BaseException:
+            stop.set()
+            raise
+        progress("checking consistency with HermiT")
+        reasoned.result()
     counts = {
         s_graph: n
         for s_graph, n in (
@@ -303,15 +325,15 @@ def _reason(
     summaries: list[dict[str, Any]],
     cited: list[list[str]],
     registry_nquads: bytes,
-    progress: Progress,
+    stop: threading.Event,
 ) -> None:
-    """HermiT on the ontology and the registry, then on the documents not checked before, in bounded batches."""
+    """HermiT on the ontology and the registry, then on the documents not checked before, in bounded batches;
+    no further batch once ``stop`` is set."""
     cache = Cache(context.cache_root, "consistent")
+    prepared = ReasonerOntology.of(ontology)
     base_key = digest(__version__, "hermit", context.ontology_digest, context.registry_digest)
     if cache.get_bytes(base_key) is None:
-        data = Graph()
-        data.parse(data=triples_of(registry_nquads).decode("utf-8"), format="nt")
-        hermit(reasoner_input(data, ontology))
+        hermit_run(prepared, [reasoner_data(registry_nquads, prepared)])
         cache.put_bytes(base_key, b"")
     keys = [
         digest(__version__, "hermit", context.ontology_digest, s["graph"], *c)
@@ -320,17 +342,15 @@ def _reason(
     todo = [i for i, key in enumerate(keys) if cache.get_bytes(key) is None]
     graphs = Cache(context.cache_root, "graphs")
     for start in range(0, len(todo), HERMIT_BATCH):
+        if stop.is_set():
+            return
         batch = todo[start : start + HERMIT_BATCH]
-        if len(todo) > HERMIT_BATCH:
-            progress(f"checking consistency with HermiT ({start + len(batch)}/{len(todo)} documents)")
-        data = Graph()
+        data = []
         for i in batch:
-            data.parse(
-                data=triples_of(graphs.get_bytes(summaries[i]["graph"], ".nq") or b"").decode("utf-8"), format="nt"
-            )
+            data.append(reasoner_data(graphs.get_bytes(summaries[i]["graph"], ".nq") or b"", prepared))
             if cited[i]:
-                data.parse(data="".join(cited[i]), format="nt")
-        hermit(reasoner_input(data, ontology))
+                data.append(reasoner_data("".join(cited[i]).encode("utf-8"), prepared, ox.RdfFormat.N_TRIPLES))
+        hermit_run(prepared, data)
         for i in batch:
             cache.put_bytes(keys[i], b"")
 
@@ -368,12 +388,31 @@ def _copy_store(source: Path, target: Path) -> None:
     shutil.copytree(source, target, copy_function=link_or_copy)
 
 
-def _load(checked: Checked, path: Path, previous: Path | None, progress: Progress) -> tuple[ox.Store, bool]:
-    """The store of ``checked`` at ``path``; returns it and whether it was loaded from scratch.
+@dataclass
+class Loaded:
+    """The staged store, and what changed since the build it was copied from (None: loaded from scratch, or the
+    ontology changed: every whole-graph stage runs over everything)."""
+
+    store: ox.Store
+    subjects: set[ox.NamedNode] | None = None  # subjects of the changed, added and removed graphs, old and new
+    nodes: set[ox.NamedNode] | None = None  # every IRI of the changed and added graphs, as they are now
+
+
+def _iris(quads: Iterable[ox.Quad], subjects: set[ox.NamedNode], nodes: set[ox.NamedNode] | None = None) -> None:
+    for quad in quads:
+        if isinstance(quad.subject, ox.NamedNode):
+            subjects.add(quad.subject)
+        if nodes is not None:
+            nodes.update(t for t in (quad.subject, quad.object) if isinstance(t, ox.NamedNode))
+
+
+def _load(checked: Checked, path: Path, previous: Path | None, progress: Progress) -> Loaded:
+    """The store of ``checked`` at ``path``, and what changed.
 
     When ``previous`` (the directory of the last good build) holds a store and the digests of its graphs, the
-    store is that one, copied, with only the graphs whose digest changed replaced; otherwise every graph is
-    loaded. Both give a store with the same quads.
+    store is that one, copied, with only the graphs whose digest changed replaced (and its ``graph:inferred``
+    kept for :func:`~kg.reasoning.infer_in_store` to update); otherwise every graph is loaded. Both give a store
+    with the same asserted quads.
     """
     graphs = _graph_nquads(checked)
     old = _previous_digests(previous) if previous is not None else None
@@ -384,16 +423,25 @@ def _load(checked: Checked, path: Path, previous: Path | None, progress: Progres
             changed = [g for g, (key, _) in graphs.items() if old.get(g) != key]
             gone = [g for g in old if g not in graphs]
             progress(f"updating the Oxigraph store ({len(changed)} graph(s) changed, {len(gone)} removed)")
-            for graph in [*gone, *changed, str(iris.GRAPH_INFERRED)]:
+            loaded = Loaded(store, set(), set())
+            if str(iris.GRAPH_ONTOLOGY) in [*changed, *gone]:
+                store.remove_graph(ox.NamedNode(str(iris.GRAPH_INFERRED)))
+                loaded = Loaded(store)
+            for graph in [*gone, *changed]:
+                if loaded.subjects is not None:
+                    _iris(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)), loaded.subjects)
                 store.remove_graph(ox.NamedNode(graph))
-            store.bulk_extend(q for g in changed for q in ox.parse(graphs[g][1](), format=ox.RdfFormat.N_QUADS))
-            return store, False
+            new = [q for g in changed for q in ox.parse(graphs[g][1](), format=ox.RdfFormat.N_QUADS)]
+            if loaded.subjects is not None:
+                _iris(new, loaded.subjects, loaded.nodes)
+            store.bulk_extend(new)
+            return loaded
         except (OSError, RuntimeError, ValueError):
             shutil.rmtree(path, ignore_errors=True)
     progress("loading the Oxigraph store")
     store = ox.Store(str(path))
     store.bulk_extend(q for _, read in graphs.values() for q in ox.parse(read(), format=ox.RdfFormat.N_QUADS))
-    return store, True
+    return Loaded(store)
 
 
 def _previous_digests(previous: Path) -> dict[str, str] | None:
@@ -408,26 +456,54 @@ def _previous_digests(previous: Path) -> dict[str, str] | None:
     return {g: d for g, d in digests.items() if g != str(iris.GRAPH_INFERRED)}
 
 
+def _site_data_beside(directory: Path) -> subprocess.Popen[str]:
+    """Start writing the site data and the exports of the store in ``directory`` in a process of its own
+    (started fresh: it shares no memory with the build) while the build writes the dumps."""
+    command = [sys.executable, "-m", "kg.exports", str(os.getpid()), str(directory / "store"), str(directory)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _site_data_written(proc: subprocess.Popen[str]) -> dict[str, str]:
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        detail = err.strip().splitlines()
+        raise KGError(f"writing the site data failed: {detail[-1] if detail else f'exit code {proc.returncode}'}")
+    sums: dict[str, str] = json.loads(out)
+    return sums
+
+
 def stage(
-    checked: Checked, directory: Path, progress: Progress = _quiet, previous: Path | None = None
+    checked: Checked,
+    directory: Path,
+    progress: Progress = _quiet,
+    previous: Path | None = None,
+    site_data: bool = False,
 ) -> dict[str, Any]:
-    """Load ``checked`` into a new store under ``directory``, infer, check the whole graph, write the dumps.
+    """Load ``checked`` into a new store under ``directory``, infer, check the whole graph, write the dumps
+    (and, with ``site_data``, the site data and the exports, in a process of their own meanwhile).
 
     ``previous``, the directory of the last good build, lets the store start from a copy of its store.
-    Returns the manifest's counts and digests. Raises :class:`~kg.errors.ReasoningError` when nodes of
-    different graphs clash.
+    Returns the manifest's counts and digests (and ``exports``, their digests). Raises
+    :class:`~kg.errors.ReasoningError` when nodes of different graphs clash.
     """
-    store, fresh = _load(checked, directory / "store", previous, progress)
+    loaded = _load(checked, directory / "store", previous, progress)
+    store = loaded.store
     progress("inferring")
-    inferred = infer_in_store(store, str(iris.GRAPH_INFERRED))
+    inferred, derived = infer_in_store(store, str(iris.GRAPH_INFERRED), loaded.subjects)
     progress("checking the whole graph")
-    clashes = find_clashes(store, checked.ontology)
+    # After a change, a clash needs a node that a changed graph or a newly derived triple mentions: the
+    # previous build had none, with the same ontology.
+    nodes = None
+    if loaded.nodes is not None:
+        nodes = loaded.nodes | {t for q in derived for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
+    clashes = find_clashes(store, checked.ontology, nodes)
     if clashes:
         raise ReasoningError(clash_report(clashes))
     store.flush()
-    if fresh:
+    if loaded.subjects is None:
         store.optimize()
-    progress("writing the dumps")
+    quads = len(store)
+    del store, loaded  # closed, so that the readers below (this process and the site data's) can open it
     by_graph = {str(iris.document_graph(s["id"])): s for s in checked.documents}
     by_graph[str(iris.GRAPH_ONTOLOGY)] = {"nquads": checked.ontology_nquads}
     by_graph[str(iris.GRAPH_REGISTRY)] = {"nquads": checked.registry_nquads}
@@ -438,17 +514,33 @@ def stage(
             return None
         return entry["nquads"] if "nquads" in entry else checked.document_nquads(entry)
 
-    sums, graph_digests = write_dumps(store, directory / "dumps", checked.cache, known)
+    # The site data are written by a process of their own while the dumps are written here; on one core, after.
+    beside = _site_data_beside(directory) if site_data and workers() > 1 else None
+    try:
+        progress("writing the dumps")
+        reader = ox.Store.read_only(str(directory / "store"))
+        sums, graph_digests = write_dumps(reader, directory / "dumps", checked.cache, known)
+        del reader
+        exports = None
+        if site_data:
+            progress("writing the site data and the exports")
+            if beside is not None:
+                exports = _site_data_written(beside)
+            else:
+                exports = write_site_data_and_exports(directory / "store", directory)
+    finally:
+        if beside is not None and beside.poll() is None:
+            beside.kill()
+            beside.wait()
     counts = dict(checked.counts)
     if inferred:
         counts[str(iris.GRAPH_INFERRED)] = inferred
-    quads = len(store)
-    del store
     return {
         "quads": quads,
         "graphs": dict(sorted(counts.items())),
         "dumps": sums,
         "graph_digests": dict(sorted(graph_digests.items())),
+        **({"exports": exports} if exports is not None else {}),
     }
 
 
@@ -486,13 +578,8 @@ def build(paths: Paths, progress: Progress = _quiet) -> dict[str, Any]:
         checked = check_inputs(paths, progress)
         staged = begin_build(paths.builds, bid)
         try:
-            written = stage(checked, staged, progress, current_build(paths.var))
-            progress("writing the site data and the exports")
-            store = ox.Store.read_only(str(staged / "store"))
-            facts = sitedata.read_facts(store)
-            sitedata.write_site_data(store, staged / "site", facts)
-            export_sums = write_exports(store, staged / "exports", facts)
-            del store
+            written = stage(checked, staged, progress, current_build(paths.var), site_data=True)
+            export_sums = written.pop("exports")
             manifest = {
                 "id": bid,
                 "digest": inputs,

@@ -1,4 +1,4 @@
-"""The ``autoalliance`` command: a thin layer over :mod:`kg.build` and the server.
+"""The ``autoalliance`` command: a thin layer over :mod:`kg.build`; ``serve`` comes from :mod:`server.cli`.
 
 Exit codes: 0 success (or data conforms), 1 the data do not conform (a SHACL violation, or HermiT finds them
 inconsistent), 2 the command could not run (bad annotations, bad arguments, no store, a missing or broken shapes
@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 from rdflib import URIRef
@@ -91,7 +92,28 @@ def _fail(exc: KGError) -> None:
     sys.exit(_report(exc))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The build's commands plus those other packages register in the entry-point group
+    ``autoalliance.commands`` (``serve`` comes from the server package this way: the build never imports the
+    server). Registered commands are loaded when asked for, not at import, so a command module may import this
+    one."""
+
+    def _registered(self) -> dict[str, Any]:
+        from importlib.metadata import entry_points
+
+        return {e.name: e for e in entry_points(group="autoalliance.commands") if e.name not in self.commands}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*self.commands, *self._registered()])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and (entry := self._registered().get(cmd_name)) is not None:
+            command = entry.load()
+        return command
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="autoalliance")
 def main() -> None:
     """autoalliance: a knowledge graph of strategic cooperation between automotive firms."""
@@ -228,94 +250,6 @@ def stats(seeds: Path | None, ontology: Path | None, var: Path | None, fmt: str)
         for key, n in rows.items():
             table.add_row(short_name(URIRef(key)), str(n))
         out.print(table)
-
-
-@main.command()
-@with_paths
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option(
-    "--query-timeout",
-    default=30.0,
-    show_default=True,
-    type=float,
-    help="Seconds per SPARQL request, from arrival to the last byte.",
-)
-@click.option(
-    "--threads",
-    default=32,
-    show_default=True,
-    type=int,
-    help="Request threads (more than concurrent page loads, so /sparql never waits for a free one; "
-    "page rendering itself is bounded by PAGE_CONCURRENCY).",
-)
-@click.option("--no-build", is_flag=True, help="Serve the existing build even if the seeds changed.")
-@click.option(
-    "--store",
-    "store_url",
-    metavar="URL",
-    help="Answer /sparql from this external SPARQL store (see `publish --to`) instead of the build's.",
-)
-@click.option(
-    "--store-kind",
-    type=click.Choice(KINDS),
-    default="virtuoso",
-    show_default=True,
-    help="The kind of the --store, for its endpoints.",
-)
-def serve(
-    seeds: Path | None,
-    ontology: Path | None,
-    var: Path | None,
-    host: str,
-    port: int,
-    query_timeout: float,
-    threads: int,
-    no_build: bool,
-    store_url: str | None,
-    store_kind: str,
-) -> None:
-    """Serve the SPARQL endpoint, linked-data pages and dumps; builds first if the seeds changed."""
-    import signal
-
-    from .build import build as run_build
-    from .build import needs_build
-    from .store import store_opens
-
-    paths = _paths(seeds, ontology, var)
-    if not no_build and needs_build(paths):
-        try:
-            with _progress(False) as progress:
-                run_build(paths, progress)
-        except KGError as exc:
-            if not store_opens(paths.store):
-                _fail(exc)  # no good build to fall back on
-            _report(exc)
-            err.print("[yellow]the build failed; serving the last good build[/yellow]")
-    from server.serve import run  # the one way to serve; `python -m server` comes here too
-
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the query workers on SIGTERM too
-    settings: dict[str, object] = {}
-    if store_url:
-        from .remote_store import endpoints_for, split_credentials
-
-        store_url = split_credentials(store_url)[0]  # it only reads: credentials are not kept
-        try:
-            endpoints_for(store_kind, store_url)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc)) from None
-        settings = {"SPARQL_STORE": store_url, "SPARQL_STORE_KIND": store_kind}
-    err.print(f"serving {store_url or paths.store} on http://{host}:{port}/")
-    run(
-        host=host,
-        port=port,
-        threads=threads,
-        QUERY_TIMEOUT=query_timeout,
-        VAR_DIR=str(paths.var),
-        SEEDS_DIR=str(paths.seeds),
-        ONTOLOGY_DIR=str(paths.ontology),
-        **settings,
-    )
 
 
 @main.group()

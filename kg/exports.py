@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import os
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -32,7 +33,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from .sitedata import DEAL_DATES, Facts, humanize, local_name, read_facts, select
+from .lock import die_with_parent
+from .sitedata import DEAL_DATES, Facts, humanize, local_name, read_facts, select, write_site_data
 
 ACTIVE_OR_ENDED = ("announced", "signed", "completed", "ended")
 EXPORTS = {
@@ -401,3 +403,29 @@ def write_exports(store: ox.Store, target: Path, facts: Facts | None = None) -> 
         os.replace(tmp, target / name)
         sums[name] = hashlib.sha256(data).hexdigest()
     return sums
+
+
+def write_site_data_and_exports(store_path: Path, directory: Path) -> dict[str, str]:
+    """Write the site data (``directory/site``) and the exports (``directory/exports``) of the store at
+    ``store_path``, reading the store once; returns the exports' ``{file name: SHA-256}``."""
+    store = ox.Store.read_only(str(store_path))
+    facts = read_facts(store)
+    write_site_data(store, directory / "site", facts)
+    sums = write_exports(store, directory / "exports", facts)
+    del store
+    return sums
+
+
+def main(argv: list[str]) -> int:
+    """``python -m kg.exports PARENT-PID STORE DIRECTORY``: what a build runs in a process of its own; prints
+    the exports' digests as JSON. The process ends when the build that started it ends."""
+    parent, store_path, directory = int(argv[0]), Path(argv[1]), Path(argv[2])
+    die_with_parent()
+    if os.getppid() != parent:  # the build ended before this process could ask to end with it
+        return 1
+    print(json.dumps(write_site_data_and_exports(store_path, directory)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -14,19 +14,12 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from unittest import mock
 
 import pyoxigraph as ox
-from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
 
 from . import iris
 from .annotation_checks import check_corpus
@@ -38,7 +31,7 @@ from .evidence import Anchor, anchor_quote
 from .mapping import ENTITY_CLASSES, ENTITY_IRIS, map_document, map_registry
 from .records import Alliance, Corpus, Deal, DealRef, Entity, Investigation, Quote
 from .store import open_store, store_opens
-from .validation import validate_dataset
+from .validation import sparql_constraints_parsed_once, validate_dataset
 from .vocab import AA
 from .yamlread import Reader
 
@@ -48,25 +41,6 @@ _ITEM_ID = re.compile(r"^  - id:\s*['\"]?([a-z0-9-]+)", re.MULTILINE)
 _ITEM_KIND = re.compile(r"^    kind:\s*['\"]?([A-Za-z]+)", re.MULTILINE)
 _NEXT_ITEM = re.compile(r"^  - |^\S", re.MULTILINE)
 ITEM_CLASSES = {"deals": "Deal", "alliances": "Alliance", "investigations": "Investigation"}
-
-
-@lru_cache(maxsize=64)
-def _prepared(text: str) -> Query:
-    return prepareQuery(text)
-
-
-@contextmanager
-def sparql_constraints_parsed_once() -> Iterator[None]:
-    """pySHACL parses a SPARQL constraint's query again for every focus node (the text is the same, ``$this``
-    is bound separately); parsing is most of a small graph's validation time. Within this block each text is
-    parsed once (rdflib's prepared queries are meant to be reused)."""
-    original = SPARQLBasedConstraint._validate_sparql_query
-
-    def validate(self, query: str, init_binds: dict, target_graph: Graph) -> list:  # noqa: ANN001
-        return original(self, _prepared(query), init_binds, target_graph)
-
-    with mock.patch.object(SPARQLBasedConstraint, "_validate_sparql_query", validate):
-        yield
 
 
 @dataclass

@@ -8,11 +8,12 @@ explains a clash in terms of the individuals and classes involved. ``infer`` app
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from kg.iris import PREFIXES
 from kg.ontology import load_ontology
 from kg.sitedata import select
 from kg.validation import short_name
+from kg.vocab import AA
 
 __all__ = [
     "Rule",
@@ -36,10 +38,14 @@ __all__ = [
     "ReasonerCouldNotRun",
     "check_consistency",
     "hermit",
+    "hermit_run",
+    "ReasonerOntology",
+    "reasoner_data",
     "infer",
     "infer_in_store",
     "find_clashes",
     "reasoner_input",
+    "add_parsed",
 ]
 
 
@@ -68,28 +74,79 @@ def _triples(graph: Graph) -> Iterable[Triple]:
     return iter(graph)
 
 
-def reasoner_input(data: Graph, ontology: Graph) -> Graph:
-    """Return the graph HermiT reasons over: the ontology, then from ``data`` only what a clash can involve.
+# What HermiT never needs from the data: the quote of each fact (aa:Evidence nodes and their selectors). The
+# ontology gives them no domain, so they add no type to any other node; the types they carry themselves are
+# checked by the SHACL shapes (sh:class) and by the disjointness query over the whole store (find_clashes).
+_EVIDENCE = str(AA.Evidence)
+_HAS_SELECTOR = "http://www.w3.org/ns/oa#hasSelector"
+_TYPE = str(RDF.type)
 
-    Kept from the data: ``rdf:type`` triples whose class the ontology declares, and triples whose predicate
-    the ontology declares an ``owl:ObjectProperty``. Dropped: every literal (dates are ``xsd:date``,
-    ``xsd:gYearMonth`` or ``xsd:gYear``, which are not in the OWL 2 datatype map, and HermiT stops with an
-    UnsupportedDatatypeException on them; the SHACL shapes check literals instead), ``owl:sameAs`` links to
-    Wikidata and annotations. Blank nodes of the data become IRIs, so that owlready2 reads them as individuals.
+
+@dataclass(frozen=True)
+class ReasonerOntology:
+    """The ontology as HermiT reads it: its N-Triples, and the classes and object properties it declares."""
+
+    graph: Graph
+    ntriples: bytes
+    classes: frozenset[str]
+    properties: frozenset[str]
+
+    @classmethod
+    def of(cls, ontology: Graph) -> ReasonerOntology:
+        """Prepare ``ontology`` (a Graph of the ontology files) for :func:`reasoner_data` and :func:`hermit_run`."""
+        return cls(
+            ontology,
+            ontology.serialize(format="nt", encoding="utf-8"),
+            frozenset(str(c) for c in _declared(ontology, OWL.Class)),
+            frozenset(str(p) for p in _declared(ontology, OWL.ObjectProperty)),
+        )
+
+
+def reasoner_data(data: bytes, ontology: ReasonerOntology, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> bytes:
+    """The N-Triples of ``data`` (N-Quads by default; graph names are dropped) that HermiT reasons over.
+
+    Kept: ``rdf:type`` triples whose class the ontology declares, and triples whose predicate it declares an
+    ``owl:ObjectProperty``. Dropped: every literal (dates are ``xsd:date``, ``xsd:gYearMonth`` or ``xsd:gYear``,
+    which are not in the OWL 2 datatype map, and HermiT stops with an UnsupportedDatatypeException on them; the
+    SHACL shapes check literals instead), ``owl:sameAs`` links to Wikidata, annotations, and the evidence nodes
+    and their selectors (see ``_EVIDENCE``). Blank nodes become IRIs, so that HermiT reads them as individuals.
     """
-    classes = _declared(ontology, OWL.Class)
-    properties = _declared(ontology, OWL.ObjectProperty)
+    quads = list(ox.parse(data, format=fmt))
+    quotes = {
+        q.subject
+        for q in quads
+        if q.predicate.value == _TYPE and isinstance(q.object, ox.NamedNode) and q.object.value == _EVIDENCE
+    }
+    quotes |= {q.object for q in quads if q.predicate.value == _HAS_SELECTOR}
+    kept = []
+    for q in quads:
+        s, p, o = q.subject, q.predicate.value, q.object
+        if isinstance(o, ox.Literal) or s in quotes or o in quotes:
+            continue
+        if (p == _TYPE and o.value in ontology.classes) or (p in ontology.properties and p != _TYPE):
+            kept.append(ox.Triple(_skolem(s), q.predicate, o if p == _TYPE else _skolem(o)))
+    return ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def _skolem(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> ox.NamedNode:
+    if isinstance(node, ox.BlankNode):
+        return ox.NamedNode(f"urn:autoalliance:bnode:{node.value}")
+    assert isinstance(node, ox.NamedNode), "literals and quoted triples are filtered out before"
+    return node
+
+
+def reasoner_input(data: Graph, ontology: Graph) -> Graph:
+    """Return the graph HermiT reasons over: the ontology, then from ``data`` what :func:`reasoner_data` keeps."""
     graph = Graph()
     graph += ontology
-    for s, p, o in _triples(data):
-        if isinstance(o, Literal) or not ((p == RDF.type and o in classes) or p in properties):
-            continue
-        graph.add((_skolem(s), p, o if p == RDF.type else _skolem(o)))
+    nt = Graph()
+    for triple in _triples(data):
+        nt.add(triple)
+    kept = reasoner_data(
+        nt.serialize(format="nt", encoding="utf-8"), ReasonerOntology.of(ontology), ox.RdfFormat.N_TRIPLES
+    )
+    graph.parse(data=kept.decode("utf-8"), format="nt")
     return graph
-
-
-def _skolem(node: Node) -> Node:
-    return URIRef(f"urn:autoalliance:bnode:{node}") if isinstance(node, BNode) else node
 
 
 def _java() -> str:
@@ -116,14 +173,34 @@ def check_consistency(graph: Graph, ontology_dir: Path) -> None:
 def hermit(pushed: Graph) -> None:
     """Run HermiT on ``pushed`` (the ontology and the data, as :func:`reasoner_input` makes it).
 
+    Returns None when consistent; raises as :func:`hermit_run` does.
+    """
+    _run_hermit(pushed.serialize(format="nt", encoding="utf-8"), lambda: pushed)
+
+
+def hermit_run(ontology: ReasonerOntology, data: Iterable[bytes]) -> None:
+    """Run HermiT on the ontology and ``data`` (N-Triples, as :func:`reasoner_data` makes them).
+
     HermiT (the jar owlready2 ships) is asked for consistency only, in a JVM of its own with owlready2's
     memory limit. Returns None when consistent; raises ``ReasoningError`` with the clashes when inconsistent,
     and :class:`ReasonerCouldNotRun` when Java or HermiT fail.
     """
+    chunks = [ontology.ntriples, *data]
+
+    def pushed() -> Graph:
+        graph = Graph()
+        graph += ontology.graph
+        graph.parse(data=b"".join(chunks[1:]).decode("utf-8"), format="nt")
+        return graph
+
+    _run_hermit(b"".join(chunks), pushed)
+
+
+def _run_hermit(ntriples: bytes, pushed: Callable[[], Graph]) -> None:
     java = _java()
     with tempfile.TemporaryDirectory(prefix="autoalliance-hermit-") as tmp:
         path = Path(tmp) / "input.nt"
-        path.write_bytes(pushed.serialize(format="nt", encoding="utf-8"))
+        path.write_bytes(ntriples)
         command = [
             java,
             f"-Xmx{owlready2.reasoning.JAVA_MEMORY}M",
@@ -140,7 +217,7 @@ def hermit(pushed: Graph) -> None:
     if proc.returncode == 0 and "is satisfiable" in proc.stdout:
         return
     if "InconsistentOntologyException" in proc.stderr or "is not satisfiable" in proc.stdout:
-        raise ReasoningError(clash_report(explain_clashes(pushed)))
+        raise ReasoningError(clash_report(explain_clashes(pushed())))
     detail = (proc.stderr or proc.stdout).strip().splitlines()
     raise ReasonerCouldNotRun(f"HermiT could not run: {detail[0] if detail else f'exit code {proc.returncode}'}")
 
@@ -232,6 +309,16 @@ class Rule:
     name: str
     doc: str
     construct: str
+    # When set: the variable of the node every derived triple is about, where the rule reads only that node's own
+    # statements and the ontology. Such a rule can be run again for some nodes alone (an incremental build).
+    node: str | None = None
+
+    @property
+    def predicate(self) -> str:
+        """The IRI of the predicate of the triples the rule derives (its template is one triple pattern)."""
+        found = re.match(r"\s*CONSTRUCT\s*\{\s*\?\w+\s+(\w+):(\w+)\s+\?\w+\s*\}", self.construct)
+        assert found, f"the template of {self.name} is one triple pattern with a prefixed predicate"
+        return PREFIXES[found.group(1)] + found.group(2)
 
 
 _PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(PREFIXES.items()))
@@ -247,6 +334,7 @@ WHERE {
   ?role rdfs:subPropertyOf+ aa:party .
   ?deal ?role ?firm .
 }""",
+        node="deal",
     ),
     Rule(
         "type-closure",
@@ -260,6 +348,7 @@ WHERE {
   } }
   ?node rdf:type ?class .
 }""",
+        node="node",
     ),
     Rule(
         "domain-closure",
@@ -270,6 +359,7 @@ WHERE {
   ?node aa:domain ?domain .
   ?domain skos:broader+ ?broader .
 }""",
+        node="node",
     ),
     Rule(
         "deal-partners",
@@ -361,6 +451,22 @@ def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> No
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
+def add_parsed(graph: Graph, data: bytes, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> set[Node]:
+    """Add the triples of ``data`` (N-Quads by default; graph names are dropped) to ``graph``; returns their
+    subjects. Parsed by pyoxigraph, several times faster than rdflib's own N-Triples parser."""
+    terms: dict[object, Node] = {}
+
+    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+        found = terms.get(t)
+        if found is None:
+            found = terms[t] = _to_rdflib(t)
+        return found
+
+    triples = [(term(q.subject), term(q.predicate), term(q.object)) for q in ox.parse(data, format=fmt)]
+    graph.addN((s, p, o, graph) for s, p, o in triples)
+    return {s for s, _, _ in triples}
+
+
 def _construct(store: ox.Store, query: str, union: bool = False) -> ox.QueryTriples:
     """The triples of the CONSTRUCT ``query`` over ``store`` (its default graph, or the union of its graphs)."""
     triples = store.query(query, use_default_graph_as_union=union)
@@ -397,21 +503,44 @@ def infer(dataset_union: Graph, ontology: Graph) -> Graph:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def infer_in_store(store: ox.Store, graph: str) -> int:
+def infer_in_store(store: ox.Store, graph: str, nodes: set[ox.NamedNode] | None = None) -> tuple[int, set[ox.Quad]]:
     """Apply ``RULES`` in order over the union of ``store``'s graphs, adding what they derive to ``graph``.
 
     As :func:`infer`: a derived triple is added only when no graph holds it yet, and each rule sees the triples
-    of the rules before it. Returns how many triples ``graph`` holds afterwards.
+    of the rules before it. With ``nodes`` (an incremental build; ``graph`` holds what the rules derived from the
+    previous build's graphs, and the ontology is that build's), the rules with a ``node`` are run again for
+    those nodes alone (every node that is a subject in a changed, added or removed graph: their triples in
+    ``graph`` are dropped first) and the other rules for every node; the result is the same. Returns how many
+    triples ``graph`` holds afterwards, and the triples it holds now and did not hold before.
     """
     target = ox.NamedNode(graph)
+    before: set[ox.Quad] = set()
+    if nodes is not None:
+        for rule in RULES:
+            predicate = ox.NamedNode(rule.predicate)
+            if rule.node is None:
+                before |= set(store.quads_for_pattern(None, predicate, None, target))
+            else:
+                for node in nodes:
+                    before |= set(store.quads_for_pattern(node, predicate, None, target))
+        for quad in before:
+            store.remove(quad)
+    added: set[ox.Quad] = set()
     for rule in RULES:
+        query = rule.construct
+        if nodes is not None and rule.node is not None:
+            if not nodes:
+                continue
+            values = " ".join(str(n) for n in sorted(nodes, key=str))
+            query = query.replace("WHERE {", f"WHERE {{\n  VALUES ?{rule.node} {{ {values} }}", 1)
         new = {
             ox.Quad(t.subject, t.predicate, t.object, target)
-            for t in _construct(store, _PROLOGUE + rule.construct, union=True)
+            for t in _construct(store, _PROLOGUE + query, union=True)
             if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None
         }
         store.extend(new)
-    return sum(1 for _ in store.quads_for_pattern(None, None, None, target))
+        added |= new
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, target)), added - before
 
 
 def _witnesses(ontology: Graph, members: list[Node]) -> tuple[list[tuple[Node, Node]], ...]:
@@ -439,22 +568,26 @@ def _values(pairs: list[tuple[Node, Node]]) -> str:
     return " ".join(f"(<{a}> <{b}>)" for a, b in pairs) or "(UNDEF UNDEF)"
 
 
-def find_clashes(store: ox.Store, ontology: Graph) -> list[str]:
+def find_clashes(store: ox.Store, ontology: Graph, nodes: set[ox.NamedNode] | None = None) -> list[str]:
     """Nodes of ``store`` (all graphs together) that fall into two classes the ontology declares disjoint.
 
     A node's classes are read as HermiT reads this ontology: its ``rdf:type``, the domains and ranges of the
     (super-)properties it is used with, and their super-classes. One SPARQL query per ``owl:AllDisjointClasses``
-    axiom. Returns one sentence per node and pair of classes, sorted (at most a few dozen).
+    axiom. With ``nodes``, only those nodes are looked at. Returns one sentence per node and pair of classes,
+    sorted (at most a few dozen).
     """
     clashes: list[str] = []
+    if nodes is not None and not nodes:
+        return clashes
+    only = f"VALUES ?x {{ {' '.join(str(n) for n in sorted(nodes, key=str))} }}" if nodes is not None else ""
     for axiom in ontology.subjects(RDF.type, OWL.AllDisjointClasses):
         head = ontology.value(axiom, OWL.members)
         members = list(ontology.items(head)) if head is not None else []
         types, subject, obj = _witnesses(ontology, members)
         query = f"""SELECT ?x (GROUP_CONCAT(DISTINCT STR(?m); SEPARATOR=" ") AS ?ms) WHERE {{
-  {{ VALUES (?t ?m) {{ {_values(types)} }} ?x a ?t }}
-  UNION {{ VALUES (?p ?m) {{ {_values(subject)} }} ?x ?p ?any }}
-  UNION {{ VALUES (?p ?m) {{ {_values(obj)} }} ?any ?p ?x FILTER (!isLiteral(?x)) }}
+  {{ {only} VALUES (?t ?m) {{ {_values(types)} }} ?x a ?t }}
+  UNION {{ {only} VALUES (?p ?m) {{ {_values(subject)} }} ?x ?p ?any }}
+  UNION {{ {only} VALUES (?p ?m) {{ {_values(obj)} }} ?any ?p ?x FILTER (!isLiteral(?x)) }}
 }} GROUP BY ?x HAVING (COUNT(DISTINCT ?m) > 1) ORDER BY ?x LIMIT {_MAX_CLASHES + 1}"""
         for row in select(store, query):
             node = row["x"]

@@ -35,7 +35,9 @@ from .annotations import MAX_ANNOTATION_BYTES, MAX_DOCUMENT_BYTES, _read_documen
 from .cache import Cache, digest, file_digest
 from .errors import AnnotationError
 from .evidence import Anchor, anchor_quote
+from .lock import die_with_parent
 from .mapping import ENTITY_CLASSES, ENTITY_IRIS, map_document
+from .reasoning import add_parsed
 from .records import KIND_NAMES, Alliance, Deal, DealRef, Investigation, Quote
 from .validation import Finding, Shapes
 from .vocab import AA
@@ -254,12 +256,8 @@ def check_units(units: list[tuple[str, str, list[str]]]) -> list[list[Any]]:
         for i in todo:
             _, graph_key, cited = units[i]
             data = Cache(ctx.cache_root, "graphs").get_bytes(graph_key, ".nq") or b""
-            own = Graph()
-            own.parse(data=triples_of(data).decode("utf-8"), format="nt")
-            foreign = _cited_nodes(cited)
-            for subject in set(own.subjects()) - foreign:
+            for subject in add_parsed(working, data) - _cited_nodes(cited):
                 owner[str(subject)] = i
-            working += own
             cited_lines.update(cited)
         found: dict[int, list[list[Any]]] = {i: [] for i in todo}
         for f in validate_graph(working, sorted(cited_lines)):
@@ -276,7 +274,7 @@ def validate_graph(data: Graph, cited: list[str]) -> list[Finding]:
     ctx = _context()
     data += ctx.schema
     if cited:
-        data.parse(data="".join(cited), format="nt")
+        add_parsed(data, "".join(cited).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
     return ctx.shapes().validate(data).results
 
 
@@ -321,17 +319,6 @@ def _call(args: tuple[Callable[..., Any], tuple[Any, ...]]) -> Any:
     return f(*a)
 
 
-def _die_with_parent() -> None:
-    """Linux: end this worker when the build that started it dies (killed builds leave no workers behind)."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def run_units(f: Callable[..., Any], tasks: list[tuple[Any, ...]], context: Context) -> Iterator[Any]:
     """``f(*task)`` for every task, in task order, in a pool of :func:`workers` processes sharing ``context``."""
     set_context(context)
@@ -340,5 +327,5 @@ def run_units(f: Callable[..., Any], tasks: list[tuple[Any, ...]], context: Cont
         yield from (f(*task) for task in tasks)
         return
     # fork: the children inherit the context (the registry's ids, the schema) without pickling it per task.
-    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent) as pool:
+    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent) as pool:
         yield from pool.map(_call, ((f, task) for task in tasks), chunksize=max(1, min(64, len(tasks) // (8 * n))))

@@ -7,17 +7,26 @@ Non-conformance is a value, not an exception: ``validate_dataset`` returns a ``V
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
+import pyshacl.shape
 from pyshacl import ShapesGraph, validate
+from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
 from pyshacl.graph_abstraction import DataGraph
 from pyshacl.validator import Validator
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.graph import ConjunctiveGraph
 from rdflib.namespace import RDF, RDFS, SH, SKOS, NamespaceManager
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Identifier, Node
 
 from kg.errors import KGError, ValidationFailed
@@ -32,6 +41,7 @@ __all__ = [
     "Shapes",
     "validate_dataset",
     "short_name",
+    "sparql_constraints_parsed_once",
 ]
 
 
@@ -228,6 +238,98 @@ def validate_dataset(data: Graph, ontology_dir: Path, in_place: bool = False) ->
     return ValidationReport(conforms=bool(conforms), results=results, graph=report)
 
 
+@lru_cache(maxsize=64)
+def _prepared(text: str) -> Query:
+    return prepareQuery(text)
+
+
+@contextmanager
+def sparql_constraints_parsed_once() -> Iterator[None]:
+    """pySHACL parses a SPARQL constraint's query again for every focus node (the text is the same, ``$this``
+    is bound separately); parsing is most of a small graph's validation time. Within this block each text is
+    parsed once (rdflib's prepared queries are meant to be reused)."""
+    original = SPARQLBasedConstraint._validate_sparql_query
+
+    def validate(self, query: str, init_binds: dict, target_graph: Graph) -> list:  # noqa: ANN001
+        return original(self, _prepared(query), init_binds, target_graph)
+
+    with mock.patch.object(SPARQLBasedConstraint, "_validate_sparql_query", validate):
+        yield
+
+
+class _Parameters(list[Any]):
+    """pySHACL's list of constraint parameters, with membership in constant time.
+
+    For every evaluation of every shape on every focus node, pySHACL asks, for each of the shape's
+    predicates, whether it is in this list of some eighty IRIs: a linear scan of ``URIRef.__eq__`` calls that
+    took a tenth of the validation time of the documents. It caches the list in ``pyshacl.shape.module``
+    (``CONSTRAINT_PARAMS``), copies it and appends to it; this list keeps a set beside it for ``in``.
+    """
+
+    def __init__(self, items: Iterable[Any] = ()) -> None:
+        super().__init__(items)
+        self._members = set(self)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._members
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        self._members.add(item)
+
+    def copy(self) -> _Parameters:
+        return _Parameters(self)
+
+
+pyshacl.shape.module.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]  # set lazily by pySHACL itself
+    _Parameters(ALL_CONSTRAINT_PARAMETERS),
+    CONSTRAINT_PARAMETERS_MAP,
+)
+
+
+class _LookupsKept(Graph):
+    """A graph that keeps the answer of each triple pattern it was asked, until it is changed.
+
+    pySHACL asks the shapes graph the same questions (a shape's parameters, paths, messages) again for every
+    focus node it evaluates; the shapes do not change between documents, so each answer is computed once.
+    """
+
+    def __init__(self, source: Graph) -> None:
+        super().__init__()
+        self.addN((s, p, o, self) for s, p, o in source)
+        for prefix, namespace in source.namespaces():
+            self.bind(prefix, namespace, override=True)
+        self._kept: dict[Any, tuple[Any, ...]] = {}
+
+    def triples(self, triple: Any) -> Any:  # noqa: ANN401 (rdflib's own signature is overloaded)
+        kept = self.__dict__.get("_kept")
+        try:
+            found = kept.get(triple) if kept is not None else None
+        except TypeError:  # a pattern with an unhashable path
+            return super().triples(triple)
+        if found is None:
+            found = tuple(super().triples(triple))
+            if kept is not None:
+                kept[triple] = found
+        return iter(found)
+
+    def _changed(self) -> None:
+        if "_kept" in self.__dict__:
+            self._kept.clear()
+
+    def add(self, triple: Any) -> Any:  # noqa: ANN401
+        self._changed()
+        return super().add(triple)
+
+    def addN(self, quads: Any) -> Any:  # noqa: ANN401, N802 (rdflib's name)
+        self._changed()
+        return super().addN(quads)
+
+    def remove(self, triple: Any) -> Any:  # noqa: ANN401
+        self._changed()
+        return super().remove(triple)
+
+
 class Shapes:
     """The shapes of ``ontology_dir``, read and prepared once, to validate many small graphs one after another.
 
@@ -236,7 +338,7 @@ class Shapes:
 
     def __init__(self, ontology_dir: Path) -> None:
         try:
-            self.graph = load_shapes(ontology_dir)
+            self.graph: Graph = _LookupsKept(load_shapes(ontology_dir))
         except KGError as exc:
             raise ShapesCouldNotRun(f"cannot load the shapes: {exc}") from exc
         self._prepared: ShapesGraph | None = None  # pySHACL's ShapesGraph, whose shapes it gathers on first use
@@ -260,7 +362,8 @@ class Shapes:
                 self._prepared = validator.shacl_graph
             else:
                 validator.shacl_graph = self._prepared
-            conforms, report, _text = validator.run()
+            with sparql_constraints_parsed_once():
+                conforms, report, _text = validator.run()
         except Exception as exc:  # pySHACL reports a broken run with many exception types
             raise ShapesCouldNotRun(f"SHACL validation could not run: {exc}") from exc
         results = sorted(_findings(report, self.graph, data), key=lambda f: (f.focus, f.path or "", f.message))

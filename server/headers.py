@@ -27,7 +27,12 @@ def allowed_origin(origin: str | None) -> str | None:
 
 def add_common_headers(response: Response) -> Response:
     """Add CORS headers (credentials never allowed), ``nosniff`` and the licence link to ``response``."""
-    value = allowed_origin(request.headers.get("Origin"))
+    return common_headers(response, request.headers.get("Origin"))
+
+
+def common_headers(response: Response, origin: str | None) -> Response:
+    """Add CORS headers for a request from ``origin``, ``nosniff`` and the licence link to ``response``."""
+    value = allowed_origin(origin)
     if value is not None:
         response.headers["Access-Control-Allow-Origin"] = value
         response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS

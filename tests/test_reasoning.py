@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from kg.errors import ReasoningError
-from kg.iris import alliance, deal, domain, firm
+from kg.iris import GRAPH, GRAPH_INFERRED, GRAPH_ONTOLOGY, alliance, deal, domain, firm
 from kg.ontology import load_ontology
-from kg.reasoning import RULES, check_consistency, infer, reasoner_input
+from kg.reasoning import (
+    RULES,
+    ReasonerOntology,
+    check_consistency,
+    find_clashes,
+    hermit_run,
+    infer,
+    infer_in_store,
+    reasoner_data,
+    reasoner_input,
+)
+from kg.units import graph_nquads
 from kg.vocab import AA
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +100,37 @@ def test_reasoner_input_drops_literals_and_keeps_types_and_links(ontology: Graph
     assert (deal("d"), RDF.type, AA.Cooperation) in pushed
     assert (deal("d"), AA.party, firm("bmw")) in pushed
     assert (deal("d"), AA.signedOn, None) not in pushed
+
+
+def test_reasoner_data_leaves_out_quotes_literals_and_annotations(ontology: Graph) -> None:
+    graph = turtle(
+        """
+        @prefix oa: <http://www.w3.org/ns/oa#> .
+        deal:d a aa:Cooperation ; aa:party firm:bmw ; rdfs:label "d" ; aa:evidence <urn:x:e1> .
+        <urn:x:e1> a aa:Evidence ; oa:hasSource <urn:x:doc> ; oa:hasSelector <urn:x:s1> .
+        <urn:x:s1> a oa:TextQuoteSelector .
+        """
+    )
+    kept = reasoner_data(
+        graph.serialize(format="nt", encoding="utf-8"), ReasonerOntology.of(ontology), ox.RdfFormat.N_TRIPLES
+    ).decode("utf-8")
+    assert f"<{deal('d')}> <{AA.party}> <{firm('bmw')}> ." in kept
+    assert f"<{deal('d')}> <{RDF.type}> <{AA.Cooperation}> ." in kept
+    assert "urn:x:e1" not in kept and "urn:x:s1" not in kept and '"d"' not in kept
+
+
+def test_hermit_on_prepared_data_finds_a_clash_and_explains_it(ontology: Graph) -> None:
+    prepared = ReasonerOntology.of(ontology)
+    clean = turtle("deal:mou a aa:MemorandumOfUnderstanding ; aa:party firm:bmw . firm:bmw a aa:Firm .")
+    bad = turtle("deal:supply a aa:SupplyAgreement ; aa:supplier firm:bmw ; aa:customer deal:mou .")
+    data = [
+        reasoner_data(g.serialize(format="nt", encoding="utf-8"), prepared, ox.RdfFormat.N_TRIPLES)
+        for g in (clean, bad)
+    ]
+    hermit_run(prepared, data[:1])
+    with pytest.raises(ReasoningError) as error:
+        hermit_run(prepared, data)
+    assert "deal:mou is both aa:Deal" in str(error.value)
 
 
 # Inference rules -----------------------------------------------------------------------------------------------
@@ -219,3 +262,62 @@ def test_inference_is_deterministic_and_leaves_inputs_alone(ontology: Graph) -> 
     second = infer(data, ontology).serialize(format="nt")
     assert sorted(first.splitlines()) == sorted(second.splitlines())
     assert (len(data), len(ontology)) == before
+
+
+def _store_of(graphs: dict[str, Graph]) -> ox.Store:
+    store = ox.Store()
+    for name, graph in graphs.items():
+        store.bulk_extend(ox.parse(graph_nquads(graph, URIRef(name)), format=ox.RdfFormat.N_QUADS))
+    return store
+
+
+def _inferred(store: ox.Store) -> set[str]:
+    return {str(q) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPH_INFERRED)))}
+
+
+def test_inference_after_a_change_equals_a_run_from_scratch(ontology: Graph) -> None:
+    """Rerunning the per-node rules for the nodes of a changed graph, and the rules across nodes for every
+    node, gives what a run over the new graphs from scratch gives (partners that lose their only deal,
+    partners still supported by another deal, a changed kind and domain)."""
+    doc_a, doc_b = f"{GRAPH}doc/a", f"{GRAPH}doc/b"
+    before = {
+        str(GRAPH_ONTOLOGY): ontology,
+        doc_a: turtle(
+            "deal:d1 a aa:Cooperation ; aa:status aa:Signed ; aa:party firm:a, firm:b, firm:c ;"
+            " aa:domain domain:fuel-cells ."
+        ),
+        doc_b: turtle("deal:d2 a aa:SupplyAgreement ; aa:status aa:Signed ; aa:supplier firm:a ; aa:customer firm:b ."),
+    }
+    changed = turtle(
+        "deal:d1 a aa:JointVenture ; aa:status aa:Rumoured ; aa:party firm:a, firm:c ; aa:domain domain:batteries ."
+    )
+    store = _store_of(before)
+    infer_in_store(store, str(GRAPH_INFERRED))
+    first = _inferred(store)
+    subjects = {q.subject for q in store.quads_for_pattern(None, None, None, ox.NamedNode(doc_a))}
+    store.remove_graph(ox.NamedNode(doc_a))
+    store.bulk_extend(ox.parse(graph_nquads(changed, URIRef(doc_a)), format=ox.RdfFormat.N_QUADS))
+    subjects |= {q.subject for q in store.quads_for_pattern(None, None, None, ox.NamedNode(doc_a))}
+    count, derived = infer_in_store(store, str(GRAPH_INFERRED), {s for s in subjects if isinstance(s, ox.NamedNode)})
+
+    scratch = _store_of({**before, doc_a: changed})
+    expected, _ = infer_in_store(scratch, str(GRAPH_INFERRED))
+    assert _inferred(store) == _inferred(scratch)
+    assert count == expected
+    assert {str(q) for q in derived} == _inferred(store) - first
+    partners_now = {str(q) for q in store.quads_for_pattern(None, ox.NamedNode(str(AA.partnerOf)), None, None)}
+    assert any("firm/a" in p and "firm/b" in p for p in partners_now)  # still partners through deal:d2
+    assert not any("firm/c" in p for p in partners_now)  # d1 is only rumoured now
+
+
+def test_clashes_can_be_looked_for_at_some_nodes_only(ontology: Graph) -> None:
+    store = _store_of(
+        {
+            str(GRAPH_ONTOLOGY): ontology,
+            f"{GRAPH}doc/a": turtle("firm:x a aa:Firm . deal:d a aa:Cooperation ; aa:signatory firm:x ."),
+        }
+    )
+    assert any(c.startswith("firm:x is") for c in find_clashes(store, ontology))
+    assert any(c.startswith("firm:x is") for c in find_clashes(store, ontology, {ox.NamedNode(str(firm("x")))}))
+    assert find_clashes(store, ontology, {ox.NamedNode(str(deal("d")))}) == []
+    assert find_clashes(store, ontology, set()) == []

@@ -8,7 +8,8 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from kg.errors import ValidationFailed
-from kg.validation import Finding, validate_dataset
+from kg.ontology import load_ontology
+from kg.validation import Finding, Shapes, validate_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY_DIR = ROOT / "ontology"
@@ -156,3 +157,16 @@ def test_a_broken_run_raises(tmp_path: Path) -> None:
     (tmp_path / "shapes.ttl").write_text("this is not turtle", encoding="utf-8")
     with pytest.raises(ValidationFailed):
         validate_dataset(Graph(), tmp_path)
+
+
+def test_prepared_shapes_give_every_fixture_the_findings_of_a_fresh_run() -> None:
+    """``Shapes`` keeps pySHACL's answers about the shapes graph between runs: reusing them for graph after
+    graph, in any order, must find exactly what a fresh validation finds."""
+    shapes = Shapes(ONTOLOGY_DIR)
+    names = sorted(p.name for p in FIXTURES.glob("*.ttl") if p.name != "context.ttl")
+    for name in [*names, *reversed(names)]:
+        fresh = validate_dataset(_load(name), ONTOLOGY_DIR).results
+        data = _load(name)
+        data += load_ontology(ONTOLOGY_DIR)
+        assert shapes.validate(data).results == fresh, name
+    assert any(validate_dataset(_load(n), ONTOLOGY_DIR).results for n in names)
