@@ -3,7 +3,8 @@
 Three servers answer the same mix of seven analyst SELECT queries (:mod:`bench.queries`), sent as POST forms
 with ``Accept: application/sparql-results+json``:
 
-- ``endpoint``: this project's ``autoalliance serve --no-build`` over the build;
+- ``endpoint``: this project's ``autoalliance serve --no-build`` over the build (Granian, ``--processes`` web
+  processes of ``--threads`` threads);
 - ``oxigraph``: Oxigraph's own Rust server, ``oxigraph serve-read-only --union-default-graph`` on a copy of the
   same store (the limit for this engine);
 - ``rdflib-endpoint``: rdflib-endpoint on the Turtle dump (optional: ``--no-rdflib`` skips it).
@@ -127,7 +128,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=8.0, help="per cell")
     parser.add_argument("--out", type=Path, default=Path("bench/out/load"))
     parser.add_argument("--no-rdflib", action="store_true", help="skip rdflib-endpoint (slow to load large dumps)")
-    parser.add_argument("--threads", type=int, default=16, help="request threads of this endpoint")
+    parser.add_argument("--threads", type=int, default=16, help="request threads per web process of this endpoint")
+    parser.add_argument("--processes", type=int, default=2, help="web processes of this endpoint")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian package `wrk`)")
@@ -151,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
         servers["endpoint"] = (
             HttpEngine(
                 "endpoint",
-                serve_command(args.var, port, "--threads", str(args.threads)),
+                serve_command(args.var, port, "--threads", str(args.threads), "--processes", str(args.processes)),
                 port,
                 "/sparql",
                 args.out / "endpoint.log",
@@ -202,6 +204,10 @@ def main(argv: list[str] | None = None) -> None:
                 ),
                 "/",
             )
+        for name, (engine, path) in servers.items():  # untimed: every process and worker warm before the cells
+            script = args.out / f"{name}-warm-up.lua"
+            script.write_text(lua_script(texts, path, False))
+            run_wrk(engine.port, path, script, 4, 2)
         for mode in ("distinct", "repeated"):
             for clients in CLIENTS:
                 for name, (engine, path) in servers.items():

@@ -35,16 +35,23 @@ HOSTILE = [
 PAGES = ["/", "/id/firm/bmw", "/id/firm/toyota", "/sparql", "/.well-known/void", "/ontology", "/dumps/"]
 
 
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (the web processes and their query workers)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
 def rss_kib(pid: int) -> int:
-    """Resident memory of ``pid`` and its children (the query workers), in KiB."""
+    """Resident memory of ``pid`` and its descendants, in KiB."""
     total = 0
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        children = []
-    pids += [int(c) for c in children]
-    for p in pids:
+    for p in descendants(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):

@@ -10,9 +10,16 @@
    - ``server``: this project's ``/sparql`` over the embedded store (``autoalliance serve --no-build``), over HTTP;
    - ``virtuoso``: Virtuoso's ``/sparql`` directly over HTTP, JSON, with the text the remote backend sends (the
      query after Virtuoso's ``input:default-graph-exclude`` pragmas for its own graphs);
-   - ``backend``: :class:`server.backend_remote.RemoteBackend` in process over that Virtuoso: the query sent,
-     the answer read as SPARQL XML, bounded, and written as SPARQL JSON, as ``/sparql`` would when backed by
-     Virtuoso (without Flask and waitress).
+   - ``server-virtuoso``: this project's ``/sparql`` backed by that Virtuoso (``autoalliance serve --store URL``),
+     over HTTP: the query checked here, sent to Virtuoso, its answer read as SPARQL XML, bounded, and written
+     as SPARQL JSON;
+   - ``backend``: :class:`server.backend_remote.RemoteBackend` in process over that Virtuoso (the same path
+     without Flask and waitress).
+
+   Both servers run with the answer cache and the page cache off, so evaluation is what is measured.
+3. Pages of both servers (embedded store, and backed by Virtuoso): the home page, the biggest firm's page as
+   HTML and Turtle, VoID and the sitemap (their first request computes the per-build values; the next ones read
+   them), search, a deal page.
 
 Usage: ``python -m bench.publish --var VAR [--out bench/out/publish] [--budget 3] [--replace]``.
 """
@@ -20,6 +27,7 @@ Usage: ``python -m bench.publish --var VAR [--out bench/out/publish] [--budget 3
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import shutil
 import statistics
@@ -29,6 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kg.config import Paths
+from kg.iris import BASE, PREFIXES
 from kg.publish import publish, state_path
 from kg.remote_store import RemoteStore, endpoints_for
 from kg.store import open_store
@@ -71,9 +80,9 @@ def measure(var: Path, out: Path, budget: float, replace: bool, buffers: int) ->
     """Run the publish and query benchmarks over the build in ``var``; returns the figures."""
     import pyoxigraph as ox
 
+    from server.answers import QueryJob
     from server.backend_remote import RemoteBackend
     from server.sparql import QUERY_PREFIXES
-    from server.worker import QueryJob
 
     paths = Paths(var=var)
     store = open_store(paths.store)
@@ -97,10 +106,15 @@ def measure(var: Path, out: Path, budget: float, replace: bool, buffers: int) ->
         texts = {"trivial-ask": TRIVIAL, **queries(firm)}
         backend = RemoteBackend(RemoteStore(endpoints_for("virtuoso", virtuoso.url), timeout=600), timeout=600)
         prefixes = tuple(QUERY_PREFIXES.items())
+        # the answer and page caches would serve repeated requests from memory: off, so evaluation is measured
+        no_cache = ["env", "AUTOALLIANCE_ANSWER_CACHE_BYTES=0", "AUTOALLIANCE_PAGE_CACHE_BYTES=0"]
         port = free_port()
-        # the answer cache would serve repeated queries from memory: off, so evaluation is what is measured
-        command = ["env", "AUTOALLIANCE_ANSWER_CACHE_BYTES=0", *serve_command(var, port, "--query-timeout", "600")]
+        command = [*no_cache, *serve_command(var, port, "--query-timeout", "600")]
         engines.append(HttpEngine("server", command, port, "/sparql", out / "server.log", ready_timeout=120))
+        port = free_port()
+        store_options = ["--store", virtuoso.url, "--store-kind", "virtuoso", "--query-timeout", "600"]
+        command = [*no_cache, *serve_command(var, port, *store_options)]
+        engines.append(HttpEngine("server-virtuoso", command, port, "/sparql", out / "remote.log", ready_timeout=300))
 
         def direct(text: str) -> bytes:
             sent = backend._text(QueryJob(text, JSON, prefixes=prefixes), "SELECT")
@@ -119,6 +133,7 @@ def measure(var: Path, out: Path, budget: float, replace: bool, buffers: int) ->
             ),
             "server": engines[0].query,
             "virtuoso": direct,
+            "server-virtuoso": engines[1].query,
             "backend": via_backend,
         }
         table: dict[str, dict[str, dict[str, object]]] = {}
@@ -138,6 +153,7 @@ def measure(var: Path, out: Path, budget: float, replace: bool, buffers: int) ->
                 )
         results["queries"] = table
         results["firm"] = firm
+        results["pages"] = _pages(engines, firm, store)
     finally:
         for engine in engines:
             engine.close()
@@ -145,6 +161,53 @@ def measure(var: Path, out: Path, budget: float, replace: bool, buffers: int) ->
         virtuoso.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     return results
+
+
+def _get(engine: HttpEngine, path: str, accept: str) -> tuple[float, int, int]:
+    """Seconds, status and size of one GET of ``path`` on ``engine``'s server (a connection of its own)."""
+    connection = http.client.HTTPConnection("127.0.0.1", engine.port, timeout=900)
+    try:
+        t0 = time.perf_counter()
+        connection.request("GET", path, headers={"Accept": accept})
+        response = connection.getresponse()
+        body = response.read()
+        return time.perf_counter() - t0, response.status, len(body)
+    finally:
+        connection.close()
+
+
+def _pages(engines: list[HttpEngine], firm: str, store: object) -> dict[str, dict[str, dict[str, object]]]:
+    """First and repeated (median of 3) request times of a few pages on each server."""
+    import pyoxigraph as ox
+
+    deal = next(
+        q.subject.value
+        for q in store.quads_for_pattern(None, ox.NamedNode(PREFIXES["aa"] + "party"), ox.NamedNode(firm))  # type: ignore[attr-defined]
+    )
+    local = firm.removeprefix(BASE)
+    pages = {
+        "home": ("/", "text/html"),
+        "firm page (HTML)": (f"/{local}", "text/html"),
+        "firm (Turtle)": (f"/{local}", "text/turtle"),
+        "deal page (HTML)": (f"/{deal.removeprefix(BASE)}", "text/html"),
+        "VoID": ("/.well-known/void", "text/turtle"),
+        "sitemap": ("/sitemap.xml", "application/xml"),
+        "search": ("/search?q=battery", "text/html"),
+    }
+    table: dict[str, dict[str, dict[str, object]]] = {}
+    for name, (path, accept) in pages.items():
+        table[name] = {}
+        for engine in engines:
+            first, status, size = _get(engine, path, accept)
+            again = [_get(engine, path, accept)[0] for _ in range(3)]
+            table[name][engine.name] = {
+                "status": status,
+                "bytes": size,
+                "first_ms": round(first * 1000, 1),
+                "again_ms": round(statistics.median(again) * 1000, 1),
+            }
+            print(f"  {name:18} {engine.name:16} {status} {size:9,} B first {first * 1000:9.1f} ms", flush=True)
+    return table
 
 
 def _size(body: bytes) -> str:
@@ -166,10 +229,12 @@ def render(results: dict[str, object]) -> str:
             f"| {label} | {row['graphs sent']:,} | {row['graphs unchanged']:,} | {row['triples sent']:,} | "
             f"{row['seconds']} | {row['triples/s']:,} | {row['triples/s after reading the build']:,} |"
         )
-    engines = ["embedded", "server", "virtuoso", "backend"]
+    engines = ["embedded", "server", "virtuoso", "server-virtuoso", "backend"]
     lines += [
         "",
-        "| query | " + " | ".join(f"{e} ms" for e in engines) + " | virtuoso/embedded | backend/virtuoso | result |",
+        "| query | "
+        + " | ".join(f"{e} ms" for e in engines)
+        + " | virtuoso/embedded | server-virtuoso/virtuoso | result |",
         "|---" * (len(engines) + 4) + "|",
     ]
     for name, row in results["queries"].items():  # type: ignore[union-attr]
@@ -178,9 +243,22 @@ def render(results: dict[str, object]) -> str:
         lines.append(
             f"| {name} | "
             + " | ".join(f"{med[e]:,.2f}" for e in engines)
-            + f" | {med['virtuoso'] / med['embedded']:.2f} | {med['backend'] / med['virtuoso']:.2f} | "
+            + f" | {med['virtuoso'] / med['embedded']:.2f} | {med['server-virtuoso'] / med['virtuoso']:.2f} | "
             + (" / ".join(sorted(sizes)) if len(sizes) > 1 else sizes.pop())
             + " |"
+        )
+    servers = ["server", "server-virtuoso"]
+    lines += [
+        "",
+        "| page | " + " | ".join(f"{e} first ms | {e} again ms" for e in servers) + " | status, bytes |",
+        "|---" * (2 * len(servers) + 2) + "|",
+    ]
+    for name, row in results.get("pages", {}).items():  # type: ignore[union-attr]
+        shapes = sorted({f"{row[e]['status']}, {row[e]['bytes']:,}" for e in servers})
+        lines.append(
+            f"| {name} | "
+            + " | ".join(f"{row[e]['first_ms']:,.1f} | {row[e]['again_ms']:,.1f}" for e in servers)
+            + f" | {' / '.join(shapes)} |"
         )
     return "\n".join(lines) + "\n"
 

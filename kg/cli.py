@@ -1,4 +1,4 @@
-"""The ``autoalliance`` command: a thin layer over :mod:`kg.build` and the server.
+"""The ``autoalliance`` command: a thin layer over :mod:`kg.build`; ``serve`` comes from :mod:`server.cli`.
 
 Exit codes: 0 success (or data conforms), 1 the data do not conform (a SHACL violation, or HermiT finds them
 inconsistent), 2 the command could not run (bad annotations, bad arguments, no store, a missing or broken shapes
@@ -230,94 +230,6 @@ def stats(seeds: Path | None, ontology: Path | None, var: Path | None, fmt: str)
         out.print(table)
 
 
-@main.command()
-@with_paths
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option(
-    "--query-timeout",
-    default=30.0,
-    show_default=True,
-    type=float,
-    help="Seconds per SPARQL request, from arrival to the last byte.",
-)
-@click.option(
-    "--threads",
-    default=32,
-    show_default=True,
-    type=int,
-    help="Request threads (more than concurrent page loads, so /sparql never waits for a free one; "
-    "page rendering itself is bounded by PAGE_CONCURRENCY).",
-)
-@click.option("--no-build", is_flag=True, help="Serve the existing build even if the seeds changed.")
-@click.option(
-    "--store",
-    "store_url",
-    metavar="URL",
-    help="Answer /sparql from this external SPARQL store (see `publish --to`) instead of the build's.",
-)
-@click.option(
-    "--store-kind",
-    type=click.Choice(KINDS),
-    default="virtuoso",
-    show_default=True,
-    help="The kind of the --store, for its endpoints.",
-)
-def serve(
-    seeds: Path | None,
-    ontology: Path | None,
-    var: Path | None,
-    host: str,
-    port: int,
-    query_timeout: float,
-    threads: int,
-    no_build: bool,
-    store_url: str | None,
-    store_kind: str,
-) -> None:
-    """Serve the SPARQL endpoint, linked-data pages and dumps; builds first if the seeds changed."""
-    import signal
-
-    from .build import build as run_build
-    from .build import needs_build
-    from .store import store_opens
-
-    paths = _paths(seeds, ontology, var)
-    if not no_build and needs_build(paths):
-        try:
-            with _progress(False) as progress:
-                run_build(paths, progress)
-        except KGError as exc:
-            if not store_opens(paths.store):
-                _fail(exc)  # no good build to fall back on
-            _report(exc)
-            err.print("[yellow]the build failed; serving the last good build[/yellow]")
-    from server.serve import run  # the one way to serve; `python -m server` comes here too
-
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the query workers on SIGTERM too
-    settings: dict[str, object] = {}
-    if store_url:
-        from .remote_store import endpoints_for, split_credentials
-
-        store_url = split_credentials(store_url)[0]  # it only reads: credentials are not kept
-        try:
-            endpoints_for(store_kind, store_url)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc)) from None
-        settings = {"SPARQL_STORE": store_url, "SPARQL_STORE_KIND": store_kind}
-    err.print(f"serving {store_url or paths.store} on http://{host}:{port}/")
-    run(
-        host=host,
-        port=port,
-        threads=threads,
-        QUERY_TIMEOUT=query_timeout,
-        VAR_DIR=str(paths.var),
-        SEEDS_DIR=str(paths.seeds),
-        ONTOLOGY_DIR=str(paths.ontology),
-        **settings,
-    )
-
-
 @main.group()
 def export() -> None:
     """The build's exports for analysts (CSV tables, the partnership network)."""
@@ -472,6 +384,18 @@ def draft(seeds: Path | None, document: Path, issued: str | None, force: bool) -
         _line(f"wrote {result.registry}: {len(result.proposals)} proposed registry entr(y/ies)")
     _line("next: review the draft, then `autoalliance validate` and `autoalliance build`")
 
+
+def _add_plugin_commands() -> None:
+    """Add the commands other packages register in the entry-point group ``autoalliance.commands`` (``serve``
+    comes from the server package this way: the build never imports the server)."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="autoalliance.commands"):
+        if entry.name not in main.commands:
+            main.add_command(entry.load(), entry.name)
+
+
+_add_plugin_commands()
 
 if __name__ == "__main__":
     main()

@@ -1,4 +1,5 @@
-"""Answers of repeated queries kept in memory, per build, and served before Flask sees the request.
+"""SPARQL queries answered before Flask sees the request: repeated ones from memory, per build, the others by
+:func:`server.sparql.answer_query_request` (the endpoint's own protocol handling without Flask's dispatch).
 
 The data changes only when a build lands, so a ``/sparql`` request seen before (the same method, query string,
 body, ``Accept`` and ``Origin``) gets the same answer: :class:`RepeatedQueries` keeps the bytes of every
@@ -117,15 +118,14 @@ class RepeatedQueries:
             captured["status"], captured["headers"] = status, headers
             return start_response(status, headers, exc_info)
 
-        result = self.wsgi_app(environ, capture)
-        headers = captured.get("headers") or []
-        if not captured.get("status", "").startswith("200 ") or not any(n == "X-Result-Rows" for n, _ in headers):
-            return result
-        try:
-            payload = b"".join(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-        self.cache.put(identity, key, (captured["status"], list(headers), payload), len(payload) + len(body) + 512)
+        from .sparql import answer_query_request
+
+        response = answer_query_request(self.app, environ, identity)
+        if response is None:  # not a query: the Service Description, the UI...
+            environ["wsgi.input"] = io.BytesIO(body)
+            return self.wsgi_app(environ, start_response)
+        status, headers, payload = response.status, list(response.headers.items()), response.get_data()
+        start_response(status, headers)
+        if response.status_code == 200 and "X-Result-Rows" in response.headers:
+            self.cache.put(identity, key, (status, headers, payload), len(payload) + len(body) + 512)
         return [payload]

@@ -13,29 +13,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, render_template
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD, Namespace
 
 from kg.dumps import DUMP_PREFIXES
 from kg.releases import read_index
 
 from .describe import iri, used_prefixes
+from .documents import document_response
 from .dumps import MEDIA_TYPES, SUMS, list_dumps
-from .errors import error_response
 from .exports import MEDIA_TYPES as EXPORT_MEDIA_TYPES
 from .exports import exports_dir
 from .exports import sums as export_sums
-from .formats import choose_representation
 from .pages import available_exports
-from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, content_type, link_header, serialize
+from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, content_type, serialize
 from .releases import releases_dir
 from .site_meta import dataset_info
 from .store import per_build
 from .urls import export_url, iri_for_path, release_file_url, sparql_url
 from .void import dataset_iri, dataset_metadata
+
+if TYPE_CHECKING:
+    from .backend_graph import GraphSource
 
 bp = Blueprint("dcat", __name__)
 DCAT = Namespace("http://www.w3.org/ns/dcat#")  # DCAT 3 (rdflib's closed namespace lacks its version terms)
@@ -50,7 +52,6 @@ DCAT_PREFIXES = {
     "cc": "http://creativecommons.org/ns#",
 }
 RDF_TYPE = iri(RDF.type)
-OFFERED = [*RDF_MEDIA_TYPES, HTML]
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
@@ -245,7 +246,7 @@ def catalog_triples() -> list[ox.Triple]:
     return t
 
 
-def _cached_catalog(_store: ox.Store) -> list[ox.Triple]:
+def _cached_catalog(_store: GraphSource) -> list[ox.Triple]:
     return catalog_triples()
 
 
@@ -253,32 +254,26 @@ def _cached_catalog(_store: ox.Store) -> list[ox.Triple]:
 @bp.route("/catalog.<ext>")
 def catalog(ext: str | None) -> Response:
     """The DCAT catalogue: Turtle unless the client asks for another RDF format or HTML (or a suffix)."""
-    if ext is not None and ext != "html" and ext not in BY_SUFFIX:
-        abort(404)
-    media_type = choose_representation(ext, request.headers.get("Accept"), rdf_first=True)
-    if media_type is None:
-        response = error_response(406, "Available as " + ", ".join(OFFERED))
-    else:
-        triples = per_build(current_app, "dcat_catalog", _cached_catalog)
-        if media_type == HTML:
-            response = Response(
-                render_template(
-                    "catalog.html",
-                    label="Data catalogue",
-                    info=dataset_info(),
-                    rows=catalog_rows(triples),
-                    base_path="/catalog",
-                    alternates=[(s, BY_SUFFIX[s].media_type) for s in BY_SUFFIX],
-                ),
-                mimetype="text/html",
-            )
-        else:
-            body = serialize(triples, BY_MEDIA_TYPE[media_type], used_prefixes(triples, DCAT_PREFIXES))
-            response = Response(body, content_type=content_type(media_type))
-    response.headers["Link"] = link_header("/catalog", media_type)
-    if ext is None:
-        response.vary.add("Accept")
-    return response
+    return document_response(ext, "/catalog", catalog_document, rdf_first=True)
+
+
+def catalog_document(media_type: str) -> Response:
+    """The DCAT catalogue as ``media_type`` (HTML or an RDF format)."""
+    triples = per_build(current_app, "dcat_catalog", _cached_catalog)
+    if media_type == HTML:
+        return Response(
+            render_template(
+                "catalog.html",
+                label="Data catalogue",
+                info=dataset_info(),
+                rows=catalog_rows(triples),
+                base_path="/catalog",
+                alternates=[(s, BY_SUFFIX[s].media_type) for s in BY_SUFFIX],
+            ),
+            mimetype="text/html",
+        )
+    body = serialize(triples, BY_MEDIA_TYPE[media_type], used_prefixes(triples, DCAT_PREFIXES))
+    return Response(body, content_type=content_type(media_type))
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, Namespace
 
 from kg.vocab import AA
+
+from .backend_graph import prefetch
+
+if TYPE_CHECKING:
+    from .backend_graph import GraphSource
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
@@ -76,7 +82,7 @@ def distinct(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
         previous = t
 
 
-def statements(store: ox.Store, node: Node) -> Iterator[ox.Triple]:
+def statements(store: GraphSource, node: Node) -> Iterator[ox.Triple]:
     """The outgoing, then the incoming triples of ``node``, each once, in the store's index order."""
     yield from distinct(q.triple for q in store.quads_for_pattern(node, None, None, None))
     incoming = distinct(q.triple for q in store.quads_for_pattern(None, None, node, None))
@@ -93,7 +99,7 @@ def _owned(node: Node, t: ox.Triple) -> bool:
     return t.predicate in _OWNED_BY_LINK or (isinstance(node, ox.NamedNode) and o.value.startswith(node.value + "/"))
 
 
-def _closure(store: ox.Store, start: Node, expanded: set[Node], out: list[ox.Triple]) -> None:
+def _closure(store: GraphSource, start: Node, expanded: set[Node], out: list[ox.Triple]) -> None:
     """Append the triples of ``start`` and of what it owns (to ``_MAX_DEPTH``) to ``out``."""
     frontier: list[tuple[Node, int]] = [(start, 0)]
     while frontier:
@@ -107,7 +113,7 @@ def _closure(store: ox.Store, start: Node, expanded: set[Node], out: list[ox.Tri
                 frontier.append((t.object, depth + 1))  # type: ignore[arg-type]
 
 
-def _summaries(store: ox.Store, triples: list[ox.Triple], expanded: set[Node]) -> list[ox.Triple]:
+def _summaries(store: GraphSource, triples: list[ox.Triple], expanded: set[Node]) -> list[ox.Triple]:
     """Labels (and types, for resources that are not classes) of the resources ``triples`` link to."""
     predicates = {t.predicate for t in triples}
     terms_only = predicates | {t.object for t in triples if t.predicate == RDF_TYPE}  # labels, not types
@@ -115,6 +121,7 @@ def _summaries(store: ox.Store, triples: list[ox.Triple], expanded: set[Node]) -
     linked |= {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}
     linked |= predicates
     out: list[ox.Triple] = []
+    prefetch(store, linked - expanded)
     for other in sorted(linked - expanded, key=str):
         wanted = LABELS if other in terms_only else (*LABELS, RDF_TYPE)
         for prop in wanted:
@@ -122,7 +129,7 @@ def _summaries(store: ox.Store, triples: list[ox.Triple], expanded: set[Node]) -
     return out
 
 
-def describe(store: ox.Store, node: Node, page: int = 1, page_size: int = PAGE_SIZE) -> Description:
+def describe(store: GraphSource, node: Node, page: int = 1, page_size: int = PAGE_SIZE) -> Description:
     """Page ``page`` (from 1) of the symmetric concise bounded description of ``node``.
 
     Every page also carries ``node``'s own labels and types, so that it can be read alone. A page past the last
@@ -146,7 +153,7 @@ def describe(store: ox.Store, node: Node, page: int = 1, page_size: int = PAGE_S
     return Description(triples, page, len(chosen), has_next)
 
 
-def graph_content(store: ox.Store, graph: ox.NamedNode, page: int = 1, page_size: int = PAGE_SIZE) -> Description:
+def graph_content(store: GraphSource, graph: ox.NamedNode, page: int = 1, page_size: int = PAGE_SIZE) -> Description:
     """Page ``page`` of the triples of the named graph ``graph`` (pages of ``page_size`` triples); the first page
     also carries the graph's own description."""
     start = (page - 1) * page_size

@@ -302,7 +302,7 @@ def generic_page(kv: KGView, node: ox.NamedNode) -> dict[str, Any]:
     for t in kv.triples(None, None, node):
         if not isinstance(t.subject, ox.Triple):
             incoming.setdefault(property_link(kv, t.predicate).label, []).append(link(kv, t.subject))
-    is_graph = node in set(kv.store.named_graphs())
+    is_graph = kv.store.contains_named_graph(node)
     members = []
     if is_graph:
         members = links(

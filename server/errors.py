@@ -19,13 +19,21 @@ from .negotiation import negotiate
 _JSON_TYPES = ["application/json", "application/sparql-results+json", "application/ld+json"]
 
 
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    """Return a response with ``status`` and ``message`` in the shape the client accepts (JSON or text)."""
+_FROM_REQUEST = "from the request"
+
+
+def error_response(
+    status: int, message: str, headers: dict[str, str] | None = None, accept: str | None = _FROM_REQUEST
+) -> Response:
+    """Return a response with ``status`` and ``message`` in the shape the client accepts (JSON or text).
+
+    ``accept`` is the request's ``Accept`` header, read from Flask's current request when not given."""
     try:
         phrase = HTTPStatus(status).phrase
     except ValueError:
         phrase = "Error"
-    accept = request.headers.get("Accept") if has_request_context() else None
+    if accept is _FROM_REQUEST:
+        accept = request.headers.get("Accept") if has_request_context() else None
     wants_json = False
     if accept:
         chosen = negotiate(accept, ["text/plain", *_JSON_TYPES])

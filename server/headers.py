@@ -1,5 +1,6 @@
-"""Headers every response of the app carries: CORS (so browser tools can fetch the endpoint, resource RDF, the
-VoID, the ontology and the dumps) and ``X-Content-Type-Options: nosniff`` (so no text body is read as HTML)."""
+"""Headers every response of the app carries, added by one hook: CORS (so browser tools can fetch the endpoint,
+resource RDF, the VoID, the ontology and the dumps), ``X-Content-Type-Options: nosniff`` (so no text body is read
+as HTML) and the dataset's licence as ``Link: <...>; rel="license"`` (kept beside the response's own links)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,13 @@ def allowed_origin(origin: str | None) -> str | None:
 
 
 def add_common_headers(response: Response) -> Response:
-    """Add CORS headers (credentials never allowed) and ``nosniff`` to ``response``."""
-    value = allowed_origin(request.headers.get("Origin"))
+    """Add CORS headers (credentials never allowed), ``nosniff`` and the licence link to ``response``."""
+    return common_headers(response, request.headers.get("Origin"))
+
+
+def common_headers(response: Response, origin: str | None) -> Response:
+    """Add CORS headers for a request from ``origin``, ``nosniff`` and the licence link to ``response``."""
+    value = allowed_origin(origin)
     if value is not None:
         response.headers["Access-Control-Allow-Origin"] = value
         response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
@@ -34,6 +40,9 @@ def add_common_headers(response: Response) -> Response:
             response.vary.add("Origin")
     response.headers.pop("Access-Control-Allow-Credentials", None)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    licence = f'<{current_app.config["DATASET_LICENSE"]}>; rel="license"'
+    existing = response.headers.get("Link")
+    response.headers["Link"] = f"{existing}, {licence}" if existing else licence
     return response
 
 

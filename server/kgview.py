@@ -7,12 +7,17 @@ SPARQL text assembled from request input.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.iris import AA, GRAPH_INFERRED
 
+from .backend_graph import prefetch
 from .page_guard import check_deadline, deadline
+
+if TYPE_CHECKING:
+    from .backend_graph import GraphSource
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -47,7 +52,7 @@ Value = ox.NamedNode | ox.BlankNode | ox.Literal
 class KGView:
     """Triple patterns over the union of the store's graphs, each triple once, with label lookup."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: GraphSource) -> None:
         self.store = store
         self._labels: dict[Value, str] = {}
         self.deadline = deadline()  # the request's: reads past it raise page_guard.PageTimeout
@@ -90,7 +95,7 @@ class KGView:
         """True when ``s`` is the subject of a triple or the name of a graph."""
         for _ in self.store.quads_for_pattern(s, None, None, None):
             return True
-        return isinstance(s, ox.NamedNode) and s in set(self.store.named_graphs())
+        return isinstance(s, ox.NamedNode) and self.store.contains_named_graph(s)
 
     def types(self, s: Node) -> set[str]:
         """The IRIs of the classes of ``s``."""
@@ -118,7 +123,14 @@ class KGView:
 
     def sorted_by_label(self, nodes: Iterable[Value]) -> list[Value]:
         """``nodes`` without duplicates, sorted by label (case-insensitive)."""
-        return sorted(set(nodes), key=lambda n: (self.label(n).casefold(), str(n)))
+        unique = set(nodes)
+        self.prefetch(unique)
+        return sorted(unique, key=lambda n: (self.label(n).casefold(), str(n)))
+
+    def prefetch(self, nodes: Iterable[Value]) -> None:
+        """:func:`server.backend_graph.prefetch` on the view's store."""
+        check_deadline(self.deadline)
+        prefetch(self.store, nodes)
 
 
 def local_name(node: Value) -> str:

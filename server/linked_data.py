@@ -26,7 +26,7 @@ from .formats import choose_representation
 from .kgview import KGView
 from .page_data import concept_label
 from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, content_type, link_header, serialize
-from .store import get_store
+from .store import graph_source
 from .urls import iri_for_path
 
 bp = Blueprint("linked_data", __name__)
@@ -71,7 +71,7 @@ def dereference(space: str, rest: str) -> Response:
     if media_type is None:
         response = error_response(406, "Not Acceptable: this resource is available as " + ", ".join(OFFERED))
         return _decorate(response, base_path, negotiated=True)
-    kv = KGView(get_store(current_app))
+    kv = KGView(graph_source(current_app))
     node = ox.NamedNode(iri_for_path(base_path)) if SAFE_PATH.match(path) else None
     if node is None or not kv.exists(node):
         return _decorate(not_found(media_type, base_path), base_path, negotiated=suffix is None)

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, render_template
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.iris import AA, ONTOLOGY_IRI, PREFIXES
 
+from .documents import document_response
 from .errors import error_response
-from .formats import choose_representation
-from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, link_header, serialize
+from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, serialize
 
 bp = Blueprint("ontology", __name__)
 NAME = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -55,28 +55,21 @@ def ontology_file(name: str) -> Path | None:
 @bp.route("/ontology/<name>.<ext>")
 def ontology(name: str, ext: str | None) -> Response:
     """The ontology (or a companion file) as HTML or RDF, by suffix or ``Accept``."""
-    if ext is not None and ext != "html" and ext not in BY_SUFFIX:
-        abort(404)
     base_path = "/ontology" + (f"/{name}" if name else "")
-    media_type = choose_representation(ext, request.headers.get("Accept"))
-    if media_type is None:
-        response = error_response(406, "Available as " + ", ".join([HTML, *RDF_MEDIA_TYPES]))
-    else:
+
+    def render(media_type: str) -> Response:
         path = ontology_file(name)
         if path is None:
-            response = error_response(404, f"No ontology file {base_path}")
-        elif media_type == HTML:
-            response = Response(render_documentation(path, base_path), mimetype="text/html")
-        elif media_type == "text/turtle":
-            response = Response(path.read_bytes(), content_type="text/turtle; charset=utf-8")
-        else:
-            with open(path, "rb") as f:
-                triples = [q.triple for q in ox.parse(f, format=ox.RdfFormat.TURTLE)]
-            response = Response(serialize(triples, BY_MEDIA_TYPE[media_type]), content_type=media_type)
-    response.headers["Link"] = link_header(base_path, media_type)
-    if ext is None:
-        response.vary.add("Accept")
-    return response
+            return error_response(404, f"No ontology file {base_path}")
+        if media_type == HTML:
+            return Response(render_documentation(path, base_path), mimetype="text/html")
+        if media_type == "text/turtle":
+            return Response(path.read_bytes(), content_type="text/turtle; charset=utf-8")
+        with open(path, "rb") as f:
+            triples = [q.triple for q in ox.parse(f, format=ox.RdfFormat.TURTLE)]
+        return Response(serialize(triples, BY_MEDIA_TYPE[media_type]), content_type=media_type)
+
+    return document_response(ext, base_path, render)
 
 
 def _short(iri: str) -> str:

@@ -185,7 +185,10 @@ def evidence(kv: KGView, ev: Value) -> Evidence:
 
 def evidence_of(kv: KGView, node: Node) -> list[Evidence]:
     """The evidence quotes of ``node``, in document and text order."""
-    found = [evidence(kv, ev) for ev in kv.objects(node, iri(AA.evidence))]
+    nodes = kv.objects(node, iri(AA.evidence))
+    kv.prefetch(nodes)
+    kv.prefetch(o for ev in nodes for prop in ("hasSelector", "hasSource") for o in kv.objects(ev, term(OA, prop)))
+    found = [evidence(kv, ev) for ev in nodes]
     return sorted(found, key=lambda e: (e.document.label if e.document else "", e.start or 0))
 
 
@@ -205,6 +208,7 @@ def deal_row(kv: KGView, deal: Node, with_evidence: bool = True) -> DealRow:
 
 def deal_rows(kv: KGView, deals: set[Value], with_evidence: bool = True) -> list[DealRow]:
     """Rows for ``deals``, ordered by first date then label."""
+    kv.prefetch(deals)
     rows = [deal_row(kv, d, with_evidence) for d in deals if not isinstance(d, ox.Literal)]
     return sorted(rows, key=lambda r: (r.first_date.lexical if r.first_date else "9999", r.link.label))
 

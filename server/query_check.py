@@ -12,6 +12,8 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 
+import pyoxigraph as ox
+
 from kg.query_text import decode_escapes
 
 from .httperror import HTTPError
@@ -42,9 +44,50 @@ def nesting_depth(query: str) -> int:
 def check_nesting(query: str) -> None:
     """Refuse ``query`` with :class:`HTTPError` 400 when it nests deeper than :data:`MAX_NESTING` (deeper
     queries overflow the engine's parser stack and kill its process)."""
+    if sum(map(query.count, _OPEN)) <= MAX_NESTING:
+        return  # too few openings to nest that deep: no need to walk the text
     depth = nesting_depth(query)
     if depth > MAX_NESTING:
         raise HTTPError(400, f"the query nests {depth} levels deep; the limit is {MAX_NESTING}")
+
+
+# an IRI or a prefixed name directly before "(": a call of a function named by IRI (or, in a triple pattern, a
+# predicate before a collection, which only the parser tells apart)
+_CALL = re.compile(r"(?:<[^<>\"{}|^`\\\s]*>|[A-Za-z][\w.\-]*:[\w.\-]*|:[\w.\-]*)\s*\(")
+_FORM = re.compile(r"(?i:SELECT|CONSTRUCT|DESCRIBE)\b")
+_EMPTY: ox.Store | None = None
+
+
+def check_functions(query: str, prefixes: Mapping[str, str]) -> None:
+    """Refuse ``query`` with :class:`HTTPError` 400 when it calls a function the engine does not have (such a
+    query used to kill the worker that evaluated it; it also costs a worker's time only to fail).
+
+    Decided by Oxigraph itself, which refuses an unknown function while it plans the query, before evaluating
+    anything: the query is planned over an empty in-memory store and never evaluated (only SELECT, CONSTRUCT and
+    DESCRIBE, whose evaluation waits for the first result; an ASK is left to the worker). Only queries whose
+    text has a call of a function named by IRI are planned here, so most queries cost one regular expression.
+    """
+    global _EMPTY
+    if not _CALL.search(_STRING_OR_COMMENT.sub(" ", query)):
+        return
+    from .answers import PROLOGUE
+
+    prologue = PROLOGUE.match(query)
+    if not _FORM.match(query, prologue.end() if prologue else 0):
+        return
+    if _EMPTY is None:
+        _EMPTY = ox.Store()
+    try:
+        try:
+            _EMPTY.query(query)
+        except SyntaxError as exc:
+            if "Prefix not found" not in str(exc) or not prefixes:
+                return  # the worker answers syntax errors, with the same message as ever
+            _EMPTY.query(query, prefixes=dict(prefixes))
+    except SyntaxError:
+        return
+    except (OSError, RuntimeError, ValueError, TypeError) as exc:  # the worker's message for the same error
+        raise HTTPError(400, f"the query could not be evaluated: {exc}") from None
 
 
 def may_call_service(query: str) -> bool:

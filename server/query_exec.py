@@ -2,10 +2,14 @@
 
 One deadline per request covers waiting for a worker, evaluation and the transfer of the answer: at the deadline
 the worker is killed (SIGKILL) and replaced, and the client gets 503. The pool keeps ``QUERY_WORKERS`` workers
-ready and starts more, up to ``QUERY_WORKERS_MAX``, when all are busy. A query still running after
-``SLOW_QUERY_AFTER`` seconds has its worker's CPU priority lowered (nice 19), so that short queries keep being
-answered quickly beside long ones; such a worker is replaced afterwards (an unprivileged process cannot raise
-its priority again). A worker that dies (out of memory, a crash in the engine) is replaced, and the death logged.
+ready; a query waits (first come, first served) for one of them to be free rather than for a new process to
+start, so a burst of short queries never starts a crowd of processes. Capacity for short queries is kept beside
+long ones: for every worker busy for longer than ``SPARE_AFTER`` seconds one more is started, at once and in
+parallel, up to ``QUERY_WORKERS_MAX``; a worker killed at the deadline or dead is replaced at once. A query still
+running after ``SLOW_QUERY_AFTER`` seconds has its worker's CPU priority lowered (nice 19), so that short queries
+keep being answered quickly beside long ones; afterwards its priority is raised again, or, where the system does
+not allow that (an unprivileged process cannot raise a priority), the worker is retired and replaced. A worker
+that dies (out of memory, a crash in the engine) is logged.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import pickle
 import queue
+import select
 import signal
 import threading
 import time
@@ -32,6 +38,7 @@ __all__ = ["QueryAnswer", "QueryJob", "QueryPool", "HTTPError", "QueryFailed"]
 QueryFailed = HTTPError  # the name callers used before the one error type
 log = logging.getLogger("autoalliance.query")
 STARTUP_TIMEOUT = 60.0  # seconds for a worker to import pyoxigraph and open the store
+SPARE_AFTER = 0.2  # seconds a worker may be busy before a spare is started beside it
 
 
 class _Worker:
@@ -48,10 +55,13 @@ class _Worker:
         child.close()
         self.ready = False
         self.niced = False
+        self.busy_since: float | None = None  # when the query it is answering was sent
+        self._poll = select.poll()  # registered once: cheaper than Connection.poll's selector per call
+        self._poll.register(self.conn.fileno(), select.POLLIN)
 
     def receive(self, timeout: float) -> tuple[Any, ...]:
         """The next message; ``TimeoutError`` after ``timeout`` s, ``EOFError`` when the worker died."""
-        if not self.conn.poll(max(timeout, 0.0)):
+        if not self._poll.poll(max(timeout, 0.0) * 1000):
             raise TimeoutError
         return self.conn.recv()
 
@@ -61,6 +71,16 @@ class _Worker:
             self.niced = True
         except OSError:
             pass
+
+    def restore_priority(self) -> bool:
+        """Give the worker its normal CPU priority back; False when the system does not allow it (an
+        unprivileged process may lower a priority, not raise it again)."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid or 0, 0)
+        except OSError:
+            return False
+        self.niced = False
+        return True
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -99,13 +119,17 @@ class QueryPool:
         self._start_error: HTTPError | None = None  # why the last worker could not start (no store...)
         self.closed = False
 
-    def start(self) -> None:
-        """Start the ``size`` ready workers now rather than on the first queries."""
+    def start(self, wait: float = 0.0) -> None:
+        """Start the ``size`` ready workers now rather than on the first queries; wait up to ``wait`` seconds for
+        them to be ready."""
         while True:
             with self._lock:
                 if self._count >= self.size:
-                    return
+                    break
             self._warm_up(self._spawn())
+        deadline = time.monotonic() + wait
+        while self._starting and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def _warm_up(self, worker: _Worker) -> None:
         """Make ``worker`` idle once it is ready, waiting in a thread of its own: only ready workers are idle, so
@@ -152,7 +176,7 @@ class QueryPool:
             self._warm_up(self._spawn())
 
     def _release(self, worker: _Worker) -> None:
-        if self.closed or worker.niced:
+        if self.closed or (worker.niced and not worker.restore_priority()):
             self._discard(worker)
         else:
             self._idle.put(worker)
@@ -165,13 +189,19 @@ class QueryPool:
             self._count += 1  # reserved under the lock, so that concurrent requests never pass max_size
         return self._spawn(reserved=True)
 
-    def _add_spare(self) -> None:
-        """Start one more worker for the next query when none is idle (and the pool may grow), so that a short
-        query arriving while every worker is busy does not wait for a worker to start."""
-        if self._starting:  # one at a time: a burst of short queries must not start a crowd of processes
-            return
-        spare = self._grow()
-        if spare is not None:
+    def _add_spares(self) -> None:
+        """Start, in parallel, as many workers as there are workers busy for longer than :data:`SPARE_AFTER`
+        beyond those already started (up to ``max_size``), so that ``size`` workers stay for short queries."""
+        now = time.monotonic()
+        with self._lock:
+            long_busy = sum(
+                1 for w in self._all if w.busy_since is not None and (w.niced or now - w.busy_since > SPARE_AFTER)
+            )
+            missing = min(self.size + long_busy, self.max_size) - self._count
+        for _ in range(max(missing, 0)):
+            spare = self._grow()
+            if spare is None:
+                return
             self._warm_up(spare)
 
     def _wait(self, deadline: float) -> _Worker:
@@ -179,33 +209,32 @@ class QueryPool:
         while True:
             remaining = deadline - time.monotonic()
             try:
-                return self._idle.get(timeout=max(min(remaining, 0.25), 0.0))
+                return self._idle.get(timeout=max(min(remaining, SPARE_AFTER / 2), 0.0))
             except queue.Empty:
                 error = self._start_error
                 if error is not None and self._count == 0:
                     raise error from None
-                if remaining <= 0.25:
+                if remaining <= SPARE_AFTER / 2:
                     raise HTTPError(
                         503,
                         f"all {self.max_size} query workers stayed busy until the time limit of "
                         f"{self.timeout:g} s; try again shortly",
                         {"Retry-After": "5"},
                     ) from None
-                if self._count == 0:
-                    self._add_spare()
+                if self._count < self.size and not self._starting:
+                    self._warm_up(self._spawn())  # a pool whose workers could not start tries again
+                self._add_spares()
 
     def _acquire(self, deadline: float) -> _Worker:
         while True:
             try:
                 worker = self._idle.get_nowait()
             except queue.Empty:
-                self._add_spare()  # starts in the background; a worker freed meanwhile is taken first
+                self._add_spares()  # only when long queries hold workers; otherwise wait for a free one
                 worker = self._wait(deadline)
             if worker.identity != store_identity(self.store_path):
                 self._discard(worker)  # a build replaced the store since this worker opened it
                 continue
-            if self._idle.empty():
-                self._add_spare()
             return worker
 
     def execute(self, job: QueryJob, deadline: float | None = None) -> QueryAnswer:
@@ -220,12 +249,14 @@ class QueryPool:
             self._release(self._acquire(time.monotonic() + STARTUP_TIMEOUT))
             deadline = max(deadline, time.monotonic() + self.timeout)
         worker = self._acquire(deadline)
+        worker.busy_since = time.monotonic()
         try:
-            worker.conn.send(job)
+            worker.conn.send_bytes(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))  # cheaper than Connection.send
             try:
                 message = worker.receive(min(self.slow_after, deadline - time.monotonic()))
             except TimeoutError:
                 worker.lower_priority()
+                self._add_spares()  # its replacement starts now, before a short query needs it
                 message = worker.receive(deadline - time.monotonic())
         except TimeoutError:
             self._discard(worker)
@@ -239,6 +270,7 @@ class QueryPool:
             code = worker.process.exitcode
             self._discard(worker)
             raise self._death(code, job) from None
+        worker.busy_since = None
         self._release(worker)
         if message[0] == "failed":
             raise HTTPError(message[1], message[2])

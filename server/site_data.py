@@ -1,17 +1,20 @@
 """The build's site data (``kg.sitedata``), read by pages: the summary and the SQLite index.
 
-The build writes them beside the store. A store that was built without them (an older build, hand-made test
-data) gets them computed once, into a private temporary directory, and kept until the store changes: never
-per request.
+The build writes them beside the store. A build without them (an older build, hand-made test data) gets them
+computed once from the graph the app serves (``server.store.graph_source``: the embedded store or the external
+one), into a private temporary directory that is removed when the next build replaces it, when the app is
+garbage-collected, or when the process exits: never per request, and never left behind.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import tempfile
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,9 +25,10 @@ from kg.config import Paths
 from kg.sitedata import INDEX, SUMMARY, write_site_data
 
 from .page_guard import bound_sqlite
-from .store import build_identity, extension_state, get_store
+from .store import build_identity, extension_state, graph_source
 
 _LOCK = threading.Lock()
+TEMP_PREFIX = "autoalliance-site-"
 
 
 def site_path(app: Flask) -> Path:
@@ -44,6 +48,21 @@ def _complete(directory: Path) -> bool:
     return (directory / SUMMARY).is_file() and (directory / INDEX).is_file()
 
 
+def sweep_orphans(root: Path | None = None) -> None:
+    """Remove the site-data directories of processes that are gone (a server killed before its exit handlers
+    ran); their names carry the process id."""
+    for directory in Path(root or tempfile.gettempdir()).glob(TEMP_PREFIX + "*"):
+        pid = directory.name.removeprefix(TEMP_PREFIX).split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(directory, ignore_errors=True)
+        except PermissionError:  # another user's live process
+            pass
+
+
 def site_data(app: Flask | None = None) -> SiteData:
     """The site data of the store ``app`` serves (computing it once when the build did not write it)."""
     # flask types current_app as Flask, though it is a LocalProxy with this method
@@ -60,11 +79,12 @@ def site_data(app: Flask | None = None) -> SiteData:
         directory = site_path(app)
         if not _complete(directory):
             previous = state.pop("site_data_tmp", None)
-            if previous:
-                shutil.rmtree(previous, ignore_errors=True)
-            directory = Path(tempfile.mkdtemp(prefix="autoalliance-site-"))
-            state["site_data_tmp"] = directory
-            write_site_data(get_store(app), directory)
+            if previous is not None:
+                previous()  # the finalizer removes the directory of the build this one replaces
+            sweep_orphans()
+            directory = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
+            state["site_data_tmp"] = weakref.finalize(app, shutil.rmtree, directory, True)
+            write_site_data(graph_source(app), directory)  # type: ignore[arg-type]  # a GraphSource is enough
         data = SiteData(json.loads((directory / SUMMARY).read_text(encoding="utf-8")), directory / INDEX)
         state["site_data"] = (identity, data)
         return data

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import TypeGuard
+from typing import TYPE_CHECKING, TypeGuard
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
@@ -22,8 +22,11 @@ from rdflib.namespace import RDF
 from kg.vocab import AA
 
 from .describe import distinct, iri
-from .store import get_store, per_build
+from .store import graph_source, per_build
 from .urls import iri_for_path, public_base
+
+if TYPE_CHECKING:
+    from .backend_graph import GraphSource
 
 bp = Blueprint("site_meta", __name__)
 
@@ -83,14 +86,6 @@ def dataset_info() -> DatasetInfo:
     )
 
 
-def add_license_link(response: Response) -> Response:
-    """Name the dataset's licence in a ``Link`` header of every response (kept beside any other links)."""
-    value = f'<{current_app.config["DATASET_LICENSE"]}>; rel="license"'
-    existing = response.headers.get("Link")
-    response.headers["Link"] = f"{existing}, {value}" if existing else value
-    return response
-
-
 def template_context() -> dict[str, DatasetInfo]:
     """``dataset_info`` for templates: the footer's licence and attribution."""
     return {"dataset_info": dataset_info()}
@@ -115,7 +110,7 @@ def _under_id(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Typ
     return isinstance(node, ox.NamedNode) and node.value.startswith(public_base() + "id/")
 
 
-def kind_resources(store: ox.Store, index: int) -> Iterator[ox.NamedNode]:
+def kind_resources(store: GraphSource, index: int) -> Iterator[ox.NamedNode]:
     """The resources of ``PAGE_KINDS[index]`` under ``/id/``, each once, in the store's index order."""
     subjects = distinct(q.triple for q in store.quads_for_pattern(None, RDF_TYPE, PAGE_KINDS[index], None))
     for t in subjects:
@@ -123,7 +118,7 @@ def kind_resources(store: ox.Store, index: int) -> Iterator[ox.NamedNode]:
             yield t.subject
 
 
-def graph_names(store: ox.Store) -> list[ox.NamedNode]:
+def graph_names(store: GraphSource) -> list[ox.NamedNode]:
     """The named graphs under the public base, sorted."""
     base = public_base() + "graph/"
     return sorted(
@@ -131,7 +126,7 @@ def graph_names(store: ox.Store) -> list[ox.NamedNode]:
     )
 
 
-def section_sizes(store: ox.Store) -> list[int]:
+def section_sizes(store: GraphSource) -> list[int]:
     """How many URLs each section of the sitemap has: the site's pages, each kind of resource, the graphs."""
     return [
         len(SITE_PAGES),
@@ -140,7 +135,7 @@ def section_sizes(store: ox.Store) -> list[int]:
     ]
 
 
-def _section(store: ox.Store, index: int) -> Iterator[str]:
+def _section(store: GraphSource, index: int) -> Iterator[str]:
     if index == 0:
         return (iri_for_path(p) for p in SITE_PAGES)
     if index <= len(PAGE_KINDS):
@@ -148,7 +143,7 @@ def _section(store: ox.Store, index: int) -> Iterator[str]:
     return (g.value for g in graph_names(store))
 
 
-def sitemap_urls(store: ox.Store, sizes: list[int], start: int, count: int) -> list[str]:
+def sitemap_urls(store: GraphSource, sizes: list[int], start: int, count: int) -> list[str]:
     """``count`` URLs of the sitemap from position ``start``, skipping whole sections before it unread."""
     urls: list[str] = []
     offset = 0
@@ -172,7 +167,7 @@ def _urlset(urls: list[str]) -> Response:
 @bp.route("/sitemap.xml")
 def sitemap() -> Response:
     """Every page: one ``urlset`` while it fits in ``SITEMAP_PAGE_SIZE`` URLs, else a sitemap index."""
-    store = get_store(current_app)
+    store = graph_source(current_app)
     sizes = per_build(current_app, "sitemap_sizes", section_sizes)
     size = int(current_app.config["SITEMAP_PAGE_SIZE"])
     total = sum(sizes)
@@ -188,7 +183,7 @@ def sitemap() -> Response:
 @bp.route("/sitemap/<int:number>.xml")
 def sitemap_part(number: int) -> Response:
     """Part ``number`` (from 1) of a sitemap split by ``/sitemap.xml``'s index."""
-    store = get_store(current_app)
+    store = graph_source(current_app)
     sizes = per_build(current_app, "sitemap_sizes", section_sizes)
     size = int(current_app.config["SITEMAP_PAGE_SIZE"])
     if number < 1 or (number - 1) * size >= sum(sizes):
@@ -197,7 +192,6 @@ def sitemap_part(number: int) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint, the licence header and the footer's dataset information."""
+    """Register the blueprint and the footer's dataset information."""
     app.register_blueprint(bp)
-    app.after_request(add_license_link)
     app.context_processor(template_context)

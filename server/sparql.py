@@ -15,17 +15,19 @@ import hashlib
 import json
 import re
 import time
+from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Request, Response, current_app, g, request
 
 from kg.iris import QUERY_PREFIXES
 
 from . import service_description
 from .errors import error_response
 from .formats import UnknownFormat, choose_formats
+from .headers import common_headers
 from .httperror import HTTPError
 from .negotiation import prefers_html
-from .query_check import check_nesting
+from .query_check import check_functions, check_nesting
 from .query_exec import QueryAnswer, QueryJob, pool_for, service_allowlist
 from .rdf_formats import content_type
 from .store import build_identity
@@ -46,13 +48,17 @@ def _utf8(charset: str | None) -> None:
         raise HTTPError(415, f"charset {charset!r} is not supported; send the query in UTF-8")
 
 
-def read_protocol_request() -> tuple[str | None, dict[str, list[str]]]:
-    """Return the query of the current request (``None`` when there is none) and its other parameters.
+def read_protocol_request(
+    request: Request = request, max_length: int | None = None
+) -> tuple[str | None, dict[str, list[str]]]:
+    """Return the query of ``request`` (Flask's current one by default; ``None`` when there is none) and its
+    other parameters. ``max_length`` defaults to ``MAX_QUERY_LENGTH``.
 
     Raises :class:`ProtocolError`: 403 for an update, 415 for a POST that is neither a form nor a SPARQL query
     (or not UTF-8), 413 for an oversized body, 400 for several queries or an undecodable body.
     """
-    max_length = int(current_app.config["MAX_QUERY_LENGTH"])
+    if max_length is None:
+        max_length = int(current_app.config["MAX_QUERY_LENGTH"])
     params: dict[str, list[str]] = {k: request.args.getlist(k) for k in request.args}
     queries = list(params.pop("query", []))
     if request.method == "POST":
@@ -123,11 +129,11 @@ def _has_from(query: str) -> bool:
     return "FROM" in keyword_words(decode_escapes(query)) if "from" in query.lower() or "\\" in query else False
 
 
-def _job(query: str, params: dict[str, list[str]]) -> QueryJob:
-    config = current_app.config
+def _job(query: str, params: dict[str, list[str]], accept: str | None, config: Any) -> QueryJob:
     check_nesting(query)  # refused here, without waiting for a worker (the worker checks it again)
+    check_functions(query, QUERY_PREFIXES)  # an unknown function: refused here too
     try:
-        results_type, graph_type = choose_formats(request.headers.get("Accept"), _format_parameter(params))
+        results_type, graph_type = choose_formats(accept, _format_parameter(params))
     except UnknownFormat as exc:
         raise HTTPError(400, str(exc)) from None
     default_graphs = params.get("default-graph-uri", [])
@@ -147,27 +153,38 @@ def _job(query: str, params: dict[str, list[str]]) -> QueryJob:
     )
 
 
-def answer(job: QueryJob) -> tuple[QueryAnswer, str]:
-    """The answer to ``job`` from a query worker, and its ETag (the build identity and the request).
+def answer(job: QueryJob, app: Flask | None = None, deadline: float | None = None) -> tuple[QueryAnswer, str]:
+    """The answer to ``job`` from a query worker of ``app`` (the current app by default) by ``deadline`` (the
+    request's), and its ETag (the build identity and the request).
 
     Raises :class:`HTTPError` as :meth:`server.query_exec.QueryPool.execute` does.
     """
-    etag = answer_etag(job)
-    return pool_for(current_app).execute(job, g.get("deadline")), etag
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    etag = answer_etag(job, app)
+    return pool_for(app).execute(job, deadline if deadline is not None else g.get("deadline")), etag
 
 
-def run_query(query: str, params: dict[str, list[str]]) -> Response:
-    """Check, run and answer ``query``; errors come back as :func:`server.errors.error_response`."""
+def run_query(
+    query: str,
+    params: dict[str, list[str]],
+    request: Request = request,
+    app: Flask | None = None,
+    deadline: float | None = None,
+) -> Response:
+    """Check, run and answer ``query`` of ``request`` (Flask's current one by default) with ``app``'s workers by
+    ``deadline``; errors come back as :func:`server.errors.error_response`."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    accept = request.headers.get("Accept")
     try:
         _refuse_updates(query)
-        job = _job(query, params)
+        job = _job(query, params, accept, app.config)
         if request.if_none_match:
-            etag = answer_etag(job)
+            etag = answer_etag(job, app)
             if request.if_none_match.contains(etag):
                 return _not_modified(etag)
-        result, etag = answer(job)
+        result, etag = answer(job, app, deadline)
     except HTTPError as exc:
-        return error_response(exc.status, _short_message(query, exc), exc.headers)
+        return error_response(exc.status, _short_message(query, exc), exc.headers, accept=accept)
     response = Response(result.body, status=200, content_type=content_type(result.media_type))
     response.headers["Vary"] = "Accept"
     response.headers["X-Result-Rows"] = str(result.rows)
@@ -198,9 +215,35 @@ def _etag(identity: object, key: str) -> str:
     return hashlib.sha256(f"{identity}\0{key}".encode()).hexdigest()[:32]
 
 
-def answer_etag(job: QueryJob) -> str:
-    """The ETag the answer to ``job`` has in the build now served (without evaluating it)."""
-    return _etag(build_identity(current_app), _key(job))
+def answer_etag(job: QueryJob, app: Flask | None = None) -> str:
+    """The ETag the answer to ``job`` has in the build now served by ``app`` (without evaluating it)."""
+    if "build_identity" not in g:  # once per request: it reads links on disk
+        g.build_identity = build_identity(app or current_app)
+    return _etag(g.build_identity, _key(job))
+
+
+def answer_query_request(app: Flask, environ: dict[str, Any], identity: str | None = None) -> Response | None:
+    """The response to a SPARQL query sent by GET or POST, answered without Flask's request dispatch (the same
+    protocol handling, checks, workers and headers as :func:`endpoint`, at a fraction of the cost per request);
+    ``None`` for any other request to ``/sparql`` (no query, other methods), which Flask answers. ``identity``
+    is the build identity when the caller has read it already.
+    """
+    req = app.request_class(environ)
+    if req.method not in ("GET", "POST"):
+        return None
+    deadline = time.monotonic() + float(app.config["QUERY_TIMEOUT"])
+    with app.app_context():
+        if identity is not None:
+            g.build_identity = identity
+        try:
+            query, params = read_protocol_request(req, int(app.config["MAX_QUERY_LENGTH"]))
+        except ProtocolError as exc:
+            response = error_response(exc.status, exc.message, accept=req.headers.get("Accept"))
+        else:
+            if query is None:
+                return None
+            response = run_query(query, params, req, app, deadline)
+        return common_headers(response, req.headers.get("Origin"))
 
 
 def _not_modified(etag: str) -> Response:

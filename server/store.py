@@ -1,7 +1,10 @@
 """The application's view of the last good build: its directories (one :class:`kg.config.Paths`), its identity
-and a read-only handle on its Oxigraph store, held in ``app.extensions["autoalliance"]``.
+and the graph the pages read, held in ``app.extensions["autoalliance"]``.
 
-The build replaces the store atomically, so the handle is reopened when the build identity changes.
+That graph is a :class:`server.backend_graph.GraphSource`: the build's Oxigraph store opened read-only (reopened
+when a build replaces it), or, when ``SPARQL_STORE`` is set (``serve --store URL``), the external store that
+``autoalliance publish`` loaded the same build into. Whatever is computed about the whole graph (VoID counts,
+the sitemap's sizes, the site data) is computed once per build identity (:func:`per_build`), whichever it is.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -21,6 +24,8 @@ from .httperror import HTTPError
 
 if TYPE_CHECKING:
     from flask import Flask
+
+    from .backend_graph import GraphSource
 
 _LOCK = threading.Lock()
 STORE_UNAVAILABLE = "the knowledge graph is not available yet; try again shortly"
@@ -49,12 +54,42 @@ def build_identity(app: Flask) -> str | None:
     return store_identity(store_path(app))
 
 
-def get_store(app: Flask) -> ox.Store:
-    """Return the read-only store of ``app``, opening it on first use or after the build replaced it.
+def graph_source(app: Flask) -> GraphSource:
+    """The graph ``app`` serves pages from: the external store when ``SPARQL_STORE`` is set, else the build's
+    store (opened on first use, and again after a build replaced it).
 
     Raises :class:`server.httperror.HTTPError` (503) when no store can be opened; the reason (paths, RocksDB
     details) goes to the log, not to the client.
     """
+    if app.config.get("SPARQL_STORE"):
+        return _remote_graph(app)
+    return _embedded_store(app)
+
+
+def _remote_graph(app: Flask) -> GraphSource:
+    # made afresh when the local build changes (a new build is published with it), like the embedded handle
+    state = extension_state(app)
+    identity = build_identity(app)
+    remote = state.get("remote_graph")
+    if remote is None or state.get("remote_identity") != identity:
+        with _LOCK:
+            remote = state.get("remote_graph")
+            if remote is None or state.get("remote_identity") != identity:
+                from .backend_graph import RemoteGraph
+                from .backend_remote import RemoteBackend
+
+                config = app.config
+                backend = RemoteBackend.from_url(
+                    config["SPARQL_STORE"], config["SPARQL_STORE_KIND"], timeout=float(config["QUERY_TIMEOUT"])
+                )
+                if remote is not None:
+                    remote.close()
+                remote = state["remote_graph"] = RemoteGraph(backend)
+                state["remote_identity"] = identity
+    return cast("GraphSource", remote)
+
+
+def _embedded_store(app: Flask) -> ox.Store:
     state = extension_state(app)
     path = store_path(app)
     identity = store_identity(path)
@@ -72,17 +107,19 @@ def get_store(app: Flask) -> ox.Store:
         return state["store"]
 
 
-def per_build(app: Flask, name: str, compute: Callable[[ox.Store], T]) -> T:
-    """``compute(store)`` for the build the app serves, computed once per build and kept under ``name``.
+def per_build(app: Flask, name: str, compute: Callable[[GraphSource], T]) -> T:
+    """``compute(graph)`` for the build the app serves, computed once per build and kept under ``name``.
 
-    Whatever the server shows about the whole store (VoID counts, the DCAT catalogue, the sitemap's counts) is
-    computed here once, not per request; a new build (a new store handle) computes it afresh.
+    Whatever the server shows about the whole graph (VoID counts, the DCAT catalogue, the sitemap's counts) is
+    computed here once, not per request; a new build computes it afresh. An external store is keyed by the build
+    under ``VAR_DIR`` too (the build that ``autoalliance publish`` sent to it) and by the store's URL.
     """
-    store = get_store(app)
+    source = graph_source(app)
+    identity = (build_identity(app), app.config.get("SPARQL_STORE") or "")
     state = extension_state(app)
     cached = state.get(("per_build", name))
-    if cached is not None and cached[0] is store:
+    if cached is not None and cached[0] == identity:
         return cached[1]
-    value = compute(store)
-    state[("per_build", name)] = (store, value)
+    value = compute(source)
+    state[("per_build", name)] = (identity, value)
     return value

@@ -9,23 +9,26 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, render_template
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD, Namespace
 
 from kg.dumps import DUMP_PREFIXES
 from kg.vocab import AA
 
 from .describe import LABELS, iri, used_prefixes
+from .documents import document_response
 from .dumps import SUMS, list_dumps
-from .errors import error_response
-from .formats import choose_representation
-from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, content_type, link_header, serialize
+from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, content_type, serialize
 from .service_description import FORMAT_IRIS
 from .site_meta import PAGE_KINDS, dataset_info, kind_resources
-from .store import get_store, paths, per_build
+from .store import graph_source, paths, per_build
 from .urls import iri_for_path, sparql_url
+
+if TYPE_CHECKING:
+    from .backend_graph import GraphSource
 
 bp = Blueprint("void", __name__)
 CC = Namespace("http://creativecommons.org/ns#")
@@ -39,7 +42,6 @@ VOID_PREFIXES = {
     "formats": "http://www.w3.org/ns/formats/",
 }
 RDF_TYPE = iri(RDF.type)
-OFFERED = [*RDF_MEDIA_TYPES, HTML]  # RDF unless a browser asks: an absent Accept gets Turtle
 EXAMPLE_KINDS = (AA.Firm, AA.Deal, AA.SourceDocument)
 
 STATS = {
@@ -68,7 +70,7 @@ class Statistics:
     examples: list[str]
 
 
-def compute_statistics(store: ox.Store) -> Statistics:
+def compute_statistics(store: GraphSource) -> Statistics:
     """Count triples, subjects, objects, properties, classes, Wikidata links and class partitions; pick the
     first resource (by IRI) of a few kinds as examples."""
     counts = {name: int(next(iter(store.query(q)))["n"].value) for name, q in STATS.items()}  # type: ignore
@@ -197,7 +199,7 @@ def void_triples() -> list[ox.Triple]:
 
 def class_labels(classes: list[str]) -> dict[str, str]:
     """The labels of ``classes`` from the store (``rdfs:label`` first), for the HTML view."""
-    store = get_store(current_app)
+    store = graph_source(current_app)
     labels = {}
     for cls in classes:
         for prop in (iri(RDFS.label), *LABELS):
@@ -216,14 +218,14 @@ def class_labels(classes: list[str]) -> dict[str, str]:
 @bp.route("/.well-known/void.<ext>")
 def void(ext: str | None) -> Response:
     """The VoID description: Turtle unless the client asks for another RDF format or HTML (or a suffix)."""
-    if ext is not None and ext != "html" and ext not in BY_SUFFIX:
-        abort(404)
-    media_type = choose_representation(ext, request.headers.get("Accept"), rdf_first=True)
-    if media_type is None:
-        response = error_response(406, "Available as " + ", ".join(OFFERED))
-    elif media_type == HTML:
+    return document_response(ext, "/.well-known/void", void_document, rdf_first=True)
+
+
+def void_document(media_type: str) -> Response:
+    """The VoID description as ``media_type`` (HTML or an RDF format)."""
+    if media_type == HTML:
         stats = statistics()
-        response = Response(
+        return Response(
             render_template(
                 "void.html",
                 label="VoID description",
@@ -240,14 +242,9 @@ def void(ext: str | None) -> Response:
             ),
             mimetype="text/html",
         )
-    else:
-        triples = void_triples()
-        body = serialize(triples, BY_MEDIA_TYPE[media_type], used_prefixes(triples, VOID_PREFIXES))
-        response = Response(body, content_type=content_type(media_type))
-    response.headers["Link"] = link_header("/.well-known/void", media_type)
-    if ext is None:
-        response.vary.add("Accept")
-    return response
+    triples = void_triples()
+    body = serialize(triples, BY_MEDIA_TYPE[media_type], used_prefixes(triples, VOID_PREFIXES))
+    return Response(body, content_type=content_type(media_type))
 
 
 def init_app(app: Flask) -> None:

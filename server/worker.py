@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import pickle
 import re
 import resource
 import threading
@@ -224,6 +225,6 @@ def worker_main(conn: Connection, store_path: str, deny_network: bool, memory_li
         except HTTPError as exc:
             message = ("failed", exc.status, exc.message)
         try:
-            conn.send(message)
+            conn.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))  # cheaper than Connection.send
         except (OSError, MemoryError):
             return

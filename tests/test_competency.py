@@ -1,16 +1,19 @@
-"""Competency questions: each ``tests/competency/NN-name.rq`` against the graph built from the frozen corpus.
+"""Competency questions: each ``server/queries/NN-name.rq`` against the graph built from the frozen corpus.
+
+The questions are the example queries of the home page and the query UI: one file each, in ``server/queries/``
+(package data, which the server may read); their expected answers are here, in ``tests/competency/``.
 
 The expected answers are those of ``tests/data/corpus/`` (a frozen copy of the seeds), never of the live
 ``seeds/``: adding an article to the seeds must not change them. When the corpus is refreshed from the seeds on
 purpose, the answers are updated with it.
 
-Every query has its expected answer in ``NN-name.json``::
+Every query has its expected answer in ``tests/competency/NN-name.json``, and every answer its query::
 
     {"ordered": true, "results": [{"var": "value", ...}, ...]}
 
 Values are strings: IRIs in full, literals as their lexical form; an unbound variable is absent from its row.
 ``ordered`` is true only when the query's ORDER BY fully determines the order; the rows are then compared as a
-list, otherwise as a multiset. The same ``.rq`` files are the example queries of the web UI.
+list, otherwise as a multiset.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-COMPETENCY = Path(__file__).parent / "competency"
-QUERIES = sorted(COMPETENCY.glob("*.rq"))
+COMPETENCY = Path(__file__).parent / "competency"  # the expected answers
+QUESTIONS = Path(__file__).resolve().parents[1] / "server" / "queries"  # the questions, as the UI shows them
+QUERIES = sorted(QUESTIONS.glob("*.rq"))
 
 Row = dict[str, str]
 
@@ -39,6 +43,11 @@ def run(store: ox.Store, query: str) -> list[Row]:
     assert isinstance(solutions, ox.QuerySolutions), "a competency question must be a SELECT query"
     names = [v.value for v in solutions.variables]
     return [{name: solution[name].value for name in names if solution[name] is not None} for solution in solutions]
+
+
+def answer_file(rq: Path) -> Path:
+    """The expected answer of the question ``rq``."""
+    return COMPETENCY / f"{rq.stem}.json"
 
 
 def _key(row: Row) -> str:
@@ -67,19 +76,28 @@ def diff(expected: list[Row], actual: list[Row], ordered: bool) -> str:
 
 
 def test_enough_questions() -> None:
-    assert len(QUERIES) >= 15, f"only {len(QUERIES)} competency questions in {COMPETENCY}"
+    assert len(QUERIES) >= 15, f"only {len(QUERIES)} competency questions in {QUESTIONS}"
+
+
+def test_questions_and_answers_are_paired() -> None:
+    """Regression: the questions were kept twice (tests/competency/ and server/queries/) and could drift apart.
+    Now each is in server/queries/ only, with its answer here; an answer without its question (or a question
+    copied back here) fails."""
+    answers = {p.stem for p in COMPETENCY.glob("*.json")}
+    assert answers == {p.stem for p in QUERIES}, f"unpaired: {sorted(answers ^ {p.stem for p in QUERIES})}"
+    assert not list(COMPETENCY.glob("*.rq")), "the questions live in server/queries/ only"
 
 
 @pytest.mark.parametrize("rq", QUERIES, ids=[p.stem for p in QUERIES])
 def test_question_is_documented(rq: Path) -> None:
     first = rq.read_text(encoding="utf-8").splitlines()[0]
     assert first.startswith("# ") and len(first) > 10, f"{rq.name}: first line must be '# <question>'"
-    assert rq.with_suffix(".json").is_file(), f"{rq.name}: no expected answer {rq.with_suffix('.json').name}"
+    assert answer_file(rq).is_file(), f"{rq.name}: no expected answer {answer_file(rq)}"
 
 
 @pytest.mark.parametrize("rq", QUERIES, ids=[p.stem for p in QUERIES])
 def test_competency_question(store: ox.Store, rq: Path) -> None:
-    expected_file = rq.with_suffix(".json")
+    expected_file = answer_file(rq)
     if not expected_file.is_file():
         pytest.fail(f"{rq.name}: no expected answer {expected_file.name}")
     expected = json.loads(expected_file.read_text(encoding="utf-8"))

@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import XSD, Graph, Literal
 from rdflib.compare import graph_diff, isomorphic
+from store_loading import clear, project_graphs
 from store_proxy import cutting_proxy
 
 from bench.stores import StoreServer
@@ -31,7 +32,6 @@ from kg.store import open_store, write_store
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-OURS = ("https://w3id.org/autoalliance/", STAGING_PREFIX)
 
 
 def target_for(server: StoreServer, url: str | None = None, password: str | None = None) -> RemoteStore:
@@ -39,21 +39,11 @@ def target_for(server: StoreServer, url: str | None = None, password: str | None
     return RemoteStore(endpoints, server.user, password or server.password, timeout=60)
 
 
-def remote_graphs(server: StoreServer) -> dict[str, int]:
-    """Triples per graph of ours on the store (the stores' own system graphs left out)."""
-    rows = target_for(server).select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    return {row["g"]: int(row["n"]) for row in rows if row["g"].startswith(OURS)}
-
-
 @pytest.fixture
 def clean(store_server: StoreServer) -> Iterator[StoreServer]:
     """The store, without any graph of ours (each test starts from an empty target)."""
-    target = target_for(store_server)
-    graphs = list(remote_graphs(store_server))
-    if graphs:
-        target.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+    clear(store_server)
     yield store_server
-    target.close()
 
 
 def rdf_graph(data: bytes) -> Graph:
@@ -131,7 +121,7 @@ def test_every_graph_arrives_as_built(clean: StoreServer, kg_var: Path, tmp_path
     )
     assert done.returncode == 0, done.stderr
     local = local_graphs(open_store(paths.store))
-    assert remote_graphs(clean) == {g.iri: g.count for g in local.values()}
+    assert project_graphs(clean) == {g.iri: g.count for g in local.values()}
     target = target_for(clean)
     for iri in local:  # the ontology graph has blank nodes (OWL axioms): isomorphism, not equality
         assert_same(local_graph(paths, iri), rdf_graph(target.get_graph(iri)), iri, clean.kind)
@@ -178,7 +168,7 @@ def test_publishing_again_replaces_what_changed_and_only_that(clean: StoreServer
     assert second.removed == [inferred]
     after_registry = target.get_graph(registry)
     assert after_registry == before_registry and b"edited by hand" in after_registry  # not resent
-    found = remote_graphs(clean)
+    found = project_graphs(clean)
     assert inferred not in found
     for iri in (doc, new_doc.value):
         assert_same(local_graph(paths, iri), rdf_graph(target.get_graph(iri)), iri)
@@ -201,7 +191,7 @@ def test_an_interrupted_publish_leaves_each_graph_old_or_new(clean: StoreServer,
     with cutting_proxy(clean.url, limit=first_size // 2 + 1000) as (url, proxy):
         with pytest.raises(StoreError):
             publish(paths, target_for(clean, url), batch_triples=1)
-    found = remote_graphs(clean)
+    found = project_graphs(clean)
     for iri, graph in old.items():
         assert found.get(iri, 0) in (0, len(graph)), f"{iri} is half-loaded"
     assert 0 in [found.get(iri, 0) for iri in old], "the cut came too late to test anything"
@@ -225,7 +215,7 @@ def test_an_interrupted_publish_leaves_each_graph_old_or_new(clean: StoreServer,
     assert resumed.ok and "old" not in [
         "new" if isomorphic(rdf_graph(target.get_graph(i)), new[i]) else "old" for i in old
     ]
-    assert not [g for g in remote_graphs(clean) if g.startswith(STAGING_PREFIX)]
+    assert not [g for g in project_graphs(clean) if g.startswith(STAGING_PREFIX)]
     assert not (state_path(paths, target).exists() and '"staging": [\n  "' in state_path(paths, target).read_text())
 
 

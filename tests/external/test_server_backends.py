@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from store_loading import load_build
 
 from bench.stores import StoreServer
 from kg.config import Paths
-from kg.publish import publish
-from kg.remote_store import RemoteStore, endpoints_for
 from kg.store import open_store
 from server import create_app
 from server.backend_remote import RemoteBackend
@@ -38,16 +37,7 @@ def app(request: pytest.FixtureRequest, kg_var: Path, tmp_path_factory: pytest.T
     server: StoreServer = request.getfixturevalue("virtuoso" if request.param == "virtuoso" else "oxigraph_server")
     var = tmp_path_factory.mktemp("server-var") / "var"
     shutil.copytree(kg_var, var, symlinks=True)
-    target = RemoteStore(endpoints_for(server.kind, server.url), server.user, server.password)
-    ours = [
-        r["g"]
-        for r in target.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        if r["g"].startswith(("https://w3id.org/autoalliance/", "urn:autoalliance:"))
-    ]
-    if ours:
-        target.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in ours))
-    assert publish(Paths(var=var), target, force_all=True).ok
-    target.close()
+    load_build(server, var)
     application = create_app(
         {
             "VAR_DIR": str(var),

@@ -306,6 +306,18 @@ def test_every_response_names_the_licence(client: FlaskClient, method: str, path
     assert f'<{LICENSE}>; rel="license"' in response.headers.get("Link", ""), (path, response.status_code)
 
 
+def test_licence_is_named_once_by_the_one_header_hook(client: FlaskClient) -> None:
+    """Regression: two after-request hooks added headers; now one does, and a page answered from the page cache
+    names the licence once, as the first answer did."""
+    from server import headers, site_meta
+
+    assert not hasattr(site_meta, "add_license_link") and hasattr(headers, "add_common_headers")
+    for path, accept in (("/id/firm/bmw", "text/html"), ("/", "text/html"), ("/.well-known/void", "text/turtle")):
+        for _ in range(2):
+            link = client.get(path, headers={"Accept": accept}).headers.get("Link", "")
+            assert link.count('rel="license"') == 1, (path, link)
+
+
 def test_resource_links_keep_alternates_beside_the_licence(client: FlaskClient) -> None:
     link = client.get("/id/firm/bmw", headers={"Accept": "text/turtle"}).headers["Link"]
     assert 'rel="alternate"' in link and 'rel="license"' in link
@@ -387,3 +399,16 @@ def test_sitemap_becomes_an_index_at_scale(make_app: Callable[..., Flask], clien
     assert collected == everything
     assert small.get(f"/sitemap/{len(parts) + 1}.xml").status_code == 404
     assert small.get("/sitemap/0.xml").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/ontology", "/.well-known/void", "/catalog"])
+def test_documents_share_their_404_and_406(client: FlaskClient, path: str) -> None:
+    """The ontology, the VoID and the catalogue answer an unknown suffix and an unacceptable Accept alike (one
+    helper, server.documents)."""
+    assert client.get(f"{path}.xyz").status_code == 404
+    refused = client.get(path, headers={"Accept": "image/png"})
+    assert refused.status_code == 406 and refused.text.startswith("406 Not Acceptable: Available as ")
+    assert 'rel="alternate"' in refused.headers["Link"] and "Accept" in refused.headers["Vary"]
+    assert "text/turtle" in refused.text and "text/html" in refused.text
+    chosen = client.get(f"{path}.nt")
+    assert chosen.status_code == 200 and chosen.mimetype == "application/n-triples" and "Vary" not in chosen.headers

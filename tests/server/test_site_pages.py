@@ -335,3 +335,35 @@ def test_pages_wait_for_a_render_slot_until_their_deadline(tmp_path: Path, make_
         slots.release()
     assert client.get("/id/firm/beta", headers=HTML).status_code == 200
     assert client.get("/id/firm/beta", headers=HTML).status_code == 200  # the slot was given back
+
+
+def test_site_data_computed_by_the_app_is_removed_with_it(tmp_path: Path) -> None:
+    """Regression: site data the app computed (a build without it) went to a new temporary directory that was
+    never removed (/tmp held hundreds). It is removed when the app goes, and at the latest by the next app
+    after a killed process (the directory names its process)."""
+    import gc
+    import os
+    import subprocess
+    import sys
+
+    from server import create_app
+    from server.site_data import TEMP_PREFIX, site_data, sweep_orphans
+
+    var = make_var(tmp_path / "var", NETWORK.read_text(encoding="utf-8"))
+    app = create_app({"VAR_DIR": str(var), "TESTING": True})
+    assert app.test_client().get("/", headers=HTML).status_code == 200
+    directory = site_data(app).index.parent
+    assert directory.is_dir() and directory.name.startswith(f"{TEMP_PREFIX}{os.getpid()}-")
+    del app
+    gc.collect()
+    assert not directory.exists()
+
+    root = tmp_path / "tmp"
+    root.mkdir()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    orphan = root / f"{TEMP_PREFIX}{gone.stdout.strip()}-abc"
+    alive = root / f"{TEMP_PREFIX}{os.getpid()}-def"
+    orphan.mkdir()
+    alive.mkdir()
+    sweep_orphans(root)
+    assert not orphan.exists() and alive.is_dir()

@@ -1,0 +1,34 @@
+"""The build never imports the server: ``kg/`` is a library the server builds on, not the other way round."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+KG = Path(__file__).resolve().parents[1] / "kg"
+
+
+@pytest.mark.parametrize("path", sorted(KG.rglob("*.py")), ids=lambda p: p.name)
+def test_kg_never_imports_server(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        for name in names:
+            assert name.split(".")[0] != "server", f"{path.name}:{node.lineno} imports {name}"
+
+
+def test_serve_comes_from_the_server_through_an_entry_point() -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    assert main.commands["serve"].callback.__module__ == "server.cli"  # type: ignore[union-attr]
+    result = CliRunner().invoke(main, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert "--processes" in result.output
