@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 from rdflib import URIRef
@@ -91,7 +92,28 @@ def _fail(exc: KGError) -> None:
     sys.exit(_report(exc))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The build's commands plus those other packages register in the entry-point group
+    ``autoalliance.commands`` (``serve`` comes from the server package this way: the build never imports the
+    server). Registered commands are loaded when asked for, not at import, so a command module may import this
+    one."""
+
+    def _registered(self) -> dict[str, Any]:
+        from importlib.metadata import entry_points
+
+        return {e.name: e for e in entry_points(group="autoalliance.commands") if e.name not in self.commands}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*self.commands, *self._registered()])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and (entry := self._registered().get(cmd_name)) is not None:
+            command = entry.load()
+        return command
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="autoalliance")
 def main() -> None:
     """autoalliance: a knowledge graph of strategic cooperation between automotive firms."""
@@ -384,18 +406,6 @@ def draft(seeds: Path | None, document: Path, issued: str | None, force: bool) -
         _line(f"wrote {result.registry}: {len(result.proposals)} proposed registry entr(y/ies)")
     _line("next: review the draft, then `autoalliance validate` and `autoalliance build`")
 
-
-def _add_plugin_commands() -> None:
-    """Add the commands other packages register in the entry-point group ``autoalliance.commands`` (``serve``
-    comes from the server package this way: the build never imports the server)."""
-    from importlib.metadata import entry_points
-
-    for entry in entry_points(group="autoalliance.commands"):
-        if entry.name not in main.commands:
-            main.add_command(entry.load(), entry.name)
-
-
-_add_plugin_commands()
 
 if __name__ == "__main__":
     main()

@@ -107,9 +107,9 @@ class RemoteBackend:
         url, _, _ = split_credentials(url)
         return cls(RemoteStore(endpoints_for(kind, url), timeout=max(timeout, DISCOVERY_TIMEOUT)), timeout)
 
-    def start(self) -> None:
+    def start(self, wait: float = 0.0) -> None:
         """Learn what the first query needs (Virtuoso's own graphs) now rather than during a request; a store
-        that cannot answer yet is asked again at the first query."""
+        that cannot answer yet is asked again at the first query (``wait`` is unused: nothing is started)."""
         if self.store.endpoints.kind == "virtuoso":
             try:
                 self._excluded_graphs()

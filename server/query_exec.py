@@ -23,7 +23,7 @@ import select
 import signal
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kg.store import store_identity
 
@@ -296,6 +296,21 @@ class QueryPool:
             worker.kill()
 
 
+class QueryBackend(Protocol):
+    """What answers the app's queries: the embedded :class:`QueryPool`, or an external store
+    (:class:`server.backend_remote.RemoteBackend`)."""
+
+    def start(self, wait: float = 0.0) -> None:
+        """Be ready to answer (start workers, learn the store's quirks), waiting up to ``wait`` seconds."""
+
+    def execute(self, job: QueryJob, deadline: float | None = None) -> QueryAnswer:
+        """The answer to ``job`` by ``deadline``; raises :class:`server.httperror.HTTPError` otherwise."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stop answering and release what answering held."""
+
+
 def init_app(app: Flask) -> None:
     """Give ``app`` its query pool, configured from ``app.config``; its workers start on the first query (or
     when :meth:`QueryPool.start` is called, as ``autoalliance serve`` does)."""
@@ -306,12 +321,13 @@ def init_app(app: Flask) -> None:
     if "query_pool" not in state and config.get("SPARQL_STORE"):  # an external store answers (serve --store)
         from .backend_remote import RemoteBackend
 
-        state["query_pool"] = RemoteBackend.from_url(
+        remote: QueryBackend = RemoteBackend.from_url(
             config["SPARQL_STORE"], config["SPARQL_STORE_KIND"], timeout=float(config["QUERY_TIMEOUT"])
         )
+        state["query_pool"] = remote
         config["ANSWER_CACHE_BYTES"] = 0  # the cache is per local build; the external store changes on its own
     if "query_pool" not in state:
-        state["query_pool"] = QueryPool(
+        embedded: QueryBackend = QueryPool(
             str(store_path(app)),
             size=int(config["QUERY_WORKERS"]),
             max_size=int(config["QUERY_WORKERS_MAX"]),
@@ -320,6 +336,7 @@ def init_app(app: Flask) -> None:
             memory_limit=int(config["QUERY_MEMORY_LIMIT"]),
             slow_after=float(config["SLOW_QUERY_AFTER"]),
         )
+        state["query_pool"] = embedded
 
 
 def service_allowlist(setting: object) -> tuple[str, ...]:
@@ -331,6 +348,6 @@ def service_allowlist(setting: object) -> tuple[str, ...]:
     return tuple(str(iri) for iri in setting)  # type: ignore[attr-defined]
 
 
-def pool_for(app: Flask) -> QueryPool:
-    """The app's :class:`QueryPool` (created by :func:`init_app`)."""
+def pool_for(app: Flask) -> QueryBackend:
+    """The app's query backend (created by :func:`init_app`)."""
     return app.extensions["autoalliance"]["query_pool"]

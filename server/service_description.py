@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from kg.iris import QUERY_PREFIXES
 
 from .formats import FORMAT_IRIS, RESULTS_JSON
-from .query_exec import QueryJob, QueryPool, pool_for
+from .query_exec import QueryBackend, QueryJob, pool_for
 from .rdf_formats import BY_MEDIA_TYPE, serialize
 
 if TYPE_CHECKING:
@@ -38,12 +38,12 @@ _UNION_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 _lock = threading.Lock()
 
 
-def _select(pool: QueryPool, query: str) -> list[dict[str, dict[str, str]]]:
+def _select(pool: QueryBackend, query: str) -> list[dict[str, dict[str, str]]]:
     answer = pool.execute(QueryJob(query, RESULTS_JSON, max_rows=1_000_000))
     return json.loads(answer.body)["results"]["bindings"]
 
 
-def dataset_counts(pool: QueryPool) -> tuple[int, list[tuple[str, int]]]:
+def dataset_counts(pool: QueryBackend) -> tuple[int, list[tuple[str, int]]]:
     """Return the triple count of the union default graph and ``(graph IRI, triple count)`` per named graph.
 
     Raises :class:`server.httperror.HTTPError` when the store cannot be queried.

@@ -24,11 +24,24 @@ def test_kg_never_imports_server(path: Path) -> None:
 
 
 def test_serve_comes_from_the_server_through_an_entry_point() -> None:
+    import click
     from click.testing import CliRunner
 
     from kg.cli import main
 
-    assert main.commands["serve"].callback.__module__ == "server.cli"  # type: ignore[union-attr]
+    serve = main.get_command(click.Context(main), "serve")
+    assert serve is not None and serve.callback.__module__ == "server.cli"  # type: ignore[union-attr]
     result = CliRunner().invoke(main, ["serve", "--help"])
     assert result.exit_code == 0
     assert "--processes" in result.output
+
+
+def test_regression_python_m_kg_cli_loads_registered_commands() -> None:
+    """``python -m kg.cli publish`` once failed: loading ``serve`` at import re-entered the half-loaded CLI."""
+    import subprocess
+    import sys
+
+    for command in ("publish", "serve"):
+        done = subprocess.run([sys.executable, "-m", "kg.cli", command, "--help"], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert "Usage:" in done.stdout
