@@ -456,10 +456,11 @@ def _previous_digests(previous: Path) -> dict[str, str] | None:
     return {g: d for g, d in digests.items() if g != str(iris.GRAPH_INFERRED)}
 
 
-def _site_data_beside(directory: Path) -> subprocess.Popen[str]:
-    """Start writing the site data and the exports of the store in ``directory`` in a process of its own
-    (started fresh: it shares no memory with the build) while the build writes the dumps."""
-    command = [sys.executable, "-m", "kg.exports", str(os.getpid()), str(directory / "store"), str(directory)]
+def _site_data_beside(directory: Path, part: str) -> subprocess.Popen[str]:
+    """Start writing a ``part`` of the site data and the exports of the store in ``directory`` (see
+    :func:`~kg.exports.write_site_data_and_exports`) in a process of its own, started fresh (it shares no memory
+    with the build), while the build writes the dumps."""
+    command = [sys.executable, "-m", "kg.exports", str(os.getpid()), str(directory / "store"), str(directory), part]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -514,8 +515,9 @@ def stage(
             return None
         return entry["nquads"] if "nquads" in entry else checked.document_nquads(entry)
 
-    # The site data are written by a process of their own while the dumps are written here; on one core, after.
-    beside = _site_data_beside(directory) if site_data and workers() > 1 else None
+    # The site data are written by two processes of their own (content.tsv, and the rest) while the dumps are
+    # written here; on one core, after the dumps.
+    beside = [_site_data_beside(directory, part) for part in ("rest", "content")] if site_data and workers() > 1 else []
     try:
         progress("writing the dumps")
         reader = ox.Store.read_only(str(directory / "store"))
@@ -524,14 +526,15 @@ def stage(
         exports = None
         if site_data:
             progress("writing the site data and the exports")
-            if beside is not None:
-                exports = _site_data_written(beside)
+            if beside:
+                exports = {k: v for proc in beside for k, v in _site_data_written(proc).items()}
             else:
                 exports = write_site_data_and_exports(directory / "store", directory)
     finally:
-        if beside is not None and beside.poll() is None:
-            beside.kill()
-            beside.wait()
+        for proc in beside:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
     counts = dict(checked.counts)
     if inferred:
         counts[str(iris.GRAPH_INFERRED)] = inferred

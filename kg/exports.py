@@ -34,7 +34,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from .lock import die_with_parent
-from .sitedata import DEAL_DATES, Facts, humanize, local_name, read_facts, select, write_site_data
+from .sitedata import DEAL_DATES, Facts, humanize, local_name, read_facts, select, write_content, write_site_data
 
 ACTIVE_OR_ENDED = ("announced", "signed", "completed", "ended")
 EXPORTS = {
@@ -405,25 +405,37 @@ def write_exports(store: ox.Store, target: Path, facts: Facts | None = None) -> 
     return sums
 
 
-def write_site_data_and_exports(store_path: Path, directory: Path) -> dict[str, str]:
+PARTS = ("all", "content", "rest")  # what write_site_data_and_exports writes: everything, content.tsv, the rest
+
+
+def write_site_data_and_exports(store_path: Path, directory: Path, part: str = "all") -> dict[str, str]:
     """Write the site data (``directory/site``) and the exports (``directory/exports``) of the store at
-    ``store_path``, reading the store once; returns the exports' ``{file name: SHA-256}``."""
+    ``store_path``, or a ``part`` of them (``content``: ``content.tsv``; ``rest``: the others), so that two
+    processes can share the work; returns the exports' ``{file name: SHA-256}`` (none for ``content``)."""
     store = ox.Store.read_only(str(store_path))
-    facts = read_facts(store)
-    write_site_data(store, directory / "site", facts)
-    sums = write_exports(store, directory / "exports", facts)
+    sums: dict[str, str] = {}
+    if part == "content":
+        write_content(store, directory / "site")
+    else:
+        facts = read_facts(store)
+        write_site_data(store, directory / "site", facts, content=part == "all")
+        sums = write_exports(store, directory / "exports", facts)
     del store
     return sums
 
 
 def main(argv: list[str]) -> int:
-    """``python -m kg.exports PARENT-PID STORE DIRECTORY``: what a build runs in a process of its own; prints
-    the exports' digests as JSON. The process ends when the build that started it ends."""
+    """``python -m kg.exports PARENT-PID STORE DIRECTORY [PART]``: what a build runs in processes of its own;
+    prints the exports' digests as JSON. The process ends when the build that started it ends."""
     parent, store_path, directory = int(argv[0]), Path(argv[1]), Path(argv[2])
+    part = argv[3] if len(argv) > 3 else "all"
+    if part not in PARTS:
+        print(f"unknown part {part!r}: one of {', '.join(PARTS)}", file=sys.stderr)
+        return 2
     die_with_parent()
     if os.getppid() != parent:  # the build ended before this process could ask to end with it
         return 1
-    print(json.dumps(write_site_data_and_exports(store_path, directory)))
+    print(json.dumps(write_site_data_and_exports(store_path, directory, part)))
     return 0
 
 

@@ -126,14 +126,20 @@ def _expand(curie: str) -> str:
     return PREFIXES[prefix] + name
 
 
+def members(store: ox.Store, kind: str) -> Iterator[str]:
+    """The IRIs of the resources of one index ``kind`` (a key of ``KINDS``)."""
+    pattern = DEAL_PATTERN if kind == "deal" else f"?x a <{KINDS[kind]}>"
+    for row in select(store, f"SELECT DISTINCT ?x WHERE {{ {pattern} FILTER(isIRI(?x)) }}"):
+        yield row["x"].value
+
+
 def read_facts(store: ox.Store) -> Facts:
     """Every indexed resource with its label, names and sort keys; the parties and dates of each deal; the
     partners of each firm with the number of deals they share."""
     resources: dict[str, Resource] = {}
-    for kind, cls in KINDS.items():
-        pattern = DEAL_PATTERN if kind == "deal" else f"?x a <{cls}>"
-        for row in select(store, f"SELECT DISTINCT ?x WHERE {{ {pattern} FILTER(isIRI(?x)) }}"):
-            resources.setdefault(row["x"].value, Resource(row["x"].value, kind))
+    for kind in KINDS:
+        for iri in members(store, kind):
+            resources.setdefault(iri, Resource(iri, kind))
     _labels(store, resources)
     deals = {iri for iri, r in resources.items() if r.kind == "deal"}
     kinds: dict[str, set[str]] = defaultdict(set)
@@ -322,13 +328,10 @@ def description_digest(store: ox.Store, iri: str) -> str:
     return hashlib.sha256("\n".join(_statements(store, ox.NamedNode(iri))).encode("utf-8")).hexdigest()
 
 
-def content_rows(store: ox.Store, facts: Facts) -> list[tuple[str, str, str]]:
+def content_rows(store: ox.Store) -> list[tuple[str, str, str]]:
     """``(kind, IRI, digest)`` of every deal, firm and quote, sorted: what releases compare."""
-    rows = [
-        (r.kind, iri, description_digest(store, iri))
-        for iri, r in facts.resources.items()
-        if r.kind in ("deal", "firm")
-    ]
+    kinds = {iri: kind for kind in ("deal", "firm") for iri in members(store, kind)}
+    rows = [(kind, iri, description_digest(store, iri)) for iri, kind in kinds.items()]
     for row in select(store, "SELECT DISTINCT ?e WHERE { ?e a aa:Evidence FILTER(isIRI(?e)) }"):
         rows.append(("quote", row["e"].value, description_digest(store, row["e"].value)))
     return sorted(rows)
@@ -392,14 +395,22 @@ def _write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def write_site_data(store: ox.Store, target: Path, facts: Facts | None = None) -> None:
-    """Write ``summary.json``, ``index.sqlite`` and ``content.tsv`` for the graph in ``store`` into ``target``.
+def write_content(store: ox.Store, target: Path) -> None:
+    """Write ``content.tsv`` (:func:`content_rows`) for the graph in ``store`` into ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    _write_text(target / CONTENT, "".join(f"{k}\t{i}\t{d}\n" for k, i, d in content_rows(store)))
+
+
+def write_site_data(store: ox.Store, target: Path, facts: Facts | None = None, content: bool = True) -> None:
+    """Write ``summary.json``, ``index.sqlite`` and (unless ``content`` is false) ``content.tsv`` for the graph in
+    ``store`` into ``target``.
 
     ``facts`` (from :func:`read_facts`) saves reading the store twice when the caller has them.
     """
     target.mkdir(parents=True, exist_ok=True)
     facts = facts or read_facts(store)
     write_index(facts, target / INDEX)
-    _write_text(target / CONTENT, "".join(f"{k}\t{i}\t{d}\n" for k, i, d in content_rows(store, facts)))
+    if content:
+        write_content(store, target)
     summary = {"counts": counts(store), "network": home_network(facts), "timeline": timeline_data(facts)}
     _write_text(target / SUMMARY, json.dumps(summary, ensure_ascii=False, separators=(",", ":")) + "\n")
