@@ -1,4 +1,4 @@
-"""``python -m server``: the same as ``autoalliance serve --no-build`` (see :mod:`kg.cli`)."""
+"""``python -m server``: the same as ``autoalliance serve --no-build`` (:mod:`server.cli`, offered by :mod:`kg.cli`)."""
 
 from __future__ import annotations
 

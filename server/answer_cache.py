@@ -65,7 +65,7 @@ class AnswerCache(Generic[V]):
         return len(self._items)
 
 
-Answer = tuple[str, list[tuple[str, str]], bytes]
+Answer = tuple[str, tuple[tuple[str, str], ...], bytes]  # only strings: the collector soon stops tracking it
 
 
 class RepeatedQueries:
@@ -76,6 +76,7 @@ class RepeatedQueries:
         self.wsgi_app = wsgi_app
         self.cache: AnswerCache[Answer] = AnswerCache(int(app.config["ANSWER_CACHE_BYTES"]))
         self.max_body = 4 * int(app.config["MAX_QUERY_LENGTH"]) + 4096
+        self.store_path: str | None = None  # known once the app is configured
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
@@ -96,9 +97,13 @@ class RepeatedQueries:
                 return self.wsgi_app(environ, start_response)
             body = environ["wsgi.input"].read(length)
             environ["wsgi.input"] = io.BytesIO(body)
-        from .store import build_identity
+        from .query_exec import current_identity
 
-        identity = build_identity(self.app)
+        if self.store_path is None:
+            from .store import store_path
+
+            self.store_path = str(store_path(self.app))
+        identity = current_identity(self.store_path)
         key = (
             method,
             environ.get("QUERY_STRING", ""),
@@ -109,23 +114,17 @@ class RepeatedQueries:
         )
         hit = self.cache.get(identity, key)
         if hit is not None:
-            status, headers, payload = hit
-            start_response(status, headers)
+            status, kept, payload = hit
+            start_response(status, list(kept))  # WSGI wants a list
             return [payload]
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            captured["status"], captured["headers"] = status, headers
-            return start_response(status, headers, exc_info)
-
         from .sparql import answer_query_request
 
-        response = answer_query_request(self.app, environ, identity)
-        if response is None:  # not a query: the Service Description, the UI...
+        answered = answer_query_request(self.app, environ, identity)
+        if answered is None:  # not a query: the Service Description, the UI...
             environ["wsgi.input"] = io.BytesIO(body)
             return self.wsgi_app(environ, start_response)
-        status, headers, payload = response.status, list(response.headers.items()), response.get_data()
+        status, headers, payload = answered
         start_response(status, headers)
-        if response.status_code == 200 and "X-Result-Rows" in response.headers:
-            self.cache.put(identity, key, (status, headers, payload), len(payload) + len(body) + 512)
+        if status.startswith("200 ") and any(name == "X-Result-Rows" for name, _ in headers):
+            self.cache.put(identity, key, (status, tuple(headers), payload), len(payload) + len(body) + 512)
         return [payload]

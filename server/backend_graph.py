@@ -4,9 +4,11 @@
 site data use: triple patterns (``quads_for_pattern``), named graphs, and SPARQL queries over the union of the
 graphs. The embedded store is a graph source as it is. :class:`RemoteGraph` is the same interface over an
 external SPARQL store (``serve --store URL``): each call becomes one SPARQL query sent through
-:class:`server.backend_remote.RemoteBackend`, so it gets the same checks and bounds as ``/sparql`` (the query
-check, the store's own time limit, at most ``MAX_RESULT_ROWS`` rows and ``MAX_RESULT_BYTES`` bytes read, the
-request's deadline), and its answer is read by pyoxigraph's own parsers into pyoxigraph terms.
+:class:`server.backend_remote.RemoteBackend`, so it gets the same checks as ``/sparql`` (the query check, the store's
+own time limit, the request's deadline, a bounded read: at most ``max_rows`` rows and ``max_bytes`` bytes, a
+larger answer refused rather than cut), and its answer is read by pyoxigraph's own parsers into pyoxigraph terms.
+Within a request the statements of a resource are read once (kept in ``flask.g``), and a page that lists many
+resources reads them in batches (:func:`prefetch`).
 
 A page request's deadline (``server.page_guard``) bounds every call made while the page is prepared; outside a
 request (the per-build values) the backend's time limit does.

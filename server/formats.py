@@ -9,6 +9,8 @@ Fuseki-style clients are understood, and a graph is answered in Turtle when noth
 
 from __future__ import annotations
 
+import functools
+
 from .negotiation import negotiate
 from .rdf_formats import BY_SUFFIX, HTML, MEDIA_TYPE_ALIASES, RDF_MEDIA_TYPES
 
@@ -111,6 +113,7 @@ def choose_representation(suffix: str | None, accept: str | None, rdf_first: boo
     return choose_rdf(accept, html=True, rdf_first=rdf_first)
 
 
+@functools.lru_cache(maxsize=512)  # clients send few distinct Accept headers; negotiating costs tens of µs
 def choose_formats(accept: str | None, format_parameter: str | None) -> tuple[str | None, str]:
     """Return the (results, graph) media types to answer with. The results type is ``None`` when none is
     acceptable (406); a graph falls back to :data:`DEFAULT_GRAPH_TYPE`.

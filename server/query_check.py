@@ -51,9 +51,9 @@ def check_nesting(query: str) -> None:
         raise HTTPError(400, f"the query nests {depth} levels deep; the limit is {MAX_NESTING}")
 
 
-# an IRI or a prefixed name directly before "(": a call of a function named by IRI (or, in a triple pattern, a
-# predicate before a collection, which only the parser tells apart)
-_CALL = re.compile(r"(?:<[^<>\"{}|^`\\\s]*>|[A-Za-z][\w.\-]*:[\w.\-]*|:[\w.\-]*)\s*\(")
+# the end of an IRI or of a prefixed name directly before "(": a call of a function named by IRI (or a predicate
+# before a collection, a comparison with a parenthesis, text in a string: only the planner tells them apart)
+_CALL = re.compile(r"(?:>|:[\w.\-]*)\s*\(")
 _FORM = re.compile(r"(?i:SELECT|CONSTRUCT|DESCRIBE)\b")
 _EMPTY: ox.Store | None = None
 
@@ -68,7 +68,7 @@ def check_functions(query: str, prefixes: Mapping[str, str]) -> None:
     text has a call of a function named by IRI are planned here, so most queries cost one regular expression.
     """
     global _EMPTY
-    if not _CALL.search(_STRING_OR_COMMENT.sub(" ", query)):
+    if not _CALL.search(query):
         return
     from .answers import PROLOGUE
 

@@ -41,6 +41,25 @@ STARTUP_TIMEOUT = 60.0  # seconds for a worker to import pyoxigraph and open the
 SPARE_AFTER = 0.2  # seconds a worker may be busy before a spare is started beside it
 
 
+_IDENTITIES: dict[str, tuple[tuple[int, int], str | None]] = {}
+
+
+def current_identity(path: str) -> str | None:
+    """:func:`kg.store.store_identity` of ``path``, read again only when ``path`` leads to another directory
+    than last time (one ``stat`` per call instead of resolving every link of the path)."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    key = (found.st_dev, found.st_ino)
+    cached = _IDENTITIES.get(path)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    identity = store_identity(path)
+    _IDENTITIES[path] = (key, identity)
+    return identity
+
+
 class _Worker:
     def __init__(self, context: Any, store_path: str, deny_network: bool, memory_limit: int) -> None:
         self.identity = store_identity(store_path)  # the build this worker opens
@@ -232,7 +251,7 @@ class QueryPool:
             except queue.Empty:
                 self._add_spares()  # only when long queries hold workers; otherwise wait for a free one
                 worker = self._wait(deadline)
-            if worker.identity != store_identity(self.store_path):
+            if worker.identity != current_identity(self.store_path):
                 self._discard(worker)  # a build replaced the store since this worker opened it
                 continue
             return worker

@@ -30,7 +30,7 @@ from .negotiation import prefers_html
 from .query_check import check_functions, check_nesting
 from .query_exec import QueryAnswer, QueryJob, pool_for, service_allowlist
 from .rdf_formats import content_type
-from .store import build_identity
+from .store import build_identity, extension_state
 
 bp = Blueprint("sparql", __name__)
 
@@ -164,16 +164,10 @@ def answer(job: QueryJob, app: Flask | None = None, deadline: float | None = Non
     return pool_for(app).execute(job, deadline if deadline is not None else g.get("deadline")), etag
 
 
-def run_query(
-    query: str,
-    params: dict[str, list[str]],
-    request: Request = request,
-    app: Flask | None = None,
-    deadline: float | None = None,
-) -> Response:
-    """Check, run and answer ``query`` of ``request`` (Flask's current one by default) with ``app``'s workers by
-    ``deadline``; errors come back as :func:`server.errors.error_response`."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+def _outcome(
+    query: str, params: dict[str, list[str]], request: Request, app: Flask, deadline: float | None
+) -> tuple[QueryAnswer, QueryJob, str] | Response:
+    """The answer to ``query`` with its job and ETag, or the response that stands for it (an error, a 304)."""
     accept = request.headers.get("Accept")
     try:
         _refuse_updates(query)
@@ -185,14 +179,37 @@ def run_query(
         result, etag = answer(job, app, deadline)
     except HTTPError as exc:
         return error_response(exc.status, _short_message(query, exc), exc.headers, accept=accept)
-    response = Response(result.body, status=200, content_type=content_type(result.media_type))
-    response.headers["Vary"] = "Accept"
-    response.headers["X-Result-Rows"] = str(result.rows)
-    response.headers["X-Result-Row-Limit"] = str(job.max_rows)
-    response.headers["X-Result-Truncated"] = "true" if result.truncated else "false"
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "public, no-cache"  # revalidate: the answer changes with each build
-    return response
+    return result, job, etag
+
+
+def answer_headers(result: QueryAnswer, job: QueryJob, etag: str) -> list[tuple[str, str]]:
+    """The headers of a successful answer (besides ``Content-Length`` and those every response gets)."""
+    return [
+        ("Content-Type", content_type(result.media_type)),
+        ("Vary", "Accept"),
+        ("X-Result-Rows", str(result.rows)),
+        ("X-Result-Row-Limit", str(job.max_rows)),
+        ("X-Result-Truncated", "true" if result.truncated else "false"),
+        ("ETag", f'"{etag}"'),
+        ("Cache-Control", "public, no-cache"),  # revalidate: the answer changes with each build
+    ]
+
+
+def run_query(
+    query: str,
+    params: dict[str, list[str]],
+    request: Request = request,
+    app: Flask | None = None,
+    deadline: float | None = None,
+) -> Response:
+    """Check, run and answer ``query`` of ``request`` (Flask's current one by default) with ``app``'s workers by
+    ``deadline``; errors come back as :func:`server.errors.error_response`."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    outcome = _outcome(query, params, request, app, deadline)
+    if isinstance(outcome, Response):
+        return outcome
+    result, job, etag = outcome
+    return Response(result.body, status=200, headers=answer_headers(result, job, etag))
 
 
 def _key(job: QueryJob) -> str:
@@ -222,28 +239,58 @@ def answer_etag(job: QueryJob, app: Flask | None = None) -> str:
     return _etag(g.build_identity, _key(job))
 
 
-def answer_query_request(app: Flask, environ: dict[str, Any], identity: str | None = None) -> Response | None:
-    """The response to a SPARQL query sent by GET or POST, answered without Flask's request dispatch (the same
-    protocol handling, checks, workers and headers as :func:`endpoint`, at a fraction of the cost per request);
-    ``None`` for any other request to ``/sparql`` (no query, other methods), which Flask answers. ``identity``
-    is the build identity when the caller has read it already.
+Plain = tuple[str, list[tuple[str, str]], bytes]  # a WSGI answer: status line, headers, body
+
+
+def answer_query_request(app: Flask, environ: dict[str, Any], identity: str | None = None) -> Plain | None:
+    """The answer to a SPARQL query sent by GET or POST, made without Flask's request dispatch and response
+    objects (the same protocol handling, checks, workers and headers as :func:`endpoint`, at a fraction of the
+    cost per request); ``None`` for any other request to ``/sparql`` (no query, other methods), which Flask
+    answers. ``identity`` is the build identity when the caller has read it already.
     """
     req = app.request_class(environ)
     if req.method not in ("GET", "POST"):
         return None
     deadline = time.monotonic() + float(app.config["QUERY_TIMEOUT"])
+    origin = req.headers.get("Origin")
     with app.app_context():
         if identity is not None:
             g.build_identity = identity
         try:
             query, params = read_protocol_request(req, int(app.config["MAX_QUERY_LENGTH"]))
         except ProtocolError as exc:
-            response = error_response(exc.status, exc.message, accept=req.headers.get("Accept"))
+            outcome: tuple[QueryAnswer, QueryJob, str] | Response
+            outcome = error_response(exc.status, exc.message, accept=req.headers.get("Accept"))
         else:
             if query is None:
                 return None
-            response = run_query(query, params, req, app, deadline)
-        return common_headers(response, req.headers.get("Origin"))
+            outcome = _outcome(query, params, req, app, deadline)
+        if isinstance(outcome, Response):
+            response = common_headers(outcome, origin)
+            return response.status, list(response.headers.items()), response.get_data()
+        result, job, etag = outcome
+        headers = answer_headers(result, job, etag)
+        headers.insert(1, ("Content-Length", str(len(result.body))))
+        for name, value in _common_headers(app, origin):
+            if name == "Vary":
+                headers[2] = ("Vary", f"Accept, {value}")
+            else:
+                headers.append((name, value))
+        return "200 OK", headers, result.body
+
+
+def _common_headers(app: Flask, origin: str | None) -> list[tuple[str, str]]:
+    """The headers :func:`server.headers.common_headers` adds for ``origin``, found once per origin (they depend
+    only on it and the configuration)."""
+    known: dict[str | None, list[tuple[str, str]]] = extension_state(app).setdefault("sparql_common_headers", {})
+    headers = known.get(origin)
+    if headers is None:
+        empty = Response()
+        before = set(empty.headers.keys())
+        headers = [(k, v) for k, v in common_headers(empty, origin).headers.items() if k not in before]
+        if len(known) < 256:  # origins are chosen by clients
+            known[origin] = headers
+    return headers
 
 
 def _not_modified(etag: str) -> Response:

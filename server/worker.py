@@ -10,6 +10,7 @@ rdflib only for a query whose text contains the letters of SERVICE.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import logging
 import pickle
@@ -190,6 +191,7 @@ def _preload_parser() -> None:
         service_targets("ASK { SERVICE <http://example.org/> {} }", {})
     except HTTPError:
         pass
+    gc.freeze()  # rdflib's parser is a large heap that lives as long as the worker: out of the collector's way
 
 
 def worker_main(conn: Connection, store_path: str, deny_network: bool, memory_limit: int) -> None:
@@ -210,6 +212,7 @@ def worker_main(conn: Connection, store_path: str, deny_network: bool, memory_li
         logging.getLogger("autoalliance.query").warning("a query worker cannot open the store: %s", exc)
         conn.send(("failed", 503, "the knowledge graph is not available yet; try again shortly"))
         return
+    gc.set_threshold(10_000, 20, 20)  # fewer collections of the young objects each query leaves
     conn.send(("ready",))
     # rdflib's SPARQL parser (for queries that may hold SERVICE) loads beside the first jobs, not before them
     threading.Thread(target=_preload_parser, name="preload-parser", daemon=True).start()
