@@ -75,6 +75,8 @@ class _Worker:
         self.ready = False
         self.niced = False
         self.busy_since: float | None = None  # when the query it is answering was sent
+        self.killed = False
+        self._kill_lock = threading.Lock()
         self._poll = select.poll()  # registered once: cheaper than Connection.poll's selector per call
         self._poll.register(self.conn.fileno(), select.POLLIN)
 
@@ -102,6 +104,12 @@ class _Worker:
         return True
 
     def kill(self) -> None:
+        """End the worker and close its pipe; safe to call from several threads (the pool closing while a
+        worker that failed to start is discarded)."""
+        with self._kill_lock:
+            if self.killed:
+                return
+            self.killed = True
         if self.process.is_alive():
             self.process.kill()
         self.process.join(timeout=10)

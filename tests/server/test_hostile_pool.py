@@ -77,3 +77,14 @@ def test_a_burst_of_short_queries_starts_no_new_workers(make_app: Callable[..., 
         results = list(clients.map(lambda n: get(app, f"{SMALL}\nVALUES ?n {{ {n} }}"), range(200)))
     assert all(status == 200 for status, _ in results)
     assert len(pool._all) == 2
+
+
+def test_a_worker_killed_twice_at_once_closes_its_pipe_once(make_app: Callable[..., Flask]) -> None:
+    """Closing the pool while a worker that could not start was being discarded closed its pipe twice (OSError:
+    Bad file descriptor at teardown)."""
+    pool = pool_for(make_app())
+    pool.start(wait=60)
+    worker = next(iter(pool._all))
+    with ThreadPoolExecutor(8) as killers:
+        list(killers.map(lambda _: worker.kill(), range(8)))
+    assert worker.killed and not worker.process.is_alive()
