@@ -534,7 +534,7 @@ def stage(
         for proc in beside:
             if proc.poll() is None:
                 proc.kill()
-                proc.wait()
+                proc.communicate()  # also closes its pipes
     counts = dict(checked.counts)
     if inferred:
         counts[str(iris.GRAPH_INFERRED)] = inferred
