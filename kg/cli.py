@@ -92,6 +92,15 @@ def _fail(exc: KGError) -> None:
     sys.exit(_report(exc))
 
 
+store_kind_option = click.option(
+    "--store-kind",
+    type=click.Choice(KINDS),
+    default="virtuoso",
+    show_default=True,
+    help="Which kind of store, for its endpoints and authentication.",
+)
+
+
 class _Commands(click.Group):
     """The build's commands plus those other packages register in the entry-point group
     ``autoalliance.commands`` (``serve`` comes from the server package this way: the build never imports the
@@ -290,13 +299,7 @@ def export_network(
     help="The store: the server for oxigraph/virtuoso, the dataset for fuseki, the repository for graphdb, "
     "the SPARQL endpoint for generic.",
 )
-@click.option(
-    "--store-kind",
-    type=click.Choice(KINDS),
-    default="virtuoso",
-    show_default=True,
-    help="Which store, for its endpoints and authentication.",
-)
+@store_kind_option
 @click.option("--user", envvar=USER_ENV, show_envvar=True, help="Account allowed to write.")
 @click.option("--password", envvar=PASSWORD_ENV, show_envvar=True, help="Its password (better from the environment).")
 @click.option(

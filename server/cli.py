@@ -9,9 +9,8 @@ from pathlib import Path
 
 import click
 
-from kg.cli import _fail, _paths, _progress, _report, err, with_paths
+from kg.cli import _fail, _paths, _progress, _report, err, store_kind_option, with_paths
 from kg.errors import KGError
-from kg.remote_store import KINDS
 
 from . import DEFAULT_PORT
 
@@ -49,13 +48,7 @@ from . import DEFAULT_PORT
     metavar="URL",
     help="Answer /sparql from this external SPARQL store (see `publish --to`) instead of the build's.",
 )
-@click.option(
-    "--store-kind",
-    type=click.Choice(KINDS),
-    default="virtuoso",
-    show_default=True,
-    help="The kind of the --store, for its endpoints.",
-)
+@store_kind_option
 def serve(
     seeds: Path | None,
     ontology: Path | None,
