@@ -34,7 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "SITEMAP_PAGE_SIZE": 50_000,  # URLs per sitemap file; more make /sitemap.xml an index
     "SERVICE_ALLOWLIST": [],  # IRIs that SERVICE may call; empty: SERVICE refused
     "CORS_ORIGINS": "*",  # never sent together with credentials
-    "QUERY_WORKERS": 4,  # worker processes kept ready
+    "QUERY_WORKERS": 2,  # worker processes kept ready, per web process (more cost CPU caches, docs/benchmarks.md)
     "QUERY_WORKERS_MAX": 24,  # the most worker processes at once (each within QUERY_MEMORY_LIMIT)
     "SLOW_QUERY_AFTER": 1.0,  # seconds; a query running longer yields the CPU to new ones
     "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,  # repeated queries answered from memory until the next build

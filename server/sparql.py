@@ -39,6 +39,8 @@ FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 READ_ONLY = "SPARQL Update is not accepted: this endpoint is read-only"
+# where the keyword FROM may start (a superset: the tokens decide); a letter or "_" before it makes another word
+_FROM_WORD = re.compile(r"(?<![A-Za-z_])from", re.IGNORECASE)
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 ProtocolError = HTTPError  # the name callers used before the one error type
 
@@ -126,7 +128,9 @@ def _has_from(query: str) -> bool:
     """Whether ``query`` names its dataset with FROM (then the default graph is not the union)."""
     from kg.query_text import decode_escapes, keyword_words
 
-    return "FROM" in keyword_words(decode_escapes(query)) if "from" in query.lower() or "\\" in query else False
+    if "\\" not in query and not _FROM_WORD.search(query):
+        return False  # FROM cannot start anywhere: no need to read the query's tokens
+    return "FROM" in keyword_words(decode_escapes(query))
 
 
 def _job(query: str, params: dict[str, list[str]], accept: str | None, config: Any) -> QueryJob:

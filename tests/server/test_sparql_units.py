@@ -159,3 +159,26 @@ def test_error_shape(accept: str | None, mimetype: str) -> None:
 )
 def test_choose_rdf_takes_the_aliases_clients_send(accept: str | None, html: bool, expected: str | None) -> None:
     assert choose_rdf(accept, html) == expected
+
+
+# ---------------------------------------------------------------- FROM decides the default graph
+
+
+@pytest.mark.parametrize(
+    ("query", "has_from"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", False),
+        ("SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }", True),
+        ("select*from<http://example.org/g>{?s ?p ?o}", True),
+        ("SELECT * FROM NAMED <http://example.org/g> { GRAPH ?g { ?s ?p ?o } }", True),
+        ("SELECT ?from WHERE { ?from aa:fromYear ?x }", False),  # a variable and a prefixed name
+        ("SELECT * WHERE { ?s ?p 'deals from 2012' } # from a comment", False),
+        ("SELECT * WHERE { ?s <http://example.org/from> ?o }", False),
+        ("SELECT * \\u0046ROM <http://example.org/g> { ?s ?p ?o }", True),  # an escaped keyword
+        ("SELECT * WHERE { ?s ?p ?o } VALUES ?x { 9 }", False),
+    ],
+)
+def test_from_is_read_from_the_query_tokens(query: str, has_from: bool) -> None:
+    from server.sparql import _has_from
+
+    assert _has_from(query) is has_from
