@@ -50,6 +50,7 @@ from .reasoning import ReasonerOntology, clash_report, find_clashes, hermit_run,
 from .records import Corpus
 from .releases import record_release
 from .store import store_opens
+from .texts import copy_ontology, write_texts
 from .units import (
     Context,
     check_units,
@@ -582,6 +583,13 @@ def build(paths: Paths, progress: Progress = _quiet) -> dict[str, Any]:
         staged = begin_build(paths.builds, bid)
         try:
             written = stage(checked, staged, progress, current_build(paths.var), site_data=True)
+            progress("writing the texts")  # what document pages and /ontology show: build outputs, not inputs
+            write_texts(
+                staged / "texts",
+                [(s["id"], paths.documents / f"{s['id']}.txt") for s in checked.documents],
+                checked.cache,
+            )
+            copy_ontology(staged / "ontology", paths.ontology, [*ONTOLOGY_FILES, SHAPES_FILE])
             export_sums = written.pop("exports")
             manifest = {
                 "id": bid,

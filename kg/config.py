@@ -13,11 +13,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Paths:
     """Inputs and outputs of a build.
 
-    ``var`` holds one directory per build, ``builds/<build-id>/{store,dumps,site,exports,build.json}``, and
-    ``current``, a symbolic link to the last good one, replaced in one atomic step when a build completes.
-    ``store``, ``dumps``, ``manifest``, ``site`` and ``exports`` are the outputs of the current build (read
-    through ``current``); ``cache`` holds the per-document results that later builds reuse, ``lock`` the file
-    locked while a build runs, ``releases`` the published releases.
+    ``var`` holds one directory per build, ``builds/<build-id>/`` (``store``, ``dumps``, ``site``, ``exports``,
+    ``texts``, ``ontology``, ``build.json``), and ``current``, a symbolic link to the last good one, replaced in
+    one atomic step when a build completes. ``store``, ``dumps``, ``manifest``, ``site``, ``exports``, ``texts``
+    and ``published_ontology`` are the outputs of the current build (read through ``current``: all the server
+    reads); ``cache`` holds the per-document results that later builds reuse, ``lock`` the file locked while a
+    build runs, ``releases`` the published releases.
     """
 
     seeds: Path = PROJECT_ROOT / "seeds"
@@ -66,6 +67,16 @@ class Paths:
     @property
     def exports(self) -> Path:
         return self.current / "exports"
+
+    @property
+    def published_ontology(self) -> Path:
+        """The ontology files the current build was made from (what ``/ontology`` serves)."""
+        return self.current / "ontology"
+
+    @property
+    def texts(self) -> Path:
+        """The article texts of the current build, ``<doc id>.txt`` (what document pages show)."""
+        return self.current / "texts"
 
     @property
     def cache(self) -> Path:

@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 DEFAULT_PORT = 8000
 DEFAULTS: dict[str, Any] = {
     "VAR_DIR": None,  # None: kg.config.Paths (AUTOALLIANCE_VAR or ./var)
-    "SEEDS_DIR": None,  # None: kg.config.Paths (AUTOALLIANCE_SEEDS or ./seeds)
-    "ONTOLOGY_DIR": None,  # None: kg.config.Paths (AUTOALLIANCE_ONTOLOGY or ./ontology)
     "QUERY_TIMEOUT": 30.0,  # seconds per request: waiting for a worker, evaluation, transfer
     "MAX_QUERY_LENGTH": 100_000,  # characters
     "MAX_RESULT_ROWS": 100_000,  # rows (or triples) per response
@@ -64,10 +62,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("AUTOALLIANCE")
     if config:
         app.config.from_mapping(config)
-    paths = Paths.from_env()
-    for key, default in (("VAR_DIR", paths.var), ("SEEDS_DIR", paths.seeds), ("ONTOLOGY_DIR", paths.ontology)):
-        if not app.config.get(key):
-            app.config[key] = str(default)
+    if not app.config.get("VAR_DIR"):
+        app.config["VAR_DIR"] = str(Paths.from_env().var)
 
     from . import blueprints
     from .answer_cache import RepeatedQueries

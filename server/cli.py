@@ -98,7 +98,5 @@ def serve(
         processes=processes,
         QUERY_TIMEOUT=query_timeout,
         VAR_DIR=str(paths.var),
-        SEEDS_DIR=str(paths.seeds),
-        ONTOLOGY_DIR=str(paths.ontology),
         **settings,
     )

@@ -1,7 +1,8 @@
 """The text of a source document, with its evidence quotes marked at their code-point offsets.
 
-The text is read from ``SEEDS_DIR/documents/<id>.txt``; the id must match ``kg.iris.DOC_ID`` and the resolved
-path must stay inside the documents directory, so no request can name another file.
+The text is a build output, read from the served build's ``texts/<id>.txt`` (:func:`kg.texts.read_text`: the id
+must match ``kg.iris.DOC_ID`` and the resolved path stay inside that directory, so no request can name another
+file).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.iris import DOC_ID
+from kg.texts import read_text
 
 from .page_data import Evidence
 
@@ -23,15 +24,10 @@ class Segment:
     anchors: tuple[Evidence, ...] = ()
 
 
-def document_text(seeds_dir: Path, doc_id: str) -> str | None:
-    """The article text of ``doc_id``, or ``None`` when the id is not safe or no text is there."""
-    if not DOC_ID.fullmatch(doc_id):
-        return None
-    documents = (seeds_dir / "documents").resolve()
-    path = (documents / f"{doc_id}.txt").resolve()
-    if path.parent != documents or not path.is_file():
-        return None
-    return path.read_text(encoding="utf-8")
+def document_text(texts_dir: Path, doc_id: str) -> str | None:
+    """The article text of ``doc_id`` in the build directory ``texts_dir``, or ``None`` when the id is not safe
+    or the build has no text for it."""
+    return read_text(texts_dir, doc_id)
 
 
 def segments(text: str, quotes: list[Evidence]) -> list[Segment] | None:

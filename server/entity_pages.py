@@ -246,14 +246,14 @@ def person_page(kv: KGView, person: ox.NamedNode) -> dict[str, Any]:
     }
 
 
-def document_page(kv: KGView, doc: ox.NamedNode, doc_id: str, seeds_dir: Path) -> dict[str, Any]:
+def document_page(kv: KGView, doc: ox.NamedNode, doc_id: str, texts_dir: Path) -> dict[str, Any]:
     """A source document: metadata, and its quotes highlighted in the text (or listed when it is absent)."""
     quotes = sorted(
         (evidence(kv, ev) for ev in kv.subjects(term("http://www.w3.org/ns/oa#", "hasSource"), doc)),
         key=lambda e: (e.start or 0, e.end or 0),
     )
     cited_by = {q.iri: links(kv, kv.subjects(iri(AA.evidence), ox.NamedNode(q.iri))) for q in quotes}
-    text = document_text(seeds_dir, doc_id)
+    text = document_text(texts_dir, doc_id)
     issued = date_value(kv.value(doc, term(DCTERMS, "issued")))
     return {
         "publisher": first_literal(kv, doc, term(DCTERMS, "publisher")),

@@ -12,7 +12,6 @@ headers and by Hydra triples (``hydra:next``) about the fetched document in the 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
@@ -26,7 +25,7 @@ from .formats import choose_representation
 from .kgview import KGView
 from .page_data import concept_label
 from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, RDF_MEDIA_TYPES, content_type, link_header, serialize
-from .store import graph_source
+from .store import graph_source, paths
 from .urls import iri_for_path
 
 bp = Blueprint("linked_data", __name__)
@@ -152,8 +151,7 @@ def render_page(kv: KGView, node: ox.NamedNode, space: str, path: str, base_path
     }
     document = DOCUMENT.match(path) if space == "id" else None
     if document:
-        seeds = Path(current_app.config["SEEDS_DIR"])
-        context.update(document_page(kv, node, document["doc"], seeds))
+        context.update(document_page(kv, node, document["doc"], paths(current_app).texts))
         return render_template("document.html", **context)
     if kind in TEMPLATES and "/" not in path[len(kind) + 1 :]:
         template, build = TEMPLATES[kind]

@@ -1,7 +1,8 @@
 """``/ontology``: the namespace IRI of the ``aa:`` vocabulary, as HTML documentation and as RDF.
 
-``/ontology`` serves ``ONTOLOGY_DIR/autoalliance.ttl``; ``/ontology/<name>`` the other files there
-(``domains``, ``shapes``), which the ontology names with ``rdfs:seeAlso``. Turtle is the file itself;
+``/ontology`` serves the served build's copy of ``autoalliance.ttl`` (``builds/<id>/ontology/``, a build output);
+``/ontology/<name>`` the other files there (``domains``, ``shapes``), which the ontology names with
+``rdfs:seeAlso``. Turtle is the file itself;
 the other formats are converted from it. (pyLODE 3.4.1 cannot be imported from an installed wheel, so the
 documentation page is this module's own.)
 """
@@ -22,6 +23,7 @@ from kg.iris import AA, ONTOLOGY_IRI, PREFIXES
 from .documents import document_response
 from .errors import error_response
 from .rdf_formats import BY_MEDIA_TYPE, BY_SUFFIX, HTML, serialize
+from .store import paths
 
 bp = Blueprint("ontology", __name__)
 NAME = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -44,7 +46,7 @@ def ontology_file(name: str) -> Path | None:
     """The Turtle file of ``/ontology`` (``name`` empty) or ``/ontology/<name>``, when it exists."""
     if name and not NAME.match(name):
         return None
-    directory = Path(current_app.config["ONTOLOGY_DIR"]).resolve()
+    directory = paths(current_app).published_ontology.resolve()
     path = (directory / f"{name or MAIN}.ttl").resolve()
     return path if path.parent == directory and path.is_file() else None
 

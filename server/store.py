@@ -39,9 +39,9 @@ def extension_state(app: Flask) -> dict[Any, Any]:
 
 
 def paths(app: Flask) -> Paths:
-    """The directories of ``app`` (``VAR_DIR``, ``SEEDS_DIR``, ``ONTOLOGY_DIR``) as one :class:`Paths`."""
-    config = app.config
-    return Paths(seeds=Path(config["SEEDS_DIR"]), ontology=Path(config["ONTOLOGY_DIR"]), var=Path(config["VAR_DIR"]))
+    """The build outputs ``app`` serves, under ``VAR_DIR``, as a :class:`Paths` (the server reads nothing else:
+    no seeds, no ontology sources)."""
+    return Paths(var=Path(app.config["VAR_DIR"]))
 
 
 def store_path(app: Flask) -> Path:

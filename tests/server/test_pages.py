@@ -157,9 +157,9 @@ DOCUMENT = (
 def test_document_page_marks_quotes_in_text_order(tmp_path: Path, make_app: Callable[..., Flask]) -> None:
     assert TEXT[0:28] == "Alpha and Beta signed a deal" and TEXT[37:63] == "Beta and Gamma began talks"
     var = make_var(tmp_path / "var", DOCUMENT)
-    (tmp_path / "seeds" / "documents").mkdir(parents=True)
-    (tmp_path / "seeds" / "documents" / "doc-1.txt").write_text(TEXT, encoding="utf-8")
-    client = make_app(VAR_DIR=str(var), SEEDS_DIR=str(tmp_path / "seeds")).test_client()
+    Paths(var=var).texts.mkdir(parents=True)
+    (Paths(var=var).texts / "doc-1.txt").write_text(TEXT, encoding="utf-8")  # the build's copy of the text
+    client = make_app(VAR_DIR=str(var)).test_client()
     page = client.get("/id/document/doc-1", headers=HTML).text
     marks = re.findall(r'<mark class="quote"[^>]*>([^<]*)</mark>', page)
     assert marks == ["Alpha and Beta signed a deal", "Beta and Gamma began talks"]
@@ -169,7 +169,7 @@ def test_document_page_marks_quotes_in_text_order(tmp_path: Path, make_app: Call
 
 def test_document_page_lists_quotes_without_text(tmp_path: Path, make_app: Callable[..., Flask]) -> None:
     var = make_var(tmp_path / "var", DOCUMENT)
-    client = make_app(VAR_DIR=str(var), SEEDS_DIR=str(tmp_path / "no-seeds")).test_client()
+    client = make_app(VAR_DIR=str(var)).test_client()  # a build without texts
     page = client.get("/id/document/doc-1", headers=HTML).text
     assert "<mark" not in page and "not available" in page
     assert page.index("Alpha and Beta signed a deal") < page.index("Beta and Gamma began talks")
