@@ -17,6 +17,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import ScalarNode
 
+from . import yamlfast
 from .errors import AnnotationError
 from .iris import SLUG
 from .records import Loc, PartialDate
@@ -108,7 +109,8 @@ class Reader:
 
         Refused before parsing: a file over ``max_bytes`` and text that is not UTF-8. Refused while parsing:
         tags (``!foo``, ``!!python/object``), aliases, nesting deeper than ``MAX_DEPTH`` and integers too large to
-        read; each as a located error, never an exception.
+        read; each as a located error, never an exception. A text with none of these is read by
+        :mod:`kg.yamlfast` (libyaml), to the same values; any other by ruamel.yaml, which says where it fails.
         """
         text = read_text(self.path, self.name, self.errors, self.max_bytes)
         if text is None:
@@ -118,6 +120,9 @@ class Reader:
             col = text.index("\x00") - (text.rfind("\n", 0, text.index("\x00")) + 1) + 1
             self.error(Loc(self.name, line, col), "YAML syntax: a NUL character is not allowed")
             return None
+        fast = yamlfast.load(text, _TextDates, MAX_DEPTH)
+        if fast is not yamlfast.SLOW:
+            return fast
         yaml = YAML(typ="rt", pure=True)
         yaml.Constructor = _TextDates
         yaml.Composer = _PlainYAML
