@@ -107,10 +107,13 @@ def input_digest(paths: Paths) -> str:
 
 
 def needs_build(paths: Paths) -> bool:
-    """True when there is no good build, its store cannot be opened, or its inputs differ from the current ones."""
+    """True when there is no good build, its store cannot be opened, it lacks an output the server reads (a build
+    of an earlier version), or its inputs differ from the current ones."""
     try:
         manifest = json.loads(paths.manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return True
+    if not (paths.texts.is_dir() and paths.published_ontology.is_dir()):
         return True
     return manifest.get("digest") != input_digest(paths) or not store_opens(paths.store)
 

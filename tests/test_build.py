@@ -213,6 +213,18 @@ def test_a_store_that_cannot_be_opened_needs_a_build(paths: Paths) -> None:
     assert needs_build(paths)
 
 
+def test_a_build_without_the_outputs_pages_read_needs_a_build(paths: Paths) -> None:
+    """A build of an earlier version, without texts/ and ontology/, is rebuilt by `serve` and `build --if-needed`,
+    so document pages and /ontology never go missing after an upgrade."""
+    build(paths)
+    assert not needs_build(paths)
+    shutil.rmtree(paths.texts)
+    assert needs_build(paths)
+    build(paths)
+    shutil.rmtree(paths.published_ontology)
+    assert needs_build(paths)
+
+
 # Exit codes: 0 conforms, 1 does not conform, 2 could not run ---------------------------------------------------
 
 
