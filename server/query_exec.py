@@ -18,11 +18,11 @@ import logging
 import multiprocessing
 import os
 import pickle
-import queue
 import select
 import signal
 import threading
 import time
+from collections import deque
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kg.store import store_identity
@@ -116,6 +116,16 @@ class _Worker:
         self.conn.close()
 
 
+class _Waiter:
+    """A query waiting for a worker: :meth:`QueryPool._release` sets ``worker`` and then ``ready``."""
+
+    __slots__ = ("ready", "worker")
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.worker: _Worker | None = None
+
+
 class QueryPool:
     """Worker processes over the store at ``store_path``; :meth:`execute` answers a :class:`QueryJob`."""
 
@@ -137,7 +147,8 @@ class QueryPool:
         self.memory_limit = memory_limit
         self.slow_after = slow_after
         self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()  # the most recently used worker is warm
+        self._idle: list[_Worker] = []  # ready workers, under _lock; the last one, most recently used, is warm
+        self._waiters: deque[_Waiter] = deque()  # queries waiting for a worker, first come first
         self._count = 0
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
@@ -203,10 +214,17 @@ class QueryPool:
             self._warm_up(self._spawn())
 
     def _release(self, worker: _Worker) -> None:
+        """Hand ``worker`` to the query that has waited longest, or keep it idle."""
         if self.closed or (worker.niced and not worker.restore_priority()):
             self._discard(worker)
-        else:
-            self._idle.put(worker)
+            return
+        with self._lock:
+            if self._waiters:
+                waiter = self._waiters.popleft()
+                waiter.worker = worker
+                waiter.ready.set()
+            else:
+                self._idle.append(worker)
 
     def _grow(self) -> _Worker | None:
         """A new worker when the pool may grow, else None."""
@@ -231,34 +249,46 @@ class QueryPool:
                 return
             self._warm_up(spare)
 
-    def _wait(self, deadline: float) -> _Worker:
-        """The next worker to become idle (a freed one or a spare that finished starting) before ``deadline``."""
+    def _wait(self, waiter: _Waiter, deadline: float) -> _Worker:
+        """The worker handed to ``waiter`` (queued by :meth:`_acquire`) before ``deadline``: a freed one or a spare
+        that finished starting; workers go to waiting queries in the order they came."""
         while True:
             remaining = deadline - time.monotonic()
-            try:
-                return self._idle.get(timeout=max(min(remaining, SPARE_AFTER / 2), 0.0))
-            except queue.Empty:
-                error = self._start_error
-                if error is not None and self._count == 0:
-                    raise error from None
-                if remaining <= SPARE_AFTER / 2:
-                    raise HTTPError(
-                        503,
-                        f"all {self.max_size} query workers stayed busy until the time limit of "
-                        f"{self.timeout:g} s; try again shortly",
-                        {"Retry-After": "5"},
-                    ) from None
-                if self._count < self.size and not self._starting:
-                    self._warm_up(self._spawn())  # a pool whose workers could not start tries again
-                self._add_spares()
+            if waiter.ready.wait(max(min(remaining, SPARE_AFTER / 2), 0.0)):
+                return waiter.worker  # type: ignore[return-value]  # set with ready
+            error = self._start_error
+            if error is not None and self._count == 0:
+                failure: HTTPError | None = error
+            elif remaining <= SPARE_AFTER / 2:
+                failure = HTTPError(
+                    503,
+                    f"all {self.max_size} query workers stayed busy until the time limit of "
+                    f"{self.timeout:g} s; try again shortly",
+                    {"Retry-After": "5"},
+                )
+            else:
+                failure = None
+            if failure is not None:
+                with self._lock:
+                    if waiter.ready.is_set():  # handed a worker just now
+                        return waiter.worker  # type: ignore[return-value]
+                    self._waiters.remove(waiter)
+                raise failure
+            if self._count < self.size and not self._starting:
+                self._warm_up(self._spawn())  # a pool whose workers could not start tries again
+            self._add_spares()
 
     def _acquire(self, deadline: float) -> _Worker:
         while True:
-            try:
-                worker = self._idle.get_nowait()
-            except queue.Empty:
+            with self._lock:
+                # a query that comes while others wait queues behind them, even when a worker was just freed
+                worker = self._idle.pop() if self._idle and not self._waiters else None
+                if worker is None:
+                    waiter = _Waiter()
+                    self._waiters.append(waiter)
+            if worker is None:
                 self._add_spares()  # only when long queries hold workers; otherwise wait for a free one
-                worker = self._wait(deadline)
+                worker = self._wait(waiter, deadline)
             if worker.identity != current_identity(self.store_path):
                 self._discard(worker)  # a build replaced the store since this worker opened it
                 continue

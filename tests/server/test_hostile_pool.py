@@ -88,3 +88,32 @@ def test_a_worker_killed_twice_at_once_closes_its_pipe_once(make_app: Callable[.
     with ThreadPoolExecutor(8) as killers:
         list(killers.map(lambda _: worker.kill(), range(8)))
     assert worker.killed and not worker.process.is_alive()
+
+
+def test_a_query_that_comes_later_never_takes_the_worker_of_one_that_waits(make_app: Callable[..., Flask]) -> None:
+    """Under load a freed worker went to whichever request asked first after it was freed, not to the query
+    waiting longest, so some queries waited several turns (the long tail of the latency). Now a query that
+    arrives while others wait queues behind them."""
+    app = make_app(QUERY_TIMEOUT=10, QUERY_WORKERS=1, QUERY_WORKERS_MAX=1)
+    wait_ready(app)
+    pool = pool_for(app)
+    held = pool._acquire(time.monotonic() + 10)  # the only worker, busy
+    got: list[object] = []
+    waiter = threading.Thread(target=lambda: got.append(pool._acquire(time.monotonic() + 10)))
+    waiter.start()
+    for _ in range(200):  # until the first query waits for a worker
+        if pool._waiters:
+            break
+        time.sleep(0.01)
+    assert len(pool._waiters) == 1
+    pool._release(held)  # the worker is free: it is the waiting query's
+    try:
+        later = pool._acquire(time.monotonic() + 1.0)  # a query that comes now may not take it
+    except Exception as exc:  # the waiting query holds the only worker until this one's deadline
+        assert getattr(exc, "status", None) == 503
+    else:
+        waiter.join(timeout=5)
+        raise AssertionError(f"a later query took the worker ({later}) while another waited ({got})")
+    waiter.join(timeout=5)
+    assert got == [held]
+    pool._release(held)
