@@ -40,7 +40,7 @@ from .atomic import begin_build, current_build, make_current
 from .cache import Cache, digest, file_digest, files_digest
 from .config import Paths
 from .corpus_checks import check_corpus, cited_types, read_registry
-from .dumps import write_dumps
+from .dumps import graph_digest, write_dumps
 from .errors import AnnotationError, AnnotationErrors, KGError, ReasoningError, ValidationFailed
 from .exports import write_site_data_and_exports
 from .lock import build_lock
@@ -244,7 +244,7 @@ def check_inputs(paths: Paths, progress: Progress = _quiet, cache: Path | None =
         cache,
         frozenset(domains),
         labels,
-        hashlib.sha256(registry_nquads).hexdigest(),
+        graph_digest(registry_nquads),
         ontology_digest,
         shapes_digest,
         schema_triples(ontology),
@@ -301,7 +301,7 @@ def _validate(
     graphs = Cache(context.cache_root, "graphs")
     base: list[tuple[str, str, list[str]]] = []
     for nquads in (ontology_nquads, registry_nquads):  # the ontology's domains and the registry, as units
-        key = hashlib.sha256(nquads).hexdigest()
+        key = graph_digest(nquads)
         graphs.put_bytes(key, nquads, ".nq") if not graphs.path(key, ".nq").exists() else None
         base.append(("", key, []))
     tasks = [[*base]] + [
@@ -371,7 +371,7 @@ def _graph_nquads(checked: Checked) -> dict[str, tuple[str, Callable[[], bytes]]
         (iris.GRAPH_ONTOLOGY, checked.ontology_nquads),
         (iris.GRAPH_REGISTRY, checked.registry_nquads),
     ):
-        graphs[str(name)] = (hashlib.sha256(nquads).hexdigest(), partial(bytes, nquads))
+        graphs[str(name)] = (graph_digest(nquads), partial(bytes, nquads))
     for summary in checked.documents:
         graphs[str(iris.document_graph(summary["id"]))] = (summary["graph"], partial(checked.document_nquads, summary))
     return graphs
@@ -509,23 +509,13 @@ def stage(
         store.optimize()
     quads = len(store)
     del store, loaded  # closed, so that the readers below (this process and the site data's) can open it
-    by_graph = {str(iris.document_graph(s["id"])): s for s in checked.documents}
-    by_graph[str(iris.GRAPH_ONTOLOGY)] = {"nquads": checked.ontology_nquads}
-    by_graph[str(iris.GRAPH_REGISTRY)] = {"nquads": checked.registry_nquads}
-
-    def known(graph: str) -> bytes | None:
-        entry = by_graph.get(graph)
-        if entry is None:
-            return None
-        return entry["nquads"] if "nquads" in entry else checked.document_nquads(entry)
-
     # The site data are written by two processes of their own (content.tsv, and the rest) while the dumps are
     # written here; on one core, after the dumps.
     beside = [_site_data_beside(directory, part) for part in ("rest", "content")] if site_data and workers() > 1 else []
     try:
         progress("writing the dumps")
         reader = ox.Store.read_only(str(directory / "store"))
-        sums, graph_digests = write_dumps(reader, directory / "dumps", checked.cache, known)
+        sums, graph_digests = write_dumps(reader, directory / "dumps", checked.cache, _graph_nquads(checked))
         del reader
         exports = None
         if site_data:

@@ -10,7 +10,11 @@ cached by the graph's digest (the SHA-256 of its sorted N-Quads, as ``build.json
 after a small change writes the parts of unchanged graphs from the cache. The triples of the document graphs
 are disjoint from those of every other graph (each is about the document's own nodes), so the files hold each
 triple once, grouped by graph; a node described in several graphs (a deal and its inferred types) has one block
-per graph, which every parser merges. The ``.nt.gz`` file is one gzip member per graph (RFC 1952 allows a file
+per graph, which every parser merges. ``graph:inferred``, which every change touches a little, is written in
+fixed buckets of its subjects, each cached by its own digest, so that only the buckets that changed are
+rendered again. A document graph's parts are rendered when the document is read (in the pool of
+:mod:`kg.units`), so the dumps of a clean build mostly concatenate cached parts.
+The ``.nt.gz`` file is one gzip member per part (RFC 1952 allows a file
 of several members; ``gzip -d``, ``zcat`` and Python read them as one stream).
 """
 
@@ -20,14 +24,15 @@ import gzip
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
 
 from .cache import Cache
-from .iris import PREFIXES
+from .iris import GRAPH_INFERRED, PREFIXES
 
 DUMP_NAMES = ("autoalliance.ttl", "autoalliance.trig", "autoalliance.nt.gz", "autoalliance.jsonld")
 MEDIA_TYPES = {
@@ -40,6 +45,11 @@ MEDIA_TYPES = {
 # IRIs have slashes after theirs, which Turtle could only write escaped (doc:x\/evidence\/1-9).
 DUMP_PREFIXES = {k: v for k, v in PREFIXES.items() if k not in ("doc", "graph")}
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+# Graphs written in buckets of their subjects (a fixed hash of the subject's term picks the bucket), each bucket
+# rendered and cached on its own: graph:inferred changes a little with every document, and a build after one
+# change re-renders only the buckets whose triples changed. The buckets are written in their fixed order.
+BUCKETED_GRAPHS = frozenset({str(GRAPH_INFERRED)})
+BUCKETS = 128
 _SUFFIXES = {
     "autoalliance.ttl": ".ttl",
     "autoalliance.trig": ".trig",
@@ -147,14 +157,40 @@ def _header() -> bytes:
     return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in DUMP_PREFIXES.items()).encode("utf-8")
 
 
+def graph_parts(cache: Cache | None, nquads: bytes, key: str | None = None) -> dict[str, bytes]:
+    """The dump parts of the graph whose sorted N-Quads are ``nquads``: from ``cache`` (by the graph's digest,
+    ``key`` when already known), else rendered and, with a ``cache``, kept there."""
+    key = key or graph_digest(nquads)
+    parts = _cached_parts(cache, key) if cache is not None else None
+    if parts is None:
+        parts = render_parts(nquads)
+        if cache is not None:
+            for name, data in parts.items():
+                cache.put_bytes(key, data, _SUFFIXES[name])
+    return parts
+
+
+def buckets(nquads: bytes, n: int = BUCKETS) -> list[bytes]:
+    """Sorted N-Quads lines split into ``n`` buckets by their subject (CRC-32 of its term), each still sorted;
+    empty buckets left out. The same lines always give the same buckets."""
+    split: list[list[bytes]] = [[] for _ in range(n)]
+    for line in nquads.splitlines(keepends=True):
+        split[zlib.crc32(line[: line.index(b" ")]) % n].append(line)
+    return [b"".join(lines) for lines in split if lines]
+
+
 def write_dumps(
-    store: ox.Store, target: Path, cache_root: Path | None = None, known: Callable[[str], bytes | None] | None = None
+    store: ox.Store,
+    target: Path,
+    cache_root: Path | None = None,
+    known: Mapping[str, tuple[str, Callable[[], bytes]]] | None = None,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Write every dump of ``store`` and ``SHA256SUMS`` into the new directory ``target``.
 
-    ``known(graph)`` may give a graph's sorted N-Quads without reading the store (the build has those of the
-    document graphs cached); ``cache_root`` keeps each graph's parts for later builds. Returns (dump name ->
-    SHA-256, graph IRI -> graph digest).
+    ``known`` may give a graph's digest and a function reading its sorted N-Quads without the store (the build
+    has those of the asserted graphs); with the parts of that digest cached, the graph is not read at all.
+    ``cache_root`` keeps each graph's parts for later builds. Returns (dump name -> SHA-256, graph IRI -> graph
+    digest).
     """
     target.mkdir(parents=True, exist_ok=True)
     cache = Cache(cache_root, "dumps") if cache_root is not None else None
@@ -168,26 +204,44 @@ def write_dumps(
     )
     digests: dict[str, str] = {}
     for graph in sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)):
-        nquads = (known(graph) if known else None) or graph_lines(store, graph)
-        if not nquads:
-            continue
-        key = digests[graph] = graph_digest(nquads)
-        parts = _cached_parts(cache, key) if cache else None
-        if parts is None:
-            parts = render_parts(nquads)
-            if cache:
-                for name, data in parts.items():
-                    cache.put_bytes(key, data, _SUFFIXES[name])
-        for name, data in parts.items():
-            out = outs[name]
-            if name == "autoalliance.jsonld" and out.parts and data:
-                out.write(b",\n")
-            out.write(data)
-            out.parts += bool(data)
+        for parts in _parts_of(store, graph, cache, known, digests):
+            for name, data in parts.items():
+                out = outs[name]
+                if name == "autoalliance.jsonld" and out.parts and data:
+                    out.write(b",\n")
+                out.write(data)
+                out.parts += bool(data)
     outs["autoalliance.jsonld"].write(b"\n ]\n}\n")
     sums = {name: out.close() for name, out in outs.items()}
     (target / "SHA256SUMS").write_text("".join(f"{sums[n]}  {n}\n" for n in sorted(sums)), encoding="utf-8")
     return sums, digests
+
+
+def _parts_of(
+    store: ox.Store,
+    graph: str,
+    cache: Cache | None,
+    known: Mapping[str, tuple[str, Callable[[], bytes]]] | None,
+    digests: dict[str, str],
+) -> Iterable[dict[str, bytes]]:
+    """The dump parts of ``graph``, in order (one per bucket for :data:`BUCKETED_GRAPHS`); records its digest."""
+    entry = known.get(graph) if known else None
+    if entry is not None and cache is not None and graph not in BUCKETED_GRAPHS:
+        key, read = entry
+        parts = _cached_parts(cache, key)
+        if parts is not None:
+            digests[graph] = key
+            yield parts
+            return
+    nquads = entry[1]() if entry is not None else graph_lines(store, graph)
+    if not nquads:
+        return
+    digests[graph] = graph_digest(nquads)
+    if graph in BUCKETED_GRAPHS:
+        for bucket in buckets(nquads):
+            yield graph_parts(cache, bucket)
+    else:
+        yield graph_parts(cache, nquads, digests[graph])
 
 
 def _cached_parts(cache: Cache, key: str) -> dict[str, bytes] | None:

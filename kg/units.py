@@ -16,7 +16,6 @@ Both run in a pool of processes (:func:`run_units`), one task per document; the 
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +32,7 @@ from . import __version__, iris
 from .annotation_checks import _check_dates, _check_parties  # one deal at a time; see kg.corpus_checks
 from .annotations import MAX_ANNOTATION_BYTES, MAX_DOCUMENT_BYTES, _read_document
 from .cache import Cache, digest, file_digest
+from .dumps import graph_digest, graph_parts
 from .errors import AnnotationError
 from .evidence import Anchor, anchor_quote
 from .lock import die_with_parent
@@ -213,9 +213,11 @@ def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> 
     if errors or doc is None:
         return summary
     data = graph_nquads(map_document(doc, anchors), iris.document_graph(doc_id))
-    summary["graph"] = digest_nquads(data)
+    summary["graph"] = graph_digest(data)
     summary["quads"] = data.count(b"\n")
     Cache(ctx.cache_root, "graphs").put_bytes(summary["graph"], data, ".nq")
+    # its parts of the dumps too, here in the pool: the dumps stage then only concatenates cached parts
+    graph_parts(Cache(ctx.cache_root, "dumps"), data, summary["graph"])
     return summary
 
 
@@ -224,11 +226,6 @@ def triples_of(nquads: bytes) -> bytes:
     quads = ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
     triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-
-
-def digest_nquads(data: bytes) -> str:
-    """The digest of a graph: SHA-256 of its sorted N-Quads (what ``build.json`` lists as ``graph_digests``)."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def check_units(units: list[tuple[str, str, list[str]]]) -> list[list[Any]]:
