@@ -400,6 +400,7 @@ class Loaded:
     store: ox.Store
     subjects: set[ox.NamedNode] | None = None  # subjects of the changed, added and removed graphs, old and new
     nodes: set[ox.NamedNode] | None = None  # every IRI of the changed and added graphs, as they are now
+    terms: set[ox.NamedNode] | None = None  # every IRI of the changed, added and removed graphs, old and new
 
 
 def _iris(quads: Iterable[ox.Quad], subjects: set[ox.NamedNode], nodes: set[ox.NamedNode] | None = None) -> None:
@@ -427,17 +428,19 @@ def _load(checked: Checked, path: Path, previous: Path | None, progress: Progres
             changed = [g for g, (key, _) in graphs.items() if old.get(g) != key]
             gone = [g for g in old if g not in graphs]
             progress(f"updating the Oxigraph store ({len(changed)} graph(s) changed, {len(gone)} removed)")
-            loaded = Loaded(store, set(), set())
+            loaded = Loaded(store, set(), set(), set())
             if str(iris.GRAPH_ONTOLOGY) in [*changed, *gone]:
                 store.remove_graph(ox.NamedNode(str(iris.GRAPH_INFERRED)))
                 loaded = Loaded(store)
             for graph in [*gone, *changed]:
                 if loaded.subjects is not None:
-                    _iris(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)), loaded.subjects)
+                    _iris(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)), loaded.subjects, loaded.terms)
                 store.remove_graph(ox.NamedNode(graph))
             new = [q for g in changed for q in ox.parse(graphs[g][1](), format=ox.RdfFormat.N_QUADS)]
             if loaded.subjects is not None:
                 _iris(new, loaded.subjects, loaded.nodes)
+                assert loaded.terms is not None and loaded.nodes is not None
+                loaded.terms |= loaded.nodes
             store.bulk_extend(new)
             return loaded
         except (OSError, RuntimeError, ValueError):
@@ -494,7 +497,7 @@ def stage(
     loaded = _load(checked, directory / "store", previous, progress)
     store = loaded.store
     progress("inferring")
-    inferred, derived = infer_in_store(store, str(iris.GRAPH_INFERRED), loaded.subjects)
+    inferred, derived = infer_in_store(store, str(iris.GRAPH_INFERRED), loaded.subjects, loaded.terms)
     progress("checking the whole graph")
     # After a change, a clash needs a node that a changed graph or a newly derived triple mentions: the
     # previous build had none, with the same ontology.

@@ -503,36 +503,72 @@ def infer(dataset_union: Graph, ontology: Graph) -> Graph:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def infer_in_store(store: ox.Store, graph: str, nodes: set[ox.NamedNode] | None = None) -> tuple[int, set[ox.Quad]]:
+# Past this many nodes an incremental build runs the rules across documents over the whole store: a long
+# VALUES list costs more than it saves.
+_AFFECTED_MAX = 5000
+_PARTY = ox.NamedNode(PREFIXES["aa"] + "party")
+
+
+def infer_in_store(
+    store: ox.Store,
+    graph: str,
+    nodes: set[ox.NamedNode] | None = None,
+    terms: set[ox.NamedNode] | None = None,
+) -> tuple[int, set[ox.Quad]]:
     """Apply ``RULES`` in order over the union of ``store``'s graphs, adding what they derive to ``graph``.
 
     As :func:`infer`: a derived triple is added only when no graph holds it yet, and each rule sees the triples
     of the rules before it. With ``nodes`` (an incremental build; ``graph`` holds what the rules derived from the
     previous build's graphs, and the ontology is that build's), the rules with a ``node`` are run again for
     those nodes alone (every node that is a subject in a changed, added or removed graph: their triples in
-    ``graph`` are dropped first) and the other rules for every node; the result is the same. Returns how many
-    triples ``graph`` holds afterwards, and the triples it holds now and did not hold before.
+    ``graph`` are dropped first). The other rules (across documents: partners, members) are run again for the
+    triples about the affected nodes alone when ``terms`` gives every IRI of those graphs, old and new: the
+    affected nodes are these and the parties of the deals among them, and the triples of these rules whose
+    subject or object is affected are dropped and derived again; a triple of two unaffected nodes rests on deals
+    that did not change. Without ``terms`` they run over everything. The result is the same either way. Returns
+    how many triples ``graph`` holds afterwards, and the triples it holds now and did not hold before.
     """
     target = ox.NamedNode(graph)
     before: set[ox.Quad] = set()
+
+    def drop(quads: Iterable[ox.Quad]) -> None:
+        found = set(quads)
+        for quad in found:
+            store.remove(quad)
+        before.update(found)
+
     if nodes is not None:
         for rule in RULES:
-            predicate = ox.NamedNode(rule.predicate)
-            if rule.node is None:
-                before |= set(store.quads_for_pattern(None, predicate, None, target))
-            else:
-                for node in nodes:
-                    before |= set(store.quads_for_pattern(node, predicate, None, target))
-        for quad in before:
-            store.remove(quad)
+            if rule.node is not None:
+                predicate = ox.NamedNode(rule.predicate)
+                drop(q for node in nodes for q in store.quads_for_pattern(node, predicate, None, target))
+    affected: list[ox.NamedNode] | None = None
+    dropped = False
     added: set[ox.Quad] = set()
     for rule in RULES:
         query = rule.construct
         if nodes is not None and rule.node is not None:
             if not nodes:
                 continue
-            values = " ".join(str(n) for n in sorted(nodes, key=str))
-            query = query.replace("WHERE {", f"WHERE {{\n  VALUES ?{rule.node} {{ {values} }}", 1)
+            query = query.replace("WHERE {", f"WHERE {{\n  VALUES ?{rule.node} {{ {_values(nodes)} }}", 1)
+        elif nodes is not None:
+            if not dropped:  # the first rule across documents: the node rules have run (aa:party is complete)
+                dropped = True
+                affected = _affected(store, terms or set()) if terms is not None else None
+                if affected is not None and len(affected) > _AFFECTED_MAX:
+                    affected = None
+                for other in RULES:
+                    if other.node is None:
+                        predicate = ox.NamedNode(other.predicate)
+                        if affected is None:
+                            drop(store.quads_for_pattern(None, predicate, None, target))
+                        else:
+                            drop(q for n in affected for q in store.quads_for_pattern(n, predicate, None, target))
+                            drop(q for n in affected for q in store.quads_for_pattern(None, predicate, n, target))
+            if affected is not None:
+                if not affected:
+                    continue
+                query = _about(rule, _values(affected))
         new = {
             ox.Quad(t.subject, t.predicate, t.object, target)
             for t in _construct(store, _PROLOGUE + query, union=True)
@@ -541,6 +577,34 @@ def infer_in_store(store: ox.Store, graph: str, nodes: set[ox.NamedNode] | None 
         store.extend(new)
         added |= new
     return sum(1 for _ in store.quads_for_pattern(None, None, None, target)), added - before
+
+
+def _values(nodes: Iterable[ox.NamedNode]) -> str:
+    return " ".join(str(n) for n in sorted(nodes, key=str))
+
+
+def _affected(store: ox.Store, terms: set[ox.NamedNode]) -> list[ox.NamedNode]:
+    """``terms`` and the parties (in any graph) of those of them that are deals."""
+    parties = {
+        q.object
+        for t in terms
+        for q in store.quads_for_pattern(t, _PARTY, None, None)
+        if isinstance(q.object, ox.NamedNode)
+    }
+    return sorted(terms | parties, key=str)
+
+
+def _about(rule: Rule, values: str) -> str:
+    """``rule``'s query restricted to the triples whose subject or object is one of ``values``."""
+    found = re.match(
+        r"(\s*CONSTRUCT\s*\{\s*\?(\w+)\s+\w+:\w+\s+\?(\w+)\s*\})\s*WHERE\s*\{(.*)\}\s*$", rule.construct, re.S
+    )
+    assert found, f"the template of {rule.name} is one triple pattern of two variables"
+    template, subject, obj, body = found.groups()
+    return (
+        f"{template}\nWHERE {{\n  {{ VALUES ?{subject} {{ {values} }}\n{body} }}\n"
+        f"  UNION\n  {{ VALUES ?{obj} {{ {values} }}\n{body} }}\n}}"
+    )
 
 
 def _witnesses(ontology: Graph, members: list[Node]) -> tuple[list[tuple[Node, Node]], ...]:
@@ -564,7 +628,7 @@ def _witnesses(ontology: Graph, members: list[Node]) -> tuple[list[tuple[Node, N
     return types, sorted(subject), sorted(obj)
 
 
-def _values(pairs: list[tuple[Node, Node]]) -> str:
+def _pair_values(pairs: list[tuple[Node, Node]]) -> str:
     return " ".join(f"(<{a}> <{b}>)" for a, b in pairs) or "(UNDEF UNDEF)"
 
 
@@ -585,9 +649,9 @@ def find_clashes(store: ox.Store, ontology: Graph, nodes: set[ox.NamedNode] | No
         members = list(ontology.items(head)) if head is not None else []
         types, subject, obj = _witnesses(ontology, members)
         query = f"""SELECT ?x (GROUP_CONCAT(DISTINCT STR(?m); SEPARATOR=" ") AS ?ms) WHERE {{
-  {{ {only} VALUES (?t ?m) {{ {_values(types)} }} ?x a ?t }}
-  UNION {{ {only} VALUES (?p ?m) {{ {_values(subject)} }} ?x ?p ?any }}
-  UNION {{ {only} VALUES (?p ?m) {{ {_values(obj)} }} ?any ?p ?x FILTER (!isLiteral(?x)) }}
+  {{ {only} VALUES (?t ?m) {{ {_pair_values(types)} }} ?x a ?t }}
+  UNION {{ {only} VALUES (?p ?m) {{ {_pair_values(subject)} }} ?x ?p ?any }}
+  UNION {{ {only} VALUES (?p ?m) {{ {_pair_values(obj)} }} ?any ?p ?x FILTER (!isLiteral(?x)) }}
 }} GROUP BY ?x HAVING (COUNT(DISTINCT ?m) > 1) ORDER BY ?x LIMIT {_MAX_CLASHES + 1}"""
         for row in select(store, query):
             node = row["x"]

@@ -321,3 +321,85 @@ def test_clashes_can_be_looked_for_at_some_nodes_only(ontology: Graph) -> None:
     assert any(c.startswith("firm:x is") for c in find_clashes(store, ontology, {ox.NamedNode(str(firm("x")))}))
     assert find_clashes(store, ontology, {ox.NamedNode(str(deal("d")))}) == []
     assert find_clashes(store, ontology, set()) == []
+
+
+def _rerun(ontology: Graph, before: dict[str, Graph], after: dict[str, Graph]) -> tuple[ox.Store, set[str]]:
+    """Infer over ``before``, replace the graphs that differ in ``after`` as an incremental build does (the
+    subjects and every IRI of their old and new triples), infer again; returns the store and the derived triples."""
+    store = _store_of({str(GRAPH_ONTOLOGY): ontology, **before})
+    infer_in_store(store, str(GRAPH_INFERRED))
+    first = _inferred(store)
+    subjects: set[ox.NamedNode] = set()
+    terms: set[ox.NamedNode] = set()
+
+    def note(name: str) -> None:
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(name)):
+            subjects.update(t for t in (q.subject,) if isinstance(t, ox.NamedNode))
+            terms.update(t for t in (q.subject, q.object) if isinstance(t, ox.NamedNode))
+
+    for name in sorted(set(before) | set(after)):
+        if name in after and name in before and after[name] == before[name]:
+            continue
+        note(name)
+        store.remove_graph(ox.NamedNode(name))
+        if name in after:
+            store.bulk_extend(ox.parse(graph_nquads(after[name], URIRef(name)), format=ox.RdfFormat.N_QUADS))
+            note(name)
+    count, derived = infer_in_store(store, str(GRAPH_INFERRED), subjects, terms)
+    scratch = _store_of({str(GRAPH_ONTOLOGY): ontology, **after})
+    expected, _ = infer_in_store(scratch, str(GRAPH_INFERRED))
+    assert _inferred(store) == _inferred(scratch)
+    assert count == expected
+    assert {str(q) for q in derived} == _inferred(store) - first
+    return store, _inferred(store)
+
+
+def _partners(inferred: set[str]) -> set[tuple[str, str]]:
+    return {
+        (q.split()[0].rsplit("/", 1)[1][:-1], q.split()[2].rsplit("/", 1)[1][:-1])
+        for q in inferred
+        if "#partnerOf>" in q
+    }
+
+
+DOCS = {
+    f"{GRAPH}doc/a": "deal:d1 a aa:Cooperation ; aa:status aa:Signed ; aa:party firm:a, firm:b .",
+    f"{GRAPH}doc/b": "deal:d2 a aa:SupplyAgreement ; aa:status aa:Signed ; aa:supplier firm:b ; aa:customer firm:c .",
+    f"{GRAPH}doc/c": "deal:d3 a aa:Cooperation ; aa:status aa:Signed ; aa:party firm:x, firm:y .",
+    f"{GRAPH}doc/d": "deal:d4 a aa:Cooperation ; aa:status aa:Announced ; aa:party firm:b, firm:c .",
+    f"{GRAPH}doc/e": "deal:j1 a aa:AllianceMembership ; aa:status aa:Signed ; aa:alliance alliance:p ;"
+    " aa:member firm:m .\n"
+    "deal:j2 a aa:AllianceMembership ; aa:status aa:Signed ; aa:alliance alliance:p ; aa:member firm:n .",
+    f"{GRAPH}doc/f": "deal:j3 a aa:AllianceMembership ; aa:status aa:Signed ; aa:alliance alliance:p ;"
+    " aa:member firm:o .",
+}
+
+
+def test_a_removed_document_ends_the_partnership_it_alone_supported(ontology: Graph) -> None:
+    before = {name: turtle(text) for name, text in DOCS.items()}
+    after = {name: graph for name, graph in before.items() if not name.endswith("doc/a")}
+    _, inferred = _rerun(ontology, before, after)
+    partners = _partners(inferred)
+    assert ("a", "b") not in partners and ("b", "a") not in partners
+    assert {("x", "y"), ("y", "x"), ("b", "c"), ("c", "b")} <= partners  # the others' partnerships stay
+
+
+def test_a_removed_document_leaves_a_partnership_another_document_supports(ontology: Graph) -> None:
+    before = {name: turtle(text) for name, text in DOCS.items()}
+    after = {name: graph for name, graph in before.items() if not name.endswith("doc/b")}
+    _, inferred = _rerun(ontology, before, after)
+    assert {("b", "c"), ("c", "b"), ("a", "b")} <= _partners(inferred)  # deal:d4 still makes b and c partners
+
+
+def test_a_member_leaving_an_alliance_and_a_new_document_update_only_their_partners(ontology: Graph) -> None:
+    before = {name: turtle(text) for name, text in DOCS.items()}
+    after = {
+        **{name: graph for name, graph in before.items() if not name.endswith("doc/f")},
+        f"{GRAPH}doc/g": turtle("deal:d5 a aa:JointVenture ; aa:status aa:Completed ; aa:party firm:a, firm:x ."),
+        f"{GRAPH}doc/c": turtle("deal:d3 a aa:Cooperation ; aa:status aa:Ended ; aa:party firm:x, firm:y ."),
+    }
+    _, inferred = _rerun(ontology, before, after)
+    partners = _partners(inferred)
+    assert ("m", "o") not in partners and ("o", "n") not in partners
+    assert {("m", "n"), ("n", "m"), ("a", "x"), ("x", "a")} <= partners
+    assert ("x", "y") not in partners
