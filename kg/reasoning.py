@@ -312,6 +312,10 @@ class Rule:
     # When set: the variable of the node every derived triple is about, where the rule reads only that node's own
     # statements and the ontology. Such a rule can be run again for some nodes alone (an incremental build).
     node: str | None = None
+    # For a rule without ``node``: queries whose triples together are those of ``construct`` with a subject or
+    # object among the nodes listed where ``$AFFECTED`` stands (a VALUES clause), written to start from those
+    # nodes (Oxigraph joins in the order written). Empty: ``construct`` with a VALUES clause on either variable.
+    about: tuple[str, ...] = ()
 
     @property
     def predicate(self) -> str:
@@ -322,7 +326,41 @@ class Rule:
 
 
 _PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(PREFIXES.items()))
-_ACTIVE = "VALUES ?status { aa:Announced aa:Signed aa:Completed }"
+_ACTIVE_STATUSES = ("aa:Announced", "aa:Signed", "aa:Completed")  # the statuses that make partners and members
+_ACTIVE = f"VALUES ?status {{ {' '.join(_ACTIVE_STATUSES)} }}"
+_IS_ACTIVE = f"IN ({', '.join(_ACTIVE_STATUSES)})"
+_SALE_SIDES = """FILTER NOT EXISTS {
+    VALUES (?sideA ?sideB) {
+      (aa:acquirer aa:acquiree) (aa:acquiree aa:acquirer) (aa:acquirer aa:seller)
+      (aa:seller aa:acquirer) (aa:seller aa:acquiree) (aa:acquiree aa:seller)
+    }
+    ?deal ?sideA ?a ; ?sideB ?b .
+  }"""
+
+
+def _deal_partners_of(first: str, second: str) -> str:
+    return f"""CONSTRUCT {{ ?a aa:partnerOf ?b }}
+WHERE {{
+  VALUES ?{first} {{ $AFFECTED }}
+  ?deal aa:party ?{first} ; aa:status ?status .
+  FILTER (?status {_IS_ACTIVE})
+  ?deal aa:party ?{second} .
+  FILTER (?a != ?b)
+  {_SALE_SIDES}
+}}"""
+
+
+def _alliance_partners_of(first: str, second: str) -> str:
+    return f"""CONSTRUCT {{ ?a aa:partnerOf ?b }}
+WHERE {{
+  VALUES ?{first} {{ $AFFECTED }}
+  ?d1 aa:party ?{first} ; aa:status ?s1 ; aa:alliance|aa:establishes ?alliance .
+  FILTER (?s1 {_IS_ACTIVE})
+  ?d2 aa:alliance|aa:establishes ?alliance ; aa:status ?s2 ; aa:party ?{second} .
+  FILTER (?s2 {_IS_ACTIVE})
+  FILTER (?a != ?b)
+}}"""
+
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -372,14 +410,9 @@ WHERE {{
   {_ACTIVE}
   ?deal aa:status ?status ; aa:party ?a, ?b .
   FILTER (?a != ?b)
-  FILTER NOT EXISTS {{
-    VALUES (?sideA ?sideB) {{
-      (aa:acquirer aa:acquiree) (aa:acquiree aa:acquirer) (aa:acquirer aa:seller)
-      (aa:seller aa:acquirer) (aa:seller aa:acquiree) (aa:acquiree aa:seller)
-    }}
-    ?deal ?sideA ?a ; ?sideB ?b .
-  }}
+  {_SALE_SIDES}
 }}""",
+        about=(_deal_partners_of("a", "b"), _deal_partners_of("b", "a")),
     ),
     Rule(
         "alliance-partners",
@@ -399,6 +432,7 @@ WHERE {{
   }} }}
   FILTER (?a != ?b)
 }}""",
+        about=(_alliance_partners_of("a", "b"), _alliance_partners_of("b", "a")),
     ),
     Rule(
         "alliance-members",
@@ -546,11 +580,11 @@ def infer_in_store(
     dropped = False
     added: set[ox.Quad] = set()
     for rule in RULES:
-        query = rule.construct
+        queries = [rule.construct]
         if nodes is not None and rule.node is not None:
             if not nodes:
                 continue
-            query = query.replace("WHERE {", f"WHERE {{\n  VALUES ?{rule.node} {{ {_values(nodes)} }}", 1)
+            queries = [rule.construct.replace("WHERE {", f"WHERE {{\n  VALUES ?{rule.node} {{ {_values(nodes)} }}", 1)]
         elif nodes is not None:
             if not dropped:  # the first rule across documents: the node rules have run (aa:party is complete)
                 dropped = True
@@ -568,9 +602,11 @@ def infer_in_store(
             if affected is not None:
                 if not affected:
                     continue
-                query = _about(rule, _values(affected))
+                values = _values(affected)
+                queries = [q.replace("$AFFECTED", values) for q in rule.about] or [_about(rule, values)]
         new = {
             ox.Quad(t.subject, t.predicate, t.object, target)
+            for query in queries
             for t in _construct(store, _PROLOGUE + query, union=True)
             if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None
         }
