@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -22,6 +21,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+from .proctree import tree
 
 
 def child(seeds: Path, var: Path) -> dict[str, object]:
@@ -50,29 +51,6 @@ def child(seeds: Path, var: Path) -> dict[str, object]:
     }
 
 
-def _tree_rss_kb(root: int) -> int:
-    """The summed VmRSS of ``root`` and all its descendants, in kB (0 for processes that have gone)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            status = Path(f"/proc/{entry}/status").read_text()
-        except OSError:
-            continue
-        ppid = int(re.search(r"^PPid:\s+(\d+)", status, re.M).group(1))  # type: ignore[union-attr]
-        found = re.search(r"^VmRSS:\s+(\d+)", status, re.M)
-        children.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = int(found.group(1)) if found else 0
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo.extend(children.get(pid, []))
-    return total
-
-
 def measure_build(seeds: Path, var: Path, timeout: float | None = None) -> dict[str, object]:
     """Build ``seeds`` into ``var`` in a child process; its timings and the peak RSS of its process tree."""
     cmd = [sys.executable, "-m", "bench.build_scaling", "--child", str(seeds), str(var)]
@@ -83,7 +61,7 @@ def measure_build(seeds: Path, var: Path, timeout: float | None = None) -> dict[
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+            peak[0] = max(peak[0], tree([proc.pid])[0])
             done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)

@@ -12,7 +12,8 @@ with ``Accept: application/sparql-results+json``:
 Each server gets wrk at 1, 4 and 16 connections (one wrk thread per 4 connections), with *distinct* queries
 (each request appends a trailing ``VALUES ?bench_n { N }`` with a new N, so no cache can help) and with
 *repeated* ones (the seven texts in turn). The servers take turns cell by cell, so drift on a shared machine
-hits them alike. Run::
+hits them alike, and each cell starts once every server is idle (on a large graph a server goes on evaluating
+the queries wrk left behind when its cell ended). Run::
 
     python -m bench.load --var var --seconds 8 [--out bench/out/load] [--no-rdflib]
 
@@ -35,6 +36,7 @@ from urllib.parse import quote
 
 from kg.config import Paths
 
+from .proctree import tree
 from .queries import TOP_FIRM, queries
 from .query_latency import HttpEngine, free_port, serve_command
 
@@ -208,6 +210,7 @@ def main(argv: list[str] | None = None) -> None:
             script = args.out / f"{name}-warm-up.lua"
             script.write_text(lua_script(texts, path, False))
             run_wrk(engine.port, path, script, 4, 2)
+        wait_idle([e.proc.pid for e, _ in servers.values()])
         for mode in ("distinct", "repeated"):
             for clients in CLIENTS:
                 for name, (engine, path) in servers.items():
@@ -222,13 +225,27 @@ def main(argv: list[str] | None = None) -> None:
                         f"p50 {cell.p50_ms:7.2f} ms  p99 {cell.p99_ms:8.2f} ms  errors {cell.errors}",
                         flush=True,
                     )
-                    time.sleep(0.5)
+                    wait_idle([e.proc.pid for e, _ in servers.values()])
     finally:
         for engine, _ in servers.values():
             engine.close()
         shutil.rmtree(copy, ignore_errors=True)
     (args.out / "load.json").write_text(json.dumps([asdict(c) for c in cells], indent=1))
     print(json.dumps(verdict(cells), indent=1))
+
+
+def wait_idle(pids: list[int], limit: float = 60.0) -> None:
+    """Wait until the servers ``pids`` (and their workers) use less than a tenth of a core, at most ``limit``
+    seconds: a server goes on evaluating the queries wrk left behind (Oxigraph's server does not stop a query
+    whose client went away), which would otherwise run during the next cell, against another server."""
+    end = time.monotonic() + limit
+    before = tree(pids)[1]
+    while time.monotonic() < end:
+        time.sleep(0.5)
+        now = tree(pids)[1]
+        if now - before < 0.05:
+            return
+        before = now
 
 
 def verdict(cells: list[Cell]) -> dict[str, object]:
