@@ -108,3 +108,19 @@ def test_an_unchanged_corpus_reuses_every_document(corpus: Path, tmp_path: Path)
     steps: list[str] = []
     build(paths, steps.append)
     assert any(s.startswith("updating the Oxigraph store (0 graph(s) changed, 0 removed)") for s in steps)
+
+
+def test_reading_a_document_renders_its_parts_of_the_dumps(corpus: Path, tmp_path: Path) -> None:
+    """The dumps stage of a clean build only concatenates: each document's parts are rendered when it is read."""
+    from kg.build import check_inputs
+    from kg.cache import Cache
+    from kg.dumps import graph_parts
+
+    paths = Paths(seeds=corpus, ontology=PROJECT_ROOT / "ontology", var=tmp_path / "var")
+    checked = check_inputs(paths)
+    assert checked.documents
+    parts = Cache(paths.cache, "dumps")
+    for summary in checked.documents:
+        assert parts.path(summary["graph"], ".ttl").exists(), summary["id"]
+        cached = graph_parts(parts, b"", summary["graph"])  # the key is known: read back, nothing rendered
+        assert cached == graph_parts(None, checked.document_nquads(summary))
