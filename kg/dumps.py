@@ -50,12 +50,9 @@ _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 # change re-renders only the buckets whose triples changed. The buckets are written in their fixed order.
 BUCKETED_GRAPHS = frozenset({str(GRAPH_INFERRED)})
 BUCKETS = 128
-_SUFFIXES = {
-    "autoalliance.ttl": ".ttl",
-    "autoalliance.trig": ".trig",
-    "autoalliance.nt.gz": ".nt.gz",
-    "autoalliance.jsonld": ".jsonld",
-}
+# A graph's parts are kept in one cache entry (one file to read per graph): a header line with the length of
+# each part, in the order of DUMP_NAMES, then the parts.
+_PARTS = ".parts"
 
 
 def _compact(iri: str) -> str:
@@ -165,8 +162,8 @@ def graph_parts(cache: Cache | None, nquads: bytes, key: str | None = None) -> d
     if parts is None:
         parts = render_parts(nquads)
         if cache is not None:
-            for name, data in parts.items():
-                cache.put_bytes(key, data, _SUFFIXES[name])
+            header = " ".join(str(len(parts[name])) for name in DUMP_NAMES).encode("ascii") + b"\n"
+            cache.put_bytes(key, header + b"".join(parts[name] for name in DUMP_NAMES), _PARTS)
     return parts
 
 
@@ -245,13 +242,18 @@ def _parts_of(
 
 
 def _cached_parts(cache: Cache, key: str) -> dict[str, bytes] | None:
+    data = cache.get_bytes(key, _PARTS)
+    if data is None:
+        return None
     parts = {}
-    for name, suffix in _SUFFIXES.items():
-        data = cache.get_bytes(key, suffix)
-        if data is None:
-            return None
-        parts[name] = data
-    return parts
+    try:
+        end = data.index(b"\n") + 1
+        for name, length in zip(DUMP_NAMES, (int(n) for n in data[:end].split()), strict=True):
+            parts[name] = data[end : end + length]
+            end += length
+    except ValueError:
+        return None
+    return parts if end == len(data) else None  # a damaged entry is rendered again
 
 
 def dump_quads(path: Path) -> Iterable[ox.Quad]:

@@ -43,12 +43,12 @@ def test_a_changed_triple_re_renders_one_bucket_and_the_files_stay_valid(tmp_pat
     cache = tmp_path / "cache"
     store = partner_store(tmp_path / "s1", pairs)
     write_dumps(store, tmp_path / "d1", cache)
-    rendered = set((cache / "dumps").rglob("*.ttl"))
+    rendered = set((cache / "dumps").rglob("*.parts"))
     assert len(rendered) == len(buckets(graph_lines(store, str(iris.GRAPH_INFERRED))))
 
     changed = partner_store(tmp_path / "s2", [*pairs[1:], (0, 999)])
     _, digests = write_dumps(changed, tmp_path / "d2", cache)
-    assert len(set((cache / "dumps").rglob("*.ttl")) - rendered) == 1
+    assert len(set((cache / "dumps").rglob("*.parts")) - rendered) == 1
     # the graph's digest stays the digest of its sorted N-Quads, whatever the buckets
     assert digests[str(iris.GRAPH_INFERRED)] == graph_digest(graph_lines(changed, str(iris.GRAPH_INFERRED)))
 
@@ -69,3 +69,14 @@ def test_a_changed_triple_re_renders_one_bucket_and_the_files_stay_valid(tmp_pat
     write_dumps(changed, tmp_path / "d3")
     for name in ("autoalliance.ttl", "autoalliance.trig", "autoalliance.nt.gz", "autoalliance.jsonld"):
         assert (tmp_path / "d3" / name).read_bytes() == (d2 / name).read_bytes(), name
+
+
+def test_a_damaged_cache_entry_is_rendered_again(tmp_path: Path) -> None:
+    store = partner_store(tmp_path / "s", [(1, 2), (2, 3)])
+    cache = tmp_path / "cache"
+    write_dumps(store, tmp_path / "d1", cache)
+    for entry in (cache / "dumps").rglob("*.parts"):
+        entry.write_bytes(entry.read_bytes()[:-3])
+    write_dumps(store, tmp_path / "d2", cache)
+    for name in ("autoalliance.ttl", "autoalliance.trig", "autoalliance.nt.gz", "autoalliance.jsonld"):
+        assert (tmp_path / "d1" / name).read_bytes() == (tmp_path / "d2" / name).read_bytes(), name

@@ -121,6 +121,6 @@ def test_reading_a_document_renders_its_parts_of_the_dumps(corpus: Path, tmp_pat
     assert checked.documents
     parts = Cache(paths.cache, "dumps")
     for summary in checked.documents:
-        assert parts.path(summary["graph"], ".ttl").exists(), summary["id"]
+        assert parts.path(summary["graph"], ".parts").exists(), summary["id"]
         cached = graph_parts(parts, b"", summary["graph"])  # the key is known: read back, nothing rendered
         assert cached == graph_parts(None, checked.document_nquads(summary))
