@@ -17,9 +17,7 @@ from kg.config import PROJECT_ROOT, Paths
 CORPUS = PROJECT_ROOT / "tests" / "data" / "corpus"
 
 
-def test_pages_come_from_the_build_when_its_inputs_are_gone(
-    tmp_path: Path, make_app: Callable[..., Flask]
-) -> None:
+def test_pages_come_from_the_build_when_its_inputs_are_gone(tmp_path: Path, make_app: Callable[..., Flask]) -> None:
     seeds, ontology = tmp_path / "seeds", tmp_path / "ontology"
     shutil.copytree(CORPUS, seeds)
     shutil.copytree(PROJECT_ROOT / "ontology", ontology)
