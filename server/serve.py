@@ -28,6 +28,7 @@ from .query_exec import STARTUP_TIMEOUT, pool_for
 
 BACKLOG = 1024  # connections waiting to be accepted
 HEADER_TIMEOUT = 10  # seconds a client may take to send the headers of a request
+STOP_TIMEOUT = 10  # seconds a web process has to stop when the server is asked to (SIGTERM); then it is killed
 
 
 def load_app(settings: dict[str, Any]) -> Callable[..., Any]:
@@ -81,6 +82,7 @@ def run(
         backlog=BACKLOG,
         websockets=False,
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT * 1000),
+        workers_kill_timeout=STOP_TIMEOUT,  # Granian's default waits for ever for a web process to stop
         log_level=LogLevels.warning,
     )
     server.serve(target_loader=partial(load_app, settings), wrap_loader=False)

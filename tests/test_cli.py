@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -205,3 +207,28 @@ def test_validate_one_file_that_is_not_there(corpus_seeds: Path) -> None:
     (corpus_seeds / "annotations" / "orphan.yaml").write_text("document: {}\n", encoding="utf-8")
     result = validate_file(corpus_seeds / "annotations" / "orphan.yaml")
     assert result.exit_code == 2 and "no document orphan.txt" in result.output
+
+
+def test_serve_stops_within_its_stop_timeout_of_sigterm(kg_var: Path) -> None:
+    """A web process still starting its query workers ignored SIGTERM, and Granian waited for it for ever (a
+    test's server outlived its 30 s wait on a loaded machine): web processes now get STOP_TIMEOUT seconds."""
+    import socket
+    import time
+
+    from server.serve import STOP_TIMEOUT
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "kg.cli", "serve", "--no-build", "--var", str(kg_var), "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.5)  # SIGTERM while the web processes are still starting
+        started = time.monotonic()
+        process.terminate()
+        process.wait(timeout=STOP_TIMEOUT + 20)  # raises when the server outlives its bound (and a margin)
+        assert time.monotonic() - started < STOP_TIMEOUT + 20
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
