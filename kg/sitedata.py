@@ -112,7 +112,7 @@ def _labels(store: ox.Store, resources: dict[str, Resource]) -> None:
         if resource is None or not isinstance(literal, ox.Literal):
             continue
         resource.names.add(literal.value)
-        rank = next((i for i, name in enumerate(LABELS) if _expand(name) == prop), None)
+        rank = next((i for i, name in enumerate(LABELS) if expand(name) == prop), None)
         if rank is not None:
             key = (rank, literal.language not in (None, "en"), literal.value)
             if iri not in chosen or key < chosen[iri]:
@@ -121,7 +121,8 @@ def _labels(store: ox.Store, resources: dict[str, Resource]) -> None:
         resource.label = chosen[iri][2] if iri in chosen else local_name(iri)
 
 
-def _expand(curie: str) -> str:
+def expand(curie: str) -> str:
+    """The IRI of ``curie`` (``prefix:name``, with the project's prefixes)."""
     prefix, name = curie.split(":", 1)
     return PREFIXES[prefix] + name
 
