@@ -582,7 +582,7 @@ def build(paths: Paths, progress: Progress = _quiet) -> dict[str, Any]:
             progress("writing the texts")  # what document pages and /ontology show: build outputs, not inputs
             write_texts(
                 staged / "texts",
-                [(s["id"], paths.documents / f"{s['id']}.txt") for s in checked.documents],
+                [(s["id"], s["text"], paths.documents / f"{s['id']}.txt") for s in checked.documents],
                 checked.cache,
             )
             copy_ontology(staged / "ontology", paths.ontology, [*ONTOLOGY_FILES, SHAPES_FILE])

@@ -20,20 +20,23 @@ from .cache import Cache
 from .iris import DOC_ID
 
 
-def write_texts(target: Path, documents: Iterable[tuple[str, Path]], cache_root: Path) -> int:
-    """Put the text of every ``(doc id, text file)`` into the new directory ``target`` as ``<doc id>.txt``.
+def write_texts(target: Path, documents: Iterable[tuple[str, str, Path]], cache_root: Path) -> int:
+    """Put the text of every ``(doc id, SHA-256 of the text, text file)`` into the new directory ``target`` as
+    ``<doc id>.txt``: a link to the cache entry of that digest, which is written (from the file) only when the
+    cache lacks it. The digest is the one the read stage computed (:func:`kg.cache.file_digest`), so no text is
+    read again.
 
     Returns how many texts were written. Raises ``OSError`` when a text cannot be read or written.
     """
     target.mkdir(parents=True, exist_ok=True)
     texts = Cache(cache_root, "texts")
     count = 0
-    for doc_id, source in documents:
-        data = source.read_bytes()
-        key = hashlib.sha256(data).hexdigest()
+    for doc_id, key, source in documents:
         kept = texts.path(key, ".txt")
         if not kept.exists():
-            texts.put_bytes(key, data, ".txt")
+            data = source.read_bytes()
+            # filed under the digest of what is read now: a text changed since it was read never takes another's key
+            kept = texts.put_bytes(hashlib.sha256(data).hexdigest(), data, ".txt")
         try:
             os.link(kept, target / f"{doc_id}.txt")
         except OSError:  # a file system without hard links, or the cache on another device

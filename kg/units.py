@@ -112,16 +112,18 @@ def read_unit(doc_id: str, text_path: Path, annotation_path: Path) -> dict[str, 
     class IRI]``), ``cites`` (``[kind, id, path, line, col]``: items this document uses but does not define),
     ``stubs`` (the types of the registry nodes it uses, N-Triples lines), ``links`` (``[deal id, path, line,
     col, {key: [deal ids]}, shared value]``: what the checks of links and shared amounts across documents need),
-    ``graph`` (the digest of its N-Quads) and ``quads``.
+    ``graph`` (the digest of its N-Quads), ``quads`` and ``text`` (the SHA-256 of the text file, as
+    :func:`kg.cache.file_digest` gives it: what :func:`kg.texts.write_texts` files the text under).
     """
     ctx = _context()
     display = _display(annotation_path, ctx.display_root)
+    text_digest = file_digest(text_path)
     key = digest(
         __version__,
         "read",
         doc_id,
         display,
-        file_digest(text_path),
+        text_digest,
         file_digest(annotation_path),
         ctx.registry_digest,
         ctx.ontology_digest,
@@ -129,10 +131,10 @@ def read_unit(doc_id: str, text_path: Path, annotation_path: Path) -> dict[str, 
     cache = Cache(ctx.cache_root, "read")
     cached = cache.get_json(key)
     if cached is not None and Cache(ctx.cache_root, "graphs").path(cached["graph"], ".nq").exists():
-        return cached
+        return {**cached, "text": text_digest}
     summary = _read(doc_id, text_path, annotation_path, display)
     cache.put_json(key, summary)
-    return summary
+    return {**summary, "text": text_digest}
 
 
 def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> dict[str, Any]:
