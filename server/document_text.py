@@ -1,16 +1,12 @@
-"""The text of a source document, with its evidence quotes marked at their code-point offsets.
+"""The text of a source document cut into segments, with its evidence quotes marked at their code-point offsets.
 
-The text is a build output, read from the served build's ``texts/<id>.txt`` (:func:`kg.texts.read_text`: the id
-must match ``kg.iris.DOC_ID`` and the resolved path stay inside that directory, so no request can name another
-file).
+The text itself is a build output, read with :func:`kg.texts.read_text` (the id must match ``kg.iris.DOC_ID`` and
+the resolved path stay inside the build's ``texts/``, so no request can name another file).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
-from kg.texts import read_text
 
 from .page_data import Evidence
 
@@ -22,12 +18,6 @@ class Segment:
     text: str
     evidence: tuple[Evidence, ...] = ()
     anchors: tuple[Evidence, ...] = ()
-
-
-def document_text(texts_dir: Path, doc_id: str) -> str | None:
-    """The article text of ``doc_id`` in the build directory ``texts_dir``, or ``None`` when the id is not safe
-    or the build has no text for it."""
-    return read_text(texts_dir, doc_id)
 
 
 def segments(text: str, quotes: list[Evidence]) -> list[Segment] | None:

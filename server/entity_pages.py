@@ -11,10 +11,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.texts import read_text
 from kg.vocab import AA
 
 from .describe import iri
-from .document_text import document_text, segments
+from .document_text import segments
 from .kgview import DCTERMS, OWL_SAME_AS, RDF_TYPE, SCHEMA, SKOS, KGView, Value, local_name, term
 from .network import Network, network_of
 from .page_data import (
@@ -253,7 +254,7 @@ def document_page(kv: KGView, doc: ox.NamedNode, doc_id: str, texts_dir: Path) -
         key=lambda e: (e.start or 0, e.end or 0),
     )
     cited_by = {q.iri: links(kv, kv.subjects(iri(AA.evidence), ox.NamedNode(q.iri))) for q in quotes}
-    text = document_text(texts_dir, doc_id)
+    text = read_text(texts_dir, doc_id)
     issued = date_value(kv.value(doc, term(DCTERMS, "issued")))
     return {
         "publisher": first_literal(kv, doc, term(DCTERMS, "publisher")),
