@@ -463,12 +463,24 @@ def _previous_digests(previous: Path) -> dict[str, str] | None:
     return {g: d for g, d in digests.items() if g != str(iris.GRAPH_INFERRED)}
 
 
-def _site_data_beside(directory: Path, part: str) -> subprocess.Popen[str]:
+def _site_data_beside(
+    directory: Path, part: str, previous: Path | None, subjects: set[str] | None
+) -> subprocess.Popen[str]:
     """Start writing a ``part`` of the site data and the exports of the store in ``directory`` (see
     :func:`~kg.exports.write_site_data_and_exports`) in a process of its own, started fresh (it shares no memory
     with the build), while the build writes the dumps."""
     command = [sys.executable, "-m", "kg.exports", str(os.getpid()), str(directory / "store"), str(directory), part]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if previous is not None and subjects is not None:
+        command.append(str(previous))
+    proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write("".join(f"{s}\n" for s in sorted(subjects or ())))
+        proc.stdin.close()
+    except BrokenPipeError:  # it ended at once; _site_data_written reports why
+        pass
+    proc.stdin = None  # written and closed: communicate() reads its output alone
+    return proc
 
 
 def _site_data_written(proc: subprocess.Popen[str]) -> dict[str, str]:
@@ -497,7 +509,8 @@ def stage(
     loaded = _load(checked, directory / "store", previous, progress)
     store = loaded.store
     progress("inferring")
-    inferred, derived = infer_in_store(store, str(iris.GRAPH_INFERRED), loaded.subjects, loaded.terms)
+    changed: set[ox.Quad] = set()
+    inferred, derived = infer_in_store(store, str(iris.GRAPH_INFERRED), loaded.subjects, loaded.terms, changed)
     progress("checking the whole graph")
     # After a change, a clash needs a node that a changed graph or a newly derived triple mentions: the
     # previous build had none, with the same ontology.
@@ -507,6 +520,13 @@ def stage(
     clashes = find_clashes(store, checked.ontology, nodes)
     if clashes:
         raise ReasoningError(clash_report(clashes))
+    # After a change, the subjects whose statements changed: the site data of the previous build are updated
+    # for these alone.
+    subjects = None
+    if loaded.subjects is not None and previous is not None:
+        subjects = {s.value for s in loaded.subjects} | {
+            q.subject.value for q in changed if isinstance(q.subject, ox.NamedNode)
+        }
     store.flush()
     if loaded.subjects is None:
         store.optimize()
@@ -514,7 +534,10 @@ def stage(
     del store, loaded  # closed, so that the readers below (this process and the site data's) can open it
     # The site data are written by two processes of their own (content.tsv, and the rest) while the dumps are
     # written here; on one core, after the dumps.
-    beside = [_site_data_beside(directory, part) for part in ("rest", "content")] if site_data and workers() > 1 else []
+    since = previous if subjects is not None else None
+    beside = []
+    if site_data and workers() > 1:
+        beside = [_site_data_beside(directory, part, since, subjects) for part in ("rest", "content")]
     try:
         progress("writing the dumps")
         reader = ox.Store.read_only(str(directory / "store"))
@@ -522,11 +545,12 @@ def stage(
         del reader
         exports = None
         if site_data:
-            progress("writing the site data and the exports")
+            changes = "" if subjects is None else f" (updated for {len(subjects)} changed subject(s))"
+            progress(f"writing the site data and the exports{changes}")
             if beside:
                 exports = {k: v for proc in beside for k, v in _site_data_written(proc).items()}
             else:
-                exports = write_site_data_and_exports(directory / "store", directory)
+                exports = write_site_data_and_exports(directory / "store", directory, "all", since, subjects)
     finally:
         for proc in beside:
             if proc.poll() is None:

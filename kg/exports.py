@@ -25,7 +25,6 @@ import io
 import json
 import os
 import sys
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -34,18 +33,32 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from .iris import PREFIXES
 from .lock import die_with_parent
 from .sitedata import (
+    CONTENT,
     DEAL_DATES,
+    SUMMARY,
+    Blank,
     Facts,
+    deal_classes,
     expand,
+    facts_of,
     humanize,
+    load_records,
     local_name,
+    read_content,
     read_facts,
-    select,
+    read_records,
+    save_records,
+    subject_triples,
+    text,
+    update_content,
+    update_records,
     write_content,
     write_site_data,
 )
+from .vocab import AA
 
 ACTIVE_OR_ENDED = ("announced", "signed", "completed", "ended")
 EXPORTS = {
@@ -73,29 +86,31 @@ def _csv(header: list[str], rows: Iterable[Sequence[object]]) -> str:
     return out.getvalue()
 
 
-def _multi(rows: Iterable[ox.QuerySolution], key: str, value: str) -> dict[str, list[str]]:
-    found: dict[str, set[str]] = {}
-    for row in rows:
-        found.setdefault(row[key].value, set()).add(row[value].value)
-    return {k: sorted(v) for k, v in found.items()}
+def _texts(facts: Facts, subject: str | Blank, curie: str) -> list[str]:
+    """The IRIs and lexical forms of ``subject``'s objects of ``curie``, distinct and sorted."""
+    return sorted({text(o) for o in facts.values(subject, curie)})
 
 
-def deals_csv(store: ox.Store, facts: Facts) -> str:
+def _smallest(facts: Facts, subject: str | Blank, curie: str) -> str | None:
+    found = _texts(facts, subject, curie)
+    return found[0] if found else None
+
+
+def deals_csv(facts: Facts) -> str:
     """The deals table."""
-    domains = _multi(select(store, "SELECT DISTINCT ?d ?l WHERE { ?d aa:domain ?x . ?x skos:prefLabel ?l }"), "d", "l")
-    values: dict[str, tuple[str, str, str]] = {}
-    for row in select(
-        store,
-        """SELECT ?d ?a ?m ?c WHERE { ?d aa:value ?v .
-            OPTIONAL { ?v schema:value ?a } OPTIONAL { ?v schema:maxValue ?m } OPTIONAL { ?v schema:currency ?c } }""",
-    ):
-        amount, maximum, currency = (row[k].value if row[k] else "" for k in ("a", "m", "c"))
-        values[row["d"].value] = (amount, maximum, currency)
     rows = []
     for iri, r in sorted(facts.resources.items()):
         if r.kind != "deal":
             continue
         dates = facts.deal_dates.get(iri, {})
+        domains = sorted(
+            {label for x in _texts(facts, iri, "aa:domain") for label in _texts(facts, x, "skos:prefLabel")}
+        )
+        nodes = [o for o in facts.values(iri, "aa:value") if not isinstance(o, tuple)]  # IRIs and blank nodes
+        value = [
+            (_smallest(facts, nodes[0], c) or "") if nodes else ""
+            for c in ("schema:value", "schema:maxValue", "schema:currency")
+        ]
         rows.append(
             [
                 iri,
@@ -103,8 +118,8 @@ def deals_csv(store: ox.Store, facts: Facts) -> str:
                 r.deal_kind,
                 r.status,
                 *(dates[p].value if p in dates else "" for p in DEAL_DATES),
-                *values.get(iri, ("", "", "")),
-                "; ".join(domains.get(iri, [])),
+                *value,
+                "; ".join(domains),
             ]
         )
     return _csv(
@@ -136,65 +151,36 @@ def parties_csv(facts: Facts) -> str:
     return _csv(["deal", "deal_label", "firm", "firm_label", "role"], rows)
 
 
-def _text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
-    """A term's value (its IRI, label or lexical form), as a query solution gives it."""
-    return str(term) if isinstance(term, ox.Triple) else term.value
+def evidence_csv(facts: Facts) -> str:
+    """The evidence table: one row per statement ``?x aa:evidence ?e``, with what the quote ``?e`` and its
+    selectors and source document say."""
+    evidence, documents = set(facts.typed(str(AA.Evidence))), set(facts.typed(str(AA.SourceDocument)))
 
+    def of_selector(e: str, curie: str) -> str:
+        found = [v for q in _texts(facts, e, "oa:hasSelector") if (v := _smallest(facts, q, curie)) is not None]
+        return min(found, default="")
 
-def _smallest(store: ox.Store, predicate: str, subjects: set[str] | None = None) -> dict[str, str]:
-    """``{subject: the smallest object}`` of the triples of ``predicate`` (a CURIE) in any graph, for ``subjects``
-    (all when None): read by pattern, without a join, several times faster than the query."""
-    found: dict[str, str] = {}
-    for quad in store.quads_for_pattern(None, ox.NamedNode(expand(predicate)), None, None):
-        a, b = _text(quad.subject), _text(quad.object)
-        if (subjects is None or a in subjects) and (a not in found or b < found[a]):
-            found[a] = b
-    return found
-
-
-def _typed(store: ox.Store, cls: str) -> set[str]:
-    """The subjects of ``rdf:type cls`` (a CURIE) in any graph."""
-    rdf_type, node = ox.NamedNode(expand("rdf:type")), ox.NamedNode(expand(cls))
-    return {_text(quad.subject) for quad in store.quads_for_pattern(None, rdf_type, node, None)}
-
-
-def evidence_csv(store: ox.Store, facts: Facts) -> str:
-    """The evidence table (each column read by its own pattern, joined here: faster than one big join with
-    optional parts)."""
-    selectors: dict[str, set[str]] = defaultdict(set)
-    for quad in store.quads_for_pattern(None, ox.NamedNode(expand("oa:hasSelector")), None, None):
-        selectors[_text(quad.subject)].add(_text(quad.object))
-
-    def of_selector(predicate: str) -> dict[str, str]:
-        values = _smallest(store, predicate)
-        found = {a: min(values[q] for q in qs if q in values) for a, qs in selectors.items() if qs & values.keys()}
-        return found
-
-    quote, start, end = of_selector("oa:exact"), of_selector("oa:start"), of_selector("oa:end")
-    evidence = _typed(store, "aa:Evidence")
-    attribution = _smallest(store, "aa:attribution", evidence)
-    source = _smallest(store, "oa:hasSource", evidence)
-    publisher = _smallest(store, "dcterms:publisher", _typed(store, "aa:SourceDocument"))
     rows = set()
-    for row in select(store, "SELECT DISTINCT ?x ?e WHERE { ?x aa:evidence ?e }"):
-        e, supports = row["e"].value, row["x"].value
-        doc = source.get(e, "")
-        document = facts.resources.get(doc)
-        rows.add(
-            (
-                e,
-                supports,
-                _label(facts, supports),
-                quote.get(e, ""),
-                humanize(local_name(attribution[e])) if e in attribution else "",
-                start.get(e, ""),
-                end.get(e, ""),
-                doc,
-                document.label if document else "",
-                publisher.get(doc, ""),
-                document.date if document else "",
+    for supports, record in facts.records.items():
+        for e in {text(o) for o in record.get(expand("aa:evidence"), ())}:
+            doc = (_smallest(facts, e, "oa:hasSource") if e in evidence else None) or ""
+            attribution = _smallest(facts, e, "aa:attribution") if e in evidence else None
+            document = facts.resources.get(doc)
+            rows.add(
+                (
+                    e,
+                    supports,
+                    _label(facts, supports),
+                    of_selector(e, "oa:exact"),
+                    humanize(local_name(attribution)) if attribution is not None else "",
+                    of_selector(e, "oa:start"),
+                    of_selector(e, "oa:end"),
+                    doc,
+                    document.label if document else "",
+                    (_smallest(facts, doc, "dcterms:publisher") if doc in documents else None) or "",
+                    document.date if document else "",
+                )
             )
-        )
     ordered = sorted(rows, key=lambda r: (r[7], int(r[5]) if r[5].isdigit() else 0, r[0], r[1]))
     return _csv(
         [
@@ -214,22 +200,8 @@ def evidence_csv(store: ox.Store, facts: Facts) -> str:
     )
 
 
-def firms_csv(store: ox.Store, facts: Facts) -> str:
+def firms_csv(facts: Facts) -> str:
     """The firms table."""
-    alt = _multi(select(store, "SELECT DISTINCT ?f ?l WHERE { ?f a aa:Firm ; skos:altLabel ?l }"), "f", "l")
-    legal = _multi(select(store, "SELECT DISTINCT ?f ?l WHERE { ?f a aa:Firm ; schema:legalName ?l }"), "f", "l")
-    country = _multi(select(store, "SELECT DISTINCT ?f ?c WHERE { ?f a aa:Firm ; aa:countryCode ?c }"), "f", "c")
-    kind = _multi(select(store, "SELECT DISTINCT ?f ?k WHERE { ?f a aa:Firm ; aa:firmKind ?k }"), "f", "k")
-    parents = _multi(select(store, "SELECT DISTINCT ?f ?p WHERE { ?f a aa:Firm ; aa:subsidiaryOf ?p }"), "f", "p")
-    wikidata = _multi(
-        select(
-            store,
-            """SELECT DISTINCT ?f ?w WHERE { ?f a aa:Firm ; owl:sameAs ?w
-                                       FILTER(STRSTARTS(STR(?w), STR(wd:))) }""",
-        ),
-        "f",
-        "w",
-    )
     rows = []
     for iri, r in sorted(facts.resources.items()):
         if r.kind == "firm":
@@ -237,12 +209,12 @@ def firms_csv(store: ox.Store, facts: Facts) -> str:
                 [
                     iri,
                     r.label,
-                    "; ".join(alt.get(iri, [])),
-                    "; ".join(legal.get(iri, [])),
-                    "; ".join(country.get(iri, [])),
-                    "; ".join(humanize(local_name(k)) for k in kind.get(iri, [])),
-                    "; ".join(parents.get(iri, [])),
-                    "; ".join(wikidata.get(iri, [])),
+                    "; ".join(_texts(facts, iri, "skos:altLabel")),
+                    "; ".join(_texts(facts, iri, "schema:legalName")),
+                    "; ".join(_texts(facts, iri, "aa:countryCode")),
+                    "; ".join(humanize(local_name(k)) for k in _texts(facts, iri, "aa:firmKind")),
+                    "; ".join(_texts(facts, iri, "aa:subsidiaryOf")),
+                    "; ".join(w for w in _texts(facts, iri, "owl:sameAs") if w.startswith(PREFIXES["wd"])),
                     r.deals,
                     r.partners,
                 ]
@@ -409,26 +381,28 @@ def _label(facts: Facts, iri: str) -> str:
     return resource.label if resource else local_name(iri)
 
 
-def write_exports(store: ox.Store, target: Path, facts: Facts | None = None) -> dict[str, str]:
+def write_exports(store: ox.Store | None, target: Path, facts: Facts | None = None) -> dict[str, str]:
     """Write every export of the graph in ``store`` into ``target``; returns ``{file name: SHA-256}``.
 
-    ``facts`` (from :func:`kg.sitedata.read_facts`) saves reading the store twice when the caller has them.
+    ``facts`` (from :func:`kg.sitedata.read_facts`) saves reading the store when the caller has them.
     """
     target.mkdir(parents=True, exist_ok=True)
-    facts = facts or read_facts(store)
+    if facts is None:
+        assert store is not None, "write_exports needs a store or its facts"
+        facts = read_facts(store)
     network = partnership_network(facts)
     contents = {
-        "deals.csv": deals_csv(store, facts),
+        "deals.csv": deals_csv(facts),
         "parties.csv": parties_csv(facts),
-        "evidence.csv": evidence_csv(store, facts),
-        "firms.csv": firms_csv(store, facts),
+        "evidence.csv": evidence_csv(facts),
+        "firms.csv": firms_csv(facts),
         "network.graphml": graphml(network),
         "network.gexf": gexf(network),
         "network.json": node_link(network),
     }
     sums = {}
-    for name, text in contents.items():
-        data = text.encode("utf-8")
+    for name, content in contents.items():
+        data = content.encode("utf-8")
         tmp = target / (name + ".new")
         tmp.write_bytes(data)
         os.replace(tmp, target / name)
@@ -439,34 +413,71 @@ def write_exports(store: ox.Store, target: Path, facts: Facts | None = None) -> 
 PARTS = ("all", "content", "rest")  # what write_site_data_and_exports writes: everything, content.tsv, the rest
 
 
-def write_site_data_and_exports(store_path: Path, directory: Path, part: str = "all") -> dict[str, str]:
+def write_site_data_and_exports(
+    store_path: Path,
+    directory: Path,
+    part: str = "all",
+    previous: Path | None = None,
+    subjects: set[str] | None = None,
+) -> dict[str, str]:
     """Write the site data (``directory/site``) and the exports (``directory/exports``) of the store at
     ``store_path``, or a ``part`` of them (``content``: ``content.tsv``; ``rest``: the others), so that two
-    processes can share the work; returns the exports' ``{file name: SHA-256}`` (none for ``content``)."""
+    processes can share the work; returns the exports' ``{file name: SHA-256}`` (none for ``content``).
+
+    With ``previous``, the directory of a build whose store differs from this one only in the statements of
+    ``subjects``, its records and content rows are updated instead of read again from the whole store (the same
+    files either way; when it lacks them, everything is read).
+    """
     store = ox.Store.read_only(str(store_path))
+    site = directory / "site"
+    site.mkdir(parents=True, exist_ok=True)
     sums: dict[str, str] = {}
-    if part == "content":
-        write_content(store, directory / "site")
-    else:
-        facts = read_facts(store)
-        write_site_data(store, directory / "site", facts, content=part == "all")
-        sums = write_exports(store, directory / "exports", facts)
+    if part in ("all", "content"):
+        rows = read_content(previous / "site" / CONTENT) if previous is not None and subjects is not None else None
+        write_content(store, site, None if rows is None or subjects is None else update_content(rows, store, subjects))
+    if part in ("all", "rest"):
+        records, triples = None, None
+        if previous is not None and subjects is not None:
+            records, triples = load_records(previous / "site"), _previous_triples(previous)
+        if records is None or triples is None or subjects is None or previous is None:
+            records, triples = read_records(store), None
+        else:
+            old = ox.Store.read_only(str(previous / "store"))
+            triples += subject_triples(store, subjects) - subject_triples(old, subjects)
+            del old
+            records = update_records(records, store, subjects)
+        facts = facts_of(records, deal_classes(store))
+        write_site_data(store, site, facts, content=False, triples=triples)
+        save_records(records, site)
+        sums = write_exports(None, directory / "exports", facts)
     del store
     return sums
 
 
+def _previous_triples(previous: Path) -> int | None:
+    try:
+        summary = json.loads((previous / "site" / SUMMARY).read_text(encoding="utf-8"))
+        return int(summary["counts"]["triples"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def main(argv: list[str]) -> int:
-    """``python -m kg.exports PARENT-PID STORE DIRECTORY [PART]``: what a build runs in processes of its own;
-    prints the exports' digests as JSON. The process ends when the build that started it ends."""
+    """``python -m kg.exports PARENT-PID STORE DIRECTORY [PART [PREVIOUS]]``: what a build runs in processes of
+    its own; prints the exports' digests as JSON. With ``PREVIOUS`` (see :func:`write_site_data_and_exports`),
+    the subjects whose statements changed are read from standard input, one IRI per line. The process ends when
+    the build that started it ends."""
     parent, store_path, directory = int(argv[0]), Path(argv[1]), Path(argv[2])
     part = argv[3] if len(argv) > 3 else "all"
+    previous = Path(argv[4]) if len(argv) > 4 else None
     if part not in PARTS:
         print(f"unknown part {part!r}: one of {', '.join(PARTS)}", file=sys.stderr)
         return 2
     die_with_parent()
     if os.getppid() != parent:  # the build ended before this process could ask to end with it
         return 1
-    print(json.dumps(write_site_data_and_exports(store_path, directory, part)))
+    subjects = {line.strip() for line in sys.stdin if line.strip()} if previous is not None else None
+    print(json.dumps(write_site_data_and_exports(store_path, directory, part, previous, subjects)))
     return 0
 
 

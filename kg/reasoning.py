@@ -548,6 +548,7 @@ def infer_in_store(
     graph: str,
     nodes: set[ox.NamedNode] | None = None,
     terms: set[ox.NamedNode] | None = None,
+    changed: set[ox.Quad] | None = None,
 ) -> tuple[int, set[ox.Quad]]:
     """Apply ``RULES`` in order over the union of ``store``'s graphs, adding what they derive to ``graph``.
 
@@ -560,7 +561,8 @@ def infer_in_store(
     affected nodes are these and the parties of the deals among them, and the triples of these rules whose
     subject or object is affected are dropped and derived again; a triple of two unaffected nodes rests on deals
     that did not change. Without ``terms`` they run over everything. The result is the same either way. Returns
-    how many triples ``graph`` holds afterwards, and the triples it holds now and did not hold before.
+    how many triples ``graph`` holds afterwards, and the triples it holds now and did not hold before; ``changed``,
+    when given, receives those and the triples it held before and holds no more.
     """
     target = ox.NamedNode(graph)
     before: set[ox.Quad] = set()
@@ -612,6 +614,8 @@ def infer_in_store(
         }
         store.extend(new)
         added |= new
+    if changed is not None:
+        changed |= added ^ before
     return sum(1 for _ in store.quads_for_pattern(None, None, None, target)), added - before
 
 

@@ -9,7 +9,14 @@
   the parties of each deal and each firm's partners with the number of deals they share, for firm pages; the
   domains, alliances and signatories of deals, so pages list a domain's or a person's deals page by page;
 - ``content.tsv``: ``kind, IRI, digest of its description`` for every deal, firm and quote, sorted: what a
-  release's changelog is computed from (``kg.releases``).
+  release's changelog is computed from (``kg.releases``);
+- ``records.marshal``: the :func:`records <read_records>` all of this is computed from, so that the next build
+  reads again only the subjects whose statements changed (:func:`update_records`).
+
+Everything is computed from one record per subject: the objects of the statements the pages and exports use
+(``RECORD_PREDICATES``), over all graphs. A subject's record depends on its own statements alone, so after a
+change only the subjects of the changed statements are read again; what joins records (labels of partners, counts,
+the network) is computed in memory from all of them, the same way for a clean build and an incremental one.
 
 The web process only reads these files, so no request lays out a network or scans the graph.
 """
@@ -18,14 +25,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import re
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -36,6 +45,7 @@ from .vocab import AA, DEAL_KINDS, ROLES
 SUMMARY = "summary.json"
 INDEX = "index.sqlite"
 CONTENT = "content.tsv"
+RECORDS = "records.marshal"
 HOME_NETWORK_FIRMS = 120  # the firms with the most partners drawn on the home page; the index lists them all
 HOME_NETWORK_SIZE = (900, 560)
 TIMELINE_MAX_DEALS = 150  # beyond this the home page shows deals per year, not one bar per deal
@@ -92,39 +102,207 @@ class Resource:
     partners: int = 0
 
 
-@dataclass
-class Facts:
-    """What the site data and the exports read from the store, once."""
+class Lit(NamedTuple):
+    """A literal: its lexical form, datatype IRI and language tag (``""`` when none); in records, a plain tuple
+    of the three."""
 
-    resources: dict[str, Resource]
-    deal_parties: dict[str, dict[str, list[str]]]  # deal -> firm -> roles (empty: party only)
-    deal_dates: dict[str, dict[str, ox.Literal]]  # deal -> date property -> literal
-    partners: dict[str, Counter[str]]  # firm -> partner -> deals they share
-    links: list[tuple[str, str, str]] = field(default_factory=list)  # (subject, property, target) of LINKED
+    value: str
+    datatype: str
+    language: str
 
 
-def _labels(store: ox.Store, resources: dict[str, Resource]) -> None:
-    values = " ".join(NAMES)
-    chosen: dict[str, tuple[int, bool, str]] = {}
-    for row in select(store, f"SELECT DISTINCT ?x ?p ?l WHERE {{ VALUES ?p {{ {values} }} ?x ?p ?l }}"):
-        iri, prop, literal = row["x"].value, row["p"].value, row["l"]
-        resource = resources.get(iri)
-        if resource is None or not isinstance(literal, ox.Literal):
-            continue
-        resource.names.add(literal.value)
-        rank = next((i for i, name in enumerate(LABELS) if expand(name) == prop), None)
-        if rank is not None:
-            key = (rank, literal.language not in (None, "en"), literal.value)
-            if iri not in chosen or key < chosen[iri]:
-                chosen[iri] = key
-    for iri, resource in resources.items():
-        resource.label = chosen[iri][2] if iri in chosen else local_name(iri)
+Value = str | tuple[str, str, str]  # an IRI, or a literal (as the fields of a Lit)
+Blank = dict[str, tuple[Value, ...]]  # a blank node, by its own statements: predicate IRI -> objects
+Obj = Value | Blank  # an object of a record
+Record = dict[str, tuple[Obj, ...]]  # predicate IRI -> its objects, distinct and sorted
 
 
 def expand(curie: str) -> str:
     """The IRI of ``curie`` (``prefix:name``, with the project's prefixes)."""
     prefix, name = curie.split(":", 1)
     return PREFIXES[prefix] + name
+
+
+def _iri(curie: str) -> str:
+    return expand(curie)
+
+
+TYPE = _iri("rdf:type")
+PARTY_IRIS = tuple(_iri(f"aa:{p}") for p in ("party", *ROLES))
+DATE_IRIS = tuple(_iri(f"aa:{p}") for p in DEAL_DATES)
+LINK_IRIS = tuple(_iri(f"aa:{p}") for p in LINKED)
+NAME_IRIS = tuple(_iri(n) for n in NAMES)
+PARTNER = _iri("aa:partnerOf")
+RECORD_PREDICATES: tuple[str, ...] = (
+    TYPE,
+    *NAME_IRIS,
+    *DATE_IRIS,
+    *PARTY_IRIS,
+    *LINK_IRIS,
+    PARTNER,
+    *(
+        _iri(c)
+        for c in (
+            "aa:status",
+            "aa:evidence",
+            "aa:attribution",
+            "aa:value",
+            "aa:countryCode",
+            "aa:firmKind",
+            "aa:subsidiaryOf",
+            "owl:sameAs",
+            "dcterms:issued",
+            "dcterms:publisher",
+            "oa:hasSource",
+            "oa:hasSelector",
+            "oa:exact",
+            "oa:start",
+            "oa:end",
+            "schema:value",
+            "schema:maxValue",
+            "schema:currency",
+        )
+    ),
+)
+_PREDICATE_KEYS = {p: p for p in RECORD_PREDICATES}  # one string object per predicate, shared by every record
+INFERRED_PARTNER = "inferred " + PARTNER  # the record key of the aa:partnerOf statements of graph:inferred
+
+
+def _value(term: object) -> Value | None:
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.Literal):
+        return (term.value, term.datatype.value, term.language or "")
+    return None
+
+
+def _object(store: ox.Store, term: object) -> Obj | None:
+    """``term`` as a record holds it; a blank node (e.g. an amount of a deal) by its own statements."""
+    if isinstance(term, ox.BlankNode):
+        found: dict[str, set[Value]] = {}
+        for quad in store.quads_for_pattern(term, None, None, None):
+            key, value = _PREDICATE_KEYS.get(quad.predicate.value), _value(quad.object)
+            if key is not None and value is not None:
+                found.setdefault(key, set()).add(value)
+        return {p: tuple(sorted(values, key=_order)) for p, values in sorted(found.items())}
+    return _value(term)  # quoted triples are not recorded
+
+
+def _order(o: Obj) -> tuple[int, str, str, str]:
+    if isinstance(o, dict):
+        return (2, repr(o), "", "")
+    return (0, o, "", "") if isinstance(o, str) else (1, *o)
+
+
+def text(o: Obj) -> str:
+    """An object's IRI or lexical form, as a query solution's ``.value`` gives it (``""``: a blank node)."""
+    return o if isinstance(o, str) else "" if isinstance(o, dict) else o[0]
+
+
+def read_records(store: ox.Store, subjects: Iterable[str] | None = None) -> dict[str, Record]:
+    """The record of each IRI subject of ``store`` that has a statement of ``RECORD_PREDICATES`` (in any graph),
+    sorted by IRI; with ``subjects``, of those subjects alone (read by subject rather than by predicate: the
+    same records)."""
+    found: dict[str, dict[str, list[Obj]]] = defaultdict(dict)
+
+    def add(subject: str, key: str, term: object) -> None:
+        obj = _object(store, term)
+        if obj is not None:
+            record = found[subject]
+            objects = record.get(key)
+            if objects is None:
+                record[key] = [obj]
+            elif obj not in objects:  # a handful of objects per predicate at most
+                objects.append(obj)
+
+    if subjects is None:  # by predicate: a query's solutions are read several times faster than quads
+        for predicate in RECORD_PREDICATES:
+            query = f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o FILTER(isIRI(?s)) }}"
+            for s, o in select(store, query):
+                add(s.value, predicate, o)
+        query = f"SELECT ?s ?o WHERE {{ GRAPH <{GRAPH_INFERRED}> {{ ?s <{PARTNER}> ?o }} FILTER(isIRI(?s)) }}"
+        for s, o in select(store, query):
+            add(s.value, INFERRED_PARTNER, o)
+    else:
+        inferred = ox.NamedNode(GRAPH_INFERRED)
+        for subject in subjects:
+            for quad in store.quads_for_pattern(ox.NamedNode(subject), None, None, None):
+                key = _PREDICATE_KEYS.get(quad.predicate.value)
+                if key is not None:
+                    add(subject, key, quad.object)
+                    if key is PARTNER and quad.graph_name == inferred:
+                        add(subject, INFERRED_PARTNER, quad.object)
+    return {
+        s: {p: tuple(o) if len(o) == 1 else tuple(sorted(o, key=_order)) for p, o in record.items()}
+        for s, record in sorted(found.items())
+    }
+
+
+def update_records(records: dict[str, Record], store: ox.Store, subjects: Iterable[str]) -> dict[str, Record]:
+    """``records`` (of an earlier state of ``store``) with the records of ``subjects`` read again from ``store``:
+    the records of the whole store when ``subjects`` holds every subject whose statements changed."""
+    subjects = set(subjects)
+    fresh = read_records(store, sorted(subjects))
+    merged = {s: r for s, r in records.items() if s not in subjects} | fresh
+    return dict(sorted(merged.items()))
+
+
+def save_records(records: dict[str, Record], target: Path) -> None:
+    """Write ``records`` to ``target/records.marshal`` (replaced only once complete). The records are strings,
+    tuples and dicts alone, which ``marshal`` writes and reads several times faster than ``pickle``."""
+    tmp = target / (RECORDS + ".new")
+    tmp.write_bytes(marshal.dumps({"predicates": RECORD_PREDICATES, "records": records}))
+    os.replace(tmp, target / RECORDS)
+
+
+def load_records(directory: Path) -> dict[str, Record] | None:
+    """The records a build saved in its site ``directory``, or None when it has none, or none of the predicates
+    read now (an earlier version), or they cannot be read."""
+    try:
+        saved = marshal.loads((directory / RECORDS).read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(saved, dict) or saved.get("predicates") != RECORD_PREDICATES:
+        return None
+    records = saved.get("records")
+    return records if isinstance(records, dict) else None
+
+
+def deal_classes(store: ox.Store) -> set[str]:
+    """``aa:Deal``, its kinds in the closed vocabulary, and every class the store says is a sub-class of it."""
+    found = {str(AA.Deal), *(str(AA[k]) for k in DEAL_KINDS)}
+    found |= {row["k"].value for row in select(store, "SELECT DISTINCT ?k WHERE { ?k rdfs:subClassOf* aa:Deal }")}
+    return found
+
+
+@dataclass
+class Facts:
+    """What the site data and the exports need, computed from the records of the store."""
+
+    resources: dict[str, Resource]
+    deal_parties: dict[str, dict[str, list[str]]]  # deal -> firm -> roles (empty: party only)
+    deal_dates: dict[str, dict[str, Lit]]  # deal -> date property -> literal
+    partners: dict[str, Counter[str]]  # firm -> partner -> deals they share
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # (subject, property, target) of LINKED
+    records: dict[str, Record] = field(default_factory=dict)
+    deal_classes: set[str] = field(default_factory=set)
+
+    def values(self, subject: str | Blank, curie: str) -> tuple[Obj, ...]:
+        """The objects of ``subject``'s statements (or a blank node's) of the predicate ``curie``."""
+        record = subject if isinstance(subject, dict) else self.records.get(subject, {})
+        return record.get(expand(curie), ())
+
+    def kind_of(self, subject: str) -> str | None:
+        """The index kind (a key of ``KINDS``) of ``subject``: the first whose class it has."""
+        types = self.records.get(subject, {}).get(TYPE, ())
+        for kind, cls in KINDS.items():
+            if any(t in self.deal_classes for t in types) if kind == "deal" else str(cls) in types:
+                return kind
+        return None
+
+    def typed(self, cls: str) -> list[str]:
+        """The subjects with the type ``cls`` (an IRI), sorted."""
+        return [s for s, record in self.records.items() if cls in record.get(TYPE, ())]
 
 
 def members(store: ox.Store, kind: str) -> Iterator[str]:
@@ -135,68 +313,88 @@ def members(store: ox.Store, kind: str) -> Iterator[str]:
 
 
 def read_facts(store: ox.Store) -> Facts:
+    """The facts of every record of ``store`` (:func:`facts_of`)."""
+    return facts_of(read_records(store), deal_classes(store))
+
+
+def facts_of(records: dict[str, Record], classes: set[str]) -> Facts:
     """Every indexed resource with its label, names and sort keys; the parties and dates of each deal; the
-    partners of each firm with the number of deals they share."""
-    resources: dict[str, Resource] = {}
-    for kind in KINDS:
-        for iri in members(store, kind):
-            resources.setdefault(iri, Resource(iri, kind))
-    _labels(store, resources)
-    deals = {iri for iri, r in resources.items() if r.kind == "deal"}
-    kinds: dict[str, set[str]] = defaultdict(set)
-    for row in select(store, f"SELECT DISTINCT ?x ?k WHERE {{ {DEAL_PATTERN} }}"):
-        kinds[row["x"].value].add(local_name(row["k"].value))
-    dates: dict[str, dict[str, ox.Literal]] = defaultdict(dict)
-    values = " ".join(f"aa:{p}" for p in DEAL_DATES)
-    for row in select(store, f"SELECT ?d ?p ?v WHERE {{ VALUES ?p {{ {values} }} ?d ?p ?v }}"):
-        if row["d"].value in deals and isinstance(row["v"], ox.Literal):
-            prop = local_name(row["p"].value)
-            known = dates[row["d"].value].get(prop)
-            if known is None or row["v"].value < known.value:
-                dates[row["d"].value][prop] = row["v"]
-    parties: dict[str, dict[str, list[str]]] = defaultdict(dict)
-    for row in select(store, f"SELECT DISTINCT ?d ?r ?f WHERE {{ VALUES ?r {{ {PARTY_PROPERTIES} }} ?d ?r ?f }}"):
-        if row["d"].value in deals and isinstance(row["f"], ox.NamedNode):
-            roles = parties[row["d"].value].setdefault(row["f"].value, [])
-            role = local_name(row["r"].value)
-            if role != "party":
-                roles.append(role)
-    for roles in (r for d in parties.values() for r in d.values()):
-        roles.sort()
-    for row in select(store, "SELECT ?d ?s WHERE { ?d aa:status ?s }"):
-        if row["d"].value in resources:
-            resources[row["d"].value].status = humanize(local_name(row["s"].value))
-    for iri in deals:
-        resource = resources[iri]
-        specific = sorted(k for k in kinds[iri] if k != "Deal")
+    partners of each firm with the number of deals they share; computed from ``records`` and the deal
+    ``classes`` (:func:`deal_classes`)."""
+    facts = Facts({}, {}, {}, {}, records=records, deal_classes=classes)
+    resources = facts.resources
+    for iri in records:
+        kind = facts.kind_of(iri)
+        if kind is not None:
+            resources[iri] = Resource(iri, kind)
+    _labels(facts)
+    status = _iri("aa:status")
+    for iri, resource in resources.items():
+        record = records[iri]
+        if status in record:
+            resource.status = humanize(local_name(text(record[status][0])))
+        if resource.kind != "deal":
+            continue
+        dates = {
+            local_name(p): Lit(*min(objects, key=_order))
+            for p in DATE_IRIS
+            if (objects := [o for o in record.get(p, ()) if isinstance(o, tuple)])
+        }
+        if dates:
+            facts.deal_dates[iri] = dates
+        firms: dict[str, list[str]] = {}
+        for p in PARTY_IRIS:
+            for firm in record.get(p, ()):
+                if isinstance(firm, str):
+                    roles = firms.setdefault(firm, [])
+                    if local_name(p) != "party":
+                        roles.append(local_name(p))
+        if firms:
+            facts.deal_parties[iri] = {f: sorted(roles) for f, roles in firms.items()}
+        specific = sorted(local_name(t) for t in record.get(TYPE, ()) if t in classes and local_name(t) != "Deal")
         resource.deal_kind = humanize(specific[0]) if specific else "deal"
-        resource.date = min((v.value for v in dates.get(iri, {}).values()), default="")
-    partners = _partners(store, parties)
-    _counts(store, resources, parties, partners)
-    values = " ".join(f"aa:{p}" for p in LINKED)
-    links = sorted(
+        resource.date = min((v.value for v in dates.values()), default="")
+    facts.partners = _partners(facts)
+    _counts(facts)
+    facts.links = sorted(
         {
-            (row["s"].value, local_name(row["p"].value), row["o"].value)
-            for row in select(
-                store, f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?o)) }}"
-            )
-            if row["s"].value in resources
+            (iri, local_name(p), o)
+            for iri in resources
+            for p in LINK_IRIS
+            for o in records[iri].get(p, ())
+            if isinstance(o, str)
         }
     )
-    return Facts(resources, dict(parties), dict(dates), partners, links)
+    return facts
 
 
-def _partners(store: ox.Store, parties: dict[str, dict[str, list[str]]]) -> dict[str, Counter[str]]:
+def _labels(facts: Facts) -> None:
+    for iri, resource in facts.resources.items():
+        record = facts.records[iri]
+        chosen: tuple[int, bool, str] | None = None
+        for rank, p in enumerate(NAME_IRIS):
+            for o in record.get(p, ()):
+                if isinstance(o, str):
+                    continue
+                value, _, language = o
+                resource.names.add(value)
+                if rank < len(LABELS):
+                    key = (rank, language not in ("", "en"), value)
+                    if chosen is None or key < chosen:
+                        chosen = key
+        resource.label = chosen[2] if chosen is not None else local_name(iri)
+
+
+def _partners(facts: Facts) -> dict[str, Counter[str]]:
     """``aa:partnerOf`` pairs (inferred), each with the number of deals both firms are parties of."""
     shared: Counter[tuple[str, str]] = Counter()
-    for firms in parties.values():
+    for firms in facts.deal_parties.values():
         for a, b in combinations(sorted(firms), 2):
             shared[(a, b)] += 1
     partners: dict[str, Counter[str]] = defaultdict(Counter)
-    query = f"SELECT DISTINCT ?a ?b WHERE {{ GRAPH <{GRAPH_INFERRED}> {{ ?a aa:partnerOf ?b }} }}"
-    pairs = [(r["a"].value, r["b"].value) for r in select(store, query)]
+    pairs = [(a, text(b)) for a, record in facts.records.items() for b in record.get(INFERRED_PARTNER, ())]
     if not pairs:  # a store without the inferred graph (hand-made test data): partners from any graph
-        pairs = [(r["a"].value, r["b"].value) for r in select(store, "SELECT ?a ?b WHERE { ?a aa:partnerOf ?b }")]
+        pairs = [(a, text(b)) for a, record in facts.records.items() for b in record.get(PARTNER, ())]
     for a, b in pairs:
         if a != b:
             n = shared[(min(a, b), max(a, b))]
@@ -204,48 +402,66 @@ def _partners(store: ox.Store, parties: dict[str, dict[str, list[str]]]) -> dict
     return dict(partners)
 
 
-def _counts(
-    store: ox.Store,
-    resources: dict[str, Resource],
-    parties: dict[str, dict[str, list[str]]],
-    partners: dict[str, Counter[str]],
-) -> None:
-    for firms in parties.values():
-        for firm in firms:
-            if firm in resources:
-                resources[firm].deals += 1
-    for firm, counter in partners.items():
-        if firm in resources:
-            resources[firm].partners = len(counter)
-    queries = {
-        "domain": "SELECT ?x (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d aa:domain ?x } GROUP BY ?x",
-        "person": "SELECT ?x (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d aa:signatory ?x } GROUP BY ?x",
-        "alliance": "SELECT ?x (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d aa:alliance ?x } GROUP BY ?x",
-        "document": "SELECT ?x (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e oa:hasSource ?x } GROUP BY ?x",
-    }
-    for kind, query in queries.items():
-        for row in select(store, query):
-            resource = resources.get(row["x"].value)
-            if resource is not None and resource.kind == kind:
-                resource.deals = int(row["n"].value)
-    for row in select(store, "SELECT ?x ?v WHERE { ?x dcterms:issued ?v }"):
-        resource = resources.get(row["x"].value)
-        if resource is not None and resource.kind == "document":
-            resource.date = row["v"].value
-
-
-COUNT_QUERIES = {
-    "firms": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a aa:Firm }",
-    "deals": f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {DEAL_PATTERN} }}",
-    "documents": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a aa:SourceDocument }",
-    "quotes": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a aa:Evidence }",
-    "triples": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }",
+COUNTED_BY = {  # index kind -> the predicate whose subjects it counts, as its "deals"
+    "domain": "aa:domain",
+    "person": "aa:signatory",
+    "alliance": "aa:alliance",
+    "document": "oa:hasSource",
 }
 
 
-def counts(store: ox.Store) -> dict[str, int]:
-    """Firms, deals, documents, evidence quotes and distinct triples."""
-    return {name: int(next(select(store, query))["n"].value) for name, query in COUNT_QUERIES.items()}
+def _counts(facts: Facts) -> None:
+    resources = facts.resources
+    for firms in facts.deal_parties.values():
+        for firm in firms:
+            if firm in resources:
+                resources[firm].deals += 1
+    for firm, counter in facts.partners.items():
+        if firm in resources:
+            resources[firm].partners = len(counter)
+    for kind, curie in COUNTED_BY.items():
+        predicate = expand(curie)
+        counted: Counter[str] = Counter(text(o) for record in facts.records.values() for o in record.get(predicate, ()))
+        for iri, n in counted.items():
+            resource = resources.get(iri)
+            if resource is not None and resource.kind == kind:
+                resource.deals = n
+    issued = expand("dcterms:issued")
+    for iri, resource in resources.items():
+        if resource.kind == "document" and issued in facts.records[iri]:
+            resource.date = text(facts.records[iri][issued][0])
+
+
+TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
+
+
+def triple_count(store: ox.Store) -> int:
+    """The number of distinct triples over all graphs of ``store``."""
+    return int(next(select(store, TRIPLES_QUERY))["n"].value)
+
+
+def subject_triples(store: ox.Store, subjects: Iterable[str]) -> int:
+    """The number of distinct triples over all graphs of ``store`` whose subject is one of ``subjects``."""
+    return sum(
+        len({(q.predicate, q.object) for q in store.quads_for_pattern(ox.NamedNode(s), None, None, None)})
+        for s in subjects
+    )
+
+
+def counts(facts: Facts, triples: int) -> dict[str, int]:
+    """Firms, deals, documents, evidence quotes (from ``facts``) and ``triples``, the distinct triples."""
+    found = Counter(
+        name
+        for record in facts.records.values()
+        for name, hit in (
+            ("firms", str(AA.Firm) in record.get(TYPE, ())),
+            ("deals", any(t in facts.deal_classes for t in record.get(TYPE, ()))),
+            ("documents", str(AA.SourceDocument) in record.get(TYPE, ())),
+            ("quotes", str(AA.Evidence) in record.get(TYPE, ())),
+        )
+        if hit
+    )
+    return {name: found[name] for name in ("firms", "deals", "documents", "quotes")} | {"triples": triples}
 
 
 def home_network(facts: Facts, limit: int = HOME_NETWORK_FIRMS) -> dict[str, object]:
@@ -301,7 +517,7 @@ def timeline_data(facts: Facts, limit: int = TIMELINE_MAX_DEALS) -> dict[str, ob
                 "kind": resource.deal_kind,
                 "status": resource.status,
                 "date": literal.value,
-                "datatype": literal.datatype.value if literal.datatype else "",
+                "datatype": literal.datatype,
             }
         )
     dated.sort(key=lambda d: (d["date"], d["label"], d["iri"]))
@@ -329,13 +545,42 @@ def description_digest(store: ox.Store, iri: str) -> str:
     return hashlib.sha256("\n".join(_statements(store, ox.NamedNode(iri))).encode("utf-8")).hexdigest()
 
 
-def content_rows(store: ox.Store) -> list[tuple[str, str, str]]:
-    """``(kind, IRI, digest)`` of every deal, firm and quote, sorted: what releases compare."""
-    kinds = {iri: kind for kind in ("deal", "firm") for iri in members(store, kind)}
-    rows = [(kind, iri, description_digest(store, iri)) for iri, kind in kinds.items()]
-    for row in select(store, "SELECT DISTINCT ?e WHERE { ?e a aa:Evidence FILTER(isIRI(?e)) }"):
-        rows.append(("quote", row["e"].value, description_digest(store, row["e"].value)))
+def content_rows(store: ox.Store, subjects: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
+    """``(kind, IRI, digest)`` of every deal, firm and quote (of ``subjects`` alone when given), sorted: what
+    releases compare."""
+    if subjects is None:
+        kinds = {iri: kind for kind in ("deal", "firm") for iri in members(store, kind)}
+        rows = [(kind, iri, description_digest(store, iri)) for iri, kind in kinds.items()]
+        for row in select(store, "SELECT DISTINCT ?e WHERE { ?e a aa:Evidence FILTER(isIRI(?e)) }"):
+            rows.append(("quote", row["e"].value, description_digest(store, row["e"].value)))
+        return sorted(rows)
+    classes, rdf_type, rows = deal_classes(store), ox.NamedNode(TYPE), []
+    for iri in subjects:
+        quads = store.quads_for_pattern(ox.NamedNode(iri), rdf_type, None, None)
+        types = {q.object.value for q in quads if isinstance(q.object, ox.NamedNode)}
+        found = ["firm"] if str(AA.Firm) in types else ["deal"] if types & classes else []
+        found += ["quote"] if str(AA.Evidence) in types else []
+        rows += [(kind, iri, description_digest(store, iri)) for kind in found]
     return sorted(rows)
+
+
+def read_content(path: Path) -> list[tuple[str, str, str]] | None:
+    """The rows of a ``content.tsv`` (None when there is none)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    rows = [tuple(line.split("\t")) for line in lines]
+    return [(r[0], r[1], r[2]) for r in rows if len(r) == 3]
+
+
+def update_content(
+    rows: list[tuple[str, str, str]], store: ox.Store, subjects: Iterable[str]
+) -> list[tuple[str, str, str]]:
+    """``rows`` (of an earlier state of ``store``) with the rows of ``subjects`` computed again: the rows of the
+    whole store when ``subjects`` holds every subject whose statements changed."""
+    subjects = set(subjects)
+    return sorted([r for r in rows if r[1] not in subjects] + content_rows(store, sorted(subjects)))
 
 
 SCHEMA = """
@@ -390,28 +635,36 @@ def write_index(facts: Facts, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _write_text(path: Path, text: str) -> None:
+def _write_text(path: Path, content: str) -> None:
     tmp = path.with_name(path.name + ".new")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_text(content, encoding="utf-8")
     os.replace(tmp, path)
 
 
-def write_content(store: ox.Store, target: Path) -> None:
-    """Write ``content.tsv`` (:func:`content_rows`) for the graph in ``store`` into ``target``."""
+def write_content(store: ox.Store, target: Path, rows: list[tuple[str, str, str]] | None = None) -> None:
+    """Write ``content.tsv`` (``rows``, or :func:`content_rows` of the graph in ``store``) into ``target``."""
     target.mkdir(parents=True, exist_ok=True)
-    _write_text(target / CONTENT, "".join(f"{k}\t{i}\t{d}\n" for k, i, d in content_rows(store)))
+    rows = content_rows(store) if rows is None else rows
+    _write_text(target / CONTENT, "".join(f"{k}\t{i}\t{d}\n" for k, i, d in rows))
 
 
-def write_site_data(store: ox.Store, target: Path, facts: Facts | None = None, content: bool = True) -> None:
+def write_site_data(
+    store: ox.Store, target: Path, facts: Facts | None = None, content: bool = True, triples: int | None = None
+) -> None:
     """Write ``summary.json``, ``index.sqlite`` and (unless ``content`` is false) ``content.tsv`` for the graph in
     ``store`` into ``target``.
 
-    ``facts`` (from :func:`read_facts`) saves reading the store twice when the caller has them.
+    ``facts`` (from :func:`read_facts`) saves reading the store twice when the caller has them; ``triples``,
+    the number of distinct triples, counting them.
     """
     target.mkdir(parents=True, exist_ok=True)
     facts = facts or read_facts(store)
     write_index(facts, target / INDEX)
     if content:
         write_content(store, target)
-    summary = {"counts": counts(store), "network": home_network(facts), "timeline": timeline_data(facts)}
+    summary = {
+        "counts": counts(facts, triple_count(store) if triples is None else triples),
+        "network": home_network(facts),
+        "timeline": timeline_data(facts),
+    }
     _write_text(target / SUMMARY, json.dumps(summary, ensure_ascii=False, separators=(",", ":")) + "\n")

@@ -1,9 +1,11 @@
-"""Incremental builds: after edits, additions and removals, the store and the dumps equal a clean build's."""
+"""Incremental builds: after edits, additions and removals, the store, the dumps, the site data and the exports
+equal a clean build's."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,8 @@ from bench.generate import generate
 from kg.build import build, needs_build
 from kg.config import PROJECT_ROOT, Paths
 from kg.dumps import DUMP_NAMES
+from kg.exports import EXPORTS
+from kg.sitedata import CONTENT, INDEX, SUMMARY, load_records
 from kg.store import open_store
 
 
@@ -21,9 +25,25 @@ def store_nquads(paths: Paths) -> list[str]:
     return sorted(str(q) for q in store.quads_for_pattern(None, None, None, None))
 
 
+def index_rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    db = sqlite3.connect(path)
+    try:
+        tables = ("resource", "partner", "deal_party", "link")
+        found = {t: sorted(db.execute(f"SELECT * FROM {t}")) for t in tables}  # noqa: S608 - fixed names
+        found["search"] = sorted(db.execute("SELECT name, iri FROM search"))
+        return found
+    finally:
+        db.close()
+
+
 def outputs(paths: Paths) -> dict[str, object]:
     manifest = json.loads(paths.manifest.read_text())
     return {
+        "site": {n: (paths.site / n).read_bytes() for n in (CONTENT, SUMMARY)},
+        "index": index_rows(paths.site / INDEX),
+        "records": load_records(paths.site),
+        "exports": {n: (paths.exports / n).read_bytes() for n in EXPORTS},
+        "export_sums": manifest["exports"],
         "store": store_nquads(paths),
         "dumps": {n: (paths.dumps / n).read_bytes() for n in DUMP_NAMES},
         "sums": (paths.dumps / "SHA256SUMS").read_bytes(),
@@ -49,6 +69,9 @@ def assert_same(incremental: dict[str, object], clean: dict[str, object]) -> Non
     assert incremental["sums"] == clean["sums"]
     assert incremental["graph_digests"] == clean["graph_digests"]
     assert incremental["graphs"] == clean["graphs"]
+    assert incremental["records"] is not None
+    for key in ("site", "index", "records", "exports", "export_sums"):
+        assert incremental[key] == clean[key], key
 
 
 def uncited_document(seeds: Path) -> str:
@@ -77,7 +100,9 @@ def test_edit_add_remove_and_registry_change_equal_a_clean_build(corpus: Path, t
     assert not needs_build(paths)
 
     edited = edit_one(seeds)
-    second = build(paths)
+    steps: list[str] = []
+    second = build(paths, steps.append)
+    assert any(s.startswith("writing the site data and the exports (updated for ") for s in steps), steps
     assert second["graph_digests"] != first["graph_digests"]
     assert_same(outputs(paths), clean_build(seeds, tmp_path))
 

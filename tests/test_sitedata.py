@@ -12,6 +12,8 @@ from kg.layout import force_layout
 from kg.sitedata import CONTENT, INDEX, SUMMARY, write_site_data
 from tests.pages_data import DEAL, FIRM, network_store
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
 
 def test_summary_counts_network_and_timeline(tmp_path: Path) -> None:
     write_site_data(network_store(tmp_path), tmp_path / "site")
@@ -98,3 +100,29 @@ def test_layout_pulls_partners_together() -> None:
     inside = [(i, j) for c in (0, 10) for i in range(c, c + 10) for j in range(i + 1, c + 10)]
     across = [(i, j) for i in range(10) for j in range(10, 20)]
     assert mean(inside) < 0.7 * mean(across)
+
+
+def test_records_read_by_subject_equal_records_read_by_predicate(tmp_path: Path) -> None:
+    from kg.sitedata import read_records, update_records
+
+    store = network_store(tmp_path)
+    everything = read_records(store)
+    assert everything[DEAL + "abg-jv"]["https://w3id.org/autoalliance/ontology#value"] == (
+        {
+            "https://schema.org/currency": (("EUR", XSD_STRING, ""),),
+            "https://schema.org/value": (("2500000", XSD_STRING, ""),),
+        },
+    )  # a blank node, by its own statements
+    assert read_records(store, list(everything)) == everything
+    stale = {s: {} for s in everything} | {FIRM + "gone": {}}
+    assert update_records(stale, store, [*everything, FIRM + "gone"]) == everything
+
+
+def test_content_rows_of_some_subjects_are_those_of_all(tmp_path: Path) -> None:
+    from kg.sitedata import content_rows, update_content
+
+    store = network_store(tmp_path)
+    rows = content_rows(store)
+    some = [FIRM + "alpha", DEAL + "abg-jv"]
+    assert content_rows(store, some) == [r for r in rows if r[1] in some]
+    assert update_content([r for r in rows if r[1] not in some], store, some) == rows
