@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import shutil
 import subprocess
@@ -37,7 +38,7 @@ from rdflib.namespace import RDF, SKOS
 
 from . import __version__, iris, sitedata
 from .atomic import begin_build, current_build, make_current
-from .cache import Cache, digest, file_digest, files_digest
+from .cache import Cache, FileDigests, digest, file_digest, files_digest
 from .config import Paths
 from .corpus_checks import check_corpus, cited_types, read_registry
 from .dumps import graph_digest, write_dumps
@@ -53,12 +54,16 @@ from .store import store_opens
 from .texts import copy_ontology, write_texts
 from .units import (
     Context,
+    cached_unit,
     check_units,
     finding,
+    graph_cached,
     graph_nquads,
+    read_key,
     read_unit,
     run_units,
     schema_triples,
+    set_context,
     workers,
 )
 from .validation import Shapes, ValidationReport
@@ -219,6 +224,57 @@ def _registry(
     return errors, labels, nquads
 
 
+READ_SUMMARIES = "read-summaries.marshal"  # in the cache: the last build's summaries, in one file
+
+
+def _read_units(units: list[tuple[str, Path, Path]], context: Context, cache: Path) -> list[dict[str, Any]]:
+    """:func:`~kg.units.read_unit` of every document, in order: here, for the documents whose files have the
+    status they had when last read (:class:`~kg.cache.FileDigests`), from the last build's summaries (one file)
+    or the cache; in the pool for the rest."""
+    digests = FileDigests(cache)
+    set_context(context)
+    try:
+        saved = marshal.loads((cache / READ_SUMMARIES).read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        saved = {}
+    saved = saved if isinstance(saved, dict) else {}
+    found: list[dict[str, Any] | None] = []
+    statuses, keys = [], []
+    for doc_id, text, annotation in units:
+        status = (FileDigests.status(text), FileDigests.status(annotation))
+        text_digest, annotation_digest = digests.get(text, status[0]), digests.get(annotation, status[1])
+        hit, key = None, None
+        if text_digest is not None and annotation_digest is not None:
+            known = (text_digest, annotation_digest)
+            key = read_key(doc_id, annotation, known)
+            entry = saved.get(doc_id)
+            if entry is not None and entry[0] == key and graph_cached(entry[1]):
+                hit = {**entry[1], "text": text_digest, "annotation": annotation_digest}
+            else:
+                hit = cached_unit(doc_id, text, annotation, known)
+        found.append(hit)
+        statuses.append(status)
+        keys.append(key)
+    missing = [unit for unit, hit in zip(units, found, strict=True) if hit is None]
+    read = iter(list(run_units(read_unit, missing, context)))
+    summaries = [hit if hit is not None else next(read) for hit in found]
+    keep = {}
+    for (doc_id, text, annotation), status, key, hit, summary in zip(
+        units, statuses, keys, found, summaries, strict=True
+    ):
+        digests.put(text, status[0], summary["text"])
+        digests.put(annotation, status[1], summary["annotation"])
+        own = {k: v for k, v in summary.items() if k not in ("text", "annotation")}
+        if hit is None or key is None:  # read in the pool: its key is that of the files as they were read
+            key = read_key(doc_id, annotation, (summary["text"], summary["annotation"]))
+        keep[doc_id] = (key, own)
+    digests.save()
+    tmp = cache / f".{READ_SUMMARIES}.{os.getpid()}.tmp"
+    tmp.write_bytes(marshal.dumps(keep))
+    os.replace(tmp, cache / READ_SUMMARIES)
+    return summaries
+
+
 def check_inputs(paths: Paths, progress: Progress = _quiet, cache: Path | None = None) -> Checked:
     """Read, map and check every input, one document at a time; write nothing but the cache (``cache``, by
     default ``paths.cache``).
@@ -252,7 +308,7 @@ def check_inputs(paths: Paths, progress: Progress = _quiet, cache: Path | None =
     units, listing_errors = _list_documents(paths)
     errors += listing_errors
     progress(f"reading {len(units)} documents")
-    summaries = list(run_units(read_unit, units, context))
+    summaries = _read_units(units, context, cache)
     for summary in summaries:
         errors += [AnnotationError(*e) for e in summary["errors"]]
     corpus_errors, defined = check_corpus(summaries)
@@ -500,7 +556,8 @@ def stage(
     site_data: bool = False,
 ) -> dict[str, Any]:
     """Load ``checked`` into a new store under ``directory``, infer, check the whole graph, write the dumps
-    (and, with ``site_data``, the site data and the exports, in a process of their own meanwhile).
+    (and, with ``site_data``, the site data and the exports, in processes of their own meanwhile, and the
+    texts and the ontology that pages show).
 
     ``previous``, the directory of the last good build, lets the store start from a copy of its store.
     Returns the manifest's counts and digests (and ``exports``, their digests). Raises
@@ -545,6 +602,13 @@ def stage(
         del reader
         exports = None
         if site_data:
+            progress("writing the texts")  # what document pages and /ontology show: build outputs, not inputs
+            write_texts(
+                directory / "texts",
+                [(s["id"], s["text"], checked.paths.documents / f"{s['id']}.txt") for s in checked.documents],
+                checked.cache,
+            )
+            copy_ontology(directory / "ontology", checked.paths.ontology, [*ONTOLOGY_FILES, SHAPES_FILE])
             changes = "" if subjects is None else f" (updated for {len(subjects)} changed subject(s))"
             progress(f"writing the site data and the exports{changes}")
             if beside:
@@ -603,13 +667,6 @@ def build(paths: Paths, progress: Progress = _quiet) -> dict[str, Any]:
         staged = begin_build(paths.builds, bid)
         try:
             written = stage(checked, staged, progress, current_build(paths.var), site_data=True)
-            progress("writing the texts")  # what document pages and /ontology show: build outputs, not inputs
-            write_texts(
-                staged / "texts",
-                [(s["id"], s["text"], paths.documents / f"{s['id']}.txt") for s in checked.documents],
-                checked.cache,
-            )
-            copy_ontology(staged / "ontology", paths.ontology, [*ONTOLOGY_FILES, SHAPES_FILE])
             export_sums = written.pop("exports")
             manifest = {
                 "id": bid,

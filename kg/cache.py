@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +80,49 @@ class Cache:
     def put_json(self, key: str, value: Any) -> None:
         """Write the JSON value ``value`` atomically."""
         self.put_bytes(key, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), ".json")
+
+
+class FileDigests:
+    """The SHA-256 of input files, remembered with their size, modification and change times and inode
+    (``root/file-digests.marshal``), as git's index remembers them: a file whose status has not changed since
+    its digest was taken is not read again. A file changed less than ``RACY_NS`` before its status was taken is
+    not remembered, since a second change within the same tick of the clock would not show."""
+
+    NAME = "file-digests.marshal"
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, root: Path, racy_ns: int = RACY_NS) -> None:
+        self.path = root / self.NAME
+        self.racy_ns = racy_ns
+        try:
+            known = marshal.loads(self.path.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            known = {}
+        self.known: dict[str, tuple[int, int, int, int, str]] = known if isinstance(known, dict) else {}
+        self.kept: dict[str, tuple[int, int, int, int, str]] = {}
+
+    @staticmethod
+    def status(path: Path) -> tuple[int, int, int, int]:
+        """What is compared: size, modification time, inode, change time."""
+        st = path.stat()
+        return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+    def get(self, path: Path, status: tuple[int, int, int, int]) -> str | None:
+        """The digest remembered for ``path`` when its ``status`` (taken before it is read) is unchanged."""
+        entry = self.known.get(str(path))
+        if entry is None or entry[:4] != status:
+            return None
+        self.kept[str(path)] = entry
+        return entry[4]
+
+    def put(self, path: Path, status: tuple[int, int, int, int], digest_: str) -> None:
+        """Remember ``digest_`` of ``path``, whose ``status`` was taken before it was read."""
+        if time.time_ns() - max(status[1], status[3]) >= self.racy_ns:
+            self.kept[str(path)] = (*status, digest_)
+
+    def save(self) -> None:
+        """Write what was looked up or put since this object was made (the files of one build) atomically."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.NAME}.{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(dict(sorted(self.kept.items()))))
+        os.replace(tmp, self.path)

@@ -19,13 +19,16 @@ CSV files are UTF-8 with a header row; multiple values in one cell are separated
 from __future__ import annotations
 
 import calendar
+import contextlib
 import csv
 import hashlib
 import io
 import json
 import os
+import signal
 import sys
-from collections.abc import Iterable, Sequence
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -38,6 +41,8 @@ from .lock import die_with_parent
 from .sitedata import (
     CONTENT,
     DEAL_DATES,
+    EVIDENCE,
+    SOURCE_DOCUMENT,
     SUMMARY,
     Blank,
     Facts,
@@ -58,7 +63,6 @@ from .sitedata import (
     write_content,
     write_site_data,
 )
-from .vocab import AA
 
 ACTIVE_OR_ENDED = ("announced", "signed", "completed", "ended")
 EXPORTS = {
@@ -88,12 +92,13 @@ def _csv(header: list[str], rows: Iterable[Sequence[object]]) -> str:
 
 def _texts(facts: Facts, subject: str | Blank, curie: str) -> list[str]:
     """The IRIs and lexical forms of ``subject``'s objects of ``curie``, distinct and sorted."""
-    return sorted({text(o) for o in facts.values(subject, curie)})
+    values = facts.values(subject, curie)
+    return [text(values[0])] if len(values) == 1 else sorted({text(o) for o in values})
 
 
 def _smallest(facts: Facts, subject: str | Blank, curie: str) -> str | None:
-    found = _texts(facts, subject, curie)
-    return found[0] if found else None
+    values = facts.values(subject, curie)
+    return min(map(text, values)) if values else None
 
 
 def deals_csv(facts: Facts) -> str:
@@ -154,33 +159,39 @@ def parties_csv(facts: Facts) -> str:
 def evidence_csv(facts: Facts) -> str:
     """The evidence table: one row per statement ``?x aa:evidence ?e``, with what the quote ``?e`` and its
     selectors and source document say."""
-    evidence, documents = set(facts.typed(str(AA.Evidence))), set(facts.typed(str(AA.SourceDocument)))
+    evidence, documents = set(facts.typed(EVIDENCE)), set(facts.typed(SOURCE_DOCUMENT))
 
     def of_selector(e: str, curie: str) -> str:
-        found = [v for q in _texts(facts, e, "oa:hasSelector") if (v := _smallest(facts, q, curie)) is not None]
+        selectors = [q for q in facts.values(e, "oa:hasSelector") if not isinstance(q, tuple)]
+        found = [v for q in selectors if (v := _smallest(facts, q, curie)) is not None]
         return min(found, default="")
 
-    rows = set()
-    for supports, record in facts.records.items():
-        for e in {text(o) for o in record.get(expand("aa:evidence"), ())}:
+    quotes: dict[str, tuple[str, ...]] = {}  # what a row says about its quote
+
+    def quote(e: str) -> tuple[str, ...]:
+        found = quotes.get(e)
+        if found is None:
             doc = (_smallest(facts, e, "oa:hasSource") if e in evidence else None) or ""
             attribution = _smallest(facts, e, "aa:attribution") if e in evidence else None
             document = facts.resources.get(doc)
-            rows.add(
-                (
-                    e,
-                    supports,
-                    _label(facts, supports),
-                    of_selector(e, "oa:exact"),
-                    humanize(local_name(attribution)) if attribution is not None else "",
-                    of_selector(e, "oa:start"),
-                    of_selector(e, "oa:end"),
-                    doc,
-                    document.label if document else "",
-                    (_smallest(facts, doc, "dcterms:publisher") if doc in documents else None) or "",
-                    document.date if document else "",
-                )
+            found = quotes[e] = (
+                of_selector(e, "oa:exact"),
+                humanize(local_name(attribution)) if attribution is not None else "",
+                of_selector(e, "oa:start"),
+                of_selector(e, "oa:end"),
+                doc,
+                document.label if document else "",
+                (_smallest(facts, doc, "dcterms:publisher") if doc in documents else None) or "",
+                document.date if document else "",
             )
+        return found
+
+    predicate = expand("aa:evidence")
+    rows = {
+        (e, supports, _label(facts, supports), *quote(e))
+        for supports, record in facts.records.items()
+        for e in {text(o) for o in record.get(predicate, ())}
+    }
     ordered = sorted(rows, key=lambda r: (r[7], int(r[5]) if r[5].isdigit() else 0, r[0], r[1]))
     return _csv(
         [
@@ -447,11 +458,50 @@ def write_site_data_and_exports(
             del old
             records = update_records(records, store, subjects)
         facts = facts_of(records, deal_classes(store))
-        write_site_data(store, site, facts, content=False, triples=triples)
-        save_records(records, site)
-        sums = write_exports(None, directory / "exports", facts)
+        with _beside(lambda: write_exports(None, directory / "exports", facts)) as exported:
+            write_site_data(store, site, facts, content=False, triples=triples)
+            save_records(records, site)
+        sums = exported[0]
     del store
     return sums
+
+
+@contextlib.contextmanager
+def _beside(work: Callable[[], dict[str, str]]) -> Iterator[list[dict[str, str]]]:
+    """Run ``work`` in a forked child (it shares this process's memory: the facts are not computed twice) while
+    the body of the ``with`` runs (on one core, after it); its result is then the one item of the list yielded."""
+    result: list[dict[str, str]] = []
+    if (os.cpu_count() or 1) < 2:
+        yield result
+        result.append(work())
+        return
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its result as JSON on the pipe, or its error on standard error
+        code = 1
+        try:
+            os.close(read)
+            die_with_parent()
+            with os.fdopen(write, "w", encoding="utf-8") as out:
+                json.dump(work(), out)
+            code = 0
+        except BaseException:  # noqa: BLE001 - reported, and the exit code says it failed
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read, encoding="utf-8") as answer:
+        try:
+            yield result
+        except BaseException:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise
+        output = answer.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        raise RuntimeError(f"writing the exports failed (exit status {status})")
+    result.append(json.loads(output))
 
 
 def _previous_triples(previous: Path) -> int | None:

@@ -23,6 +23,7 @@ The web process only reads these files, so no request lays out a network or scan
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import marshal
@@ -67,6 +68,8 @@ DEAL_PATTERN = (
     + " ".join(f"aa:{k}" for k in ("Deal", *DEAL_KINDS))
     + " } ?x a ?k }"
 )
+KIND_IRIS = {kind: str(cls) for kind, cls in KINDS.items()}
+FIRM, SOURCE_DOCUMENT, EVIDENCE = str(AA.Firm), str(AA.SourceDocument), str(AA.Evidence)
 LINKED = ("domain", "alliance", "signatory")  # links from deals (and alliances) that pages list deals by
 
 
@@ -77,11 +80,13 @@ def select(store: ox.Store, query: str) -> Iterator[ox.QuerySolution]:
     yield from solutions
 
 
+@functools.lru_cache(maxsize=4096)
 def humanize(name: str) -> str:
     """``MemorandumOfUnderstanding`` -> ``memorandum of understanding``."""
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
 
 
+@functools.lru_cache(maxsize=4096)
 def local_name(iri: str) -> str:
     """The fragment or last path segment of ``iri``."""
     return re.split(r"[#/]", iri.rstrip("/#"))[-1]
@@ -117,6 +122,7 @@ Obj = Value | Blank  # an object of a record
 Record = dict[str, tuple[Obj, ...]]  # predicate IRI -> its objects, distinct and sorted
 
 
+@functools.cache
 def expand(curie: str) -> str:
     """The IRI of ``curie`` (``prefix:name``, with the project's prefixes)."""
     prefix, name = curie.split(":", 1)
@@ -295,8 +301,8 @@ class Facts:
     def kind_of(self, subject: str) -> str | None:
         """The index kind (a key of ``KINDS``) of ``subject``: the first whose class it has."""
         types = self.records.get(subject, {}).get(TYPE, ())
-        for kind, cls in KINDS.items():
-            if any(t in self.deal_classes for t in types) if kind == "deal" else str(cls) in types:
+        for kind, cls in KIND_IRIS.items():
+            if any(t in self.deal_classes for t in types) if kind == "deal" else cls in types:
                 return kind
         return None
 
@@ -450,18 +456,15 @@ def subject_triples(store: ox.Store, subjects: Iterable[str]) -> int:
 
 def counts(facts: Facts, triples: int) -> dict[str, int]:
     """Firms, deals, documents, evidence quotes (from ``facts``) and ``triples``, the distinct triples."""
-    found = Counter(
-        name
-        for record in facts.records.values()
-        for name, hit in (
-            ("firms", str(AA.Firm) in record.get(TYPE, ())),
-            ("deals", any(t in facts.deal_classes for t in record.get(TYPE, ()))),
-            ("documents", str(AA.SourceDocument) in record.get(TYPE, ())),
-            ("quotes", str(AA.Evidence) in record.get(TYPE, ())),
-        )
-        if hit
-    )
-    return {name: found[name] for name in ("firms", "deals", "documents", "quotes")} | {"triples": triples}
+    classes = {"firms": FIRM, "documents": SOURCE_DOCUMENT, "quotes": EVIDENCE}
+    found = dict.fromkeys(("firms", "deals", "documents", "quotes"), 0)
+    for record in facts.records.values():
+        types = record.get(TYPE)
+        if types:
+            for name, cls in classes.items():
+                found[name] += cls in types
+            found["deals"] += any(t in facts.deal_classes for t in types)
+    return found | {"triples": triples}
 
 
 def home_network(facts: Facts, limit: int = HOME_NETWORK_FIRMS) -> dict[str, object]:
@@ -558,8 +561,8 @@ def content_rows(store: ox.Store, subjects: Iterable[str] | None = None) -> list
     for iri in subjects:
         quads = store.quads_for_pattern(ox.NamedNode(iri), rdf_type, None, None)
         types = {q.object.value for q in quads if isinstance(q.object, ox.NamedNode)}
-        found = ["firm"] if str(AA.Firm) in types else ["deal"] if types & classes else []
-        found += ["quote"] if str(AA.Evidence) in types else []
+        found = ["firm"] if FIRM in types else ["deal"] if types & classes else []
+        found += ["quote"] if EVIDENCE in types else []
         rows += [(kind, iri, description_digest(store, iri)) for kind in found]
     return sorted(rows)
 

@@ -105,36 +105,56 @@ def graph_nquads(graph: Graph, name: URIRef) -> bytes:
     return "".join(sorted(lines)).encode("utf-8")
 
 
-def read_unit(doc_id: str, text_path: Path, annotation_path: Path) -> dict[str, Any]:
+def read_unit(
+    doc_id: str, text_path: Path, annotation_path: Path, digests: tuple[str, str] | None = None
+) -> dict[str, Any]:
     """Step 1 for one document: its summary (cached); the graph's N-Quads go to the ``graphs`` cache.
 
     The summary holds ``errors`` (``[path, line, col, message]``), ``defines`` (``[kind, id, path, line, col,
     class IRI]``), ``cites`` (``[kind, id, path, line, col]``: items this document uses but does not define),
     ``stubs`` (the types of the registry nodes it uses, N-Triples lines), ``links`` (``[deal id, path, line,
     col, {key: [deal ids]}, shared value]``: what the checks of links and shared amounts across documents need),
-    ``graph`` (the digest of its N-Quads), ``quads`` and ``text`` (the SHA-256 of the text file, as
-    :func:`kg.cache.file_digest` gives it: what :func:`kg.texts.write_texts` files the text under).
+    ``graph`` (the digest of its N-Quads), ``quads``, ``text`` and ``annotation`` (the SHA-256 of the text and
+    annotation files, as :func:`kg.cache.file_digest` gives it; the text's is what :func:`kg.texts.write_texts`
+    files the text under). ``digests`` gives those two when already known (:class:`kg.cache.FileDigests`).
     """
+    text_digest, annotation_digest = digests or (file_digest(text_path), file_digest(annotation_path))
+    found = cached_unit(doc_id, text_path, annotation_path, (text_digest, annotation_digest))
+    if found is not None:
+        return found
     ctx = _context()
-    display = _display(annotation_path, ctx.display_root)
-    text_digest = file_digest(text_path)
-    key = digest(
+    summary = _read(doc_id, text_path, annotation_path, _display(annotation_path, ctx.display_root))
+    Cache(ctx.cache_root, "read").put_json(read_key(doc_id, annotation_path, (text_digest, annotation_digest)), summary)
+    return {**summary, "text": text_digest, "annotation": annotation_digest}
+
+
+def read_key(doc_id: str, annotation_path: Path, digests: tuple[str, str]) -> str:
+    """The cache key of :func:`read_unit`'s summary for the document whose files have these ``digests``."""
+    ctx = _context()
+    return digest(
         __version__,
         "read",
         doc_id,
-        display,
-        text_digest,
-        file_digest(annotation_path),
+        _display(annotation_path, ctx.display_root),
+        *digests,
         ctx.registry_digest,
         ctx.ontology_digest,
     )
-    cache = Cache(ctx.cache_root, "read")
-    cached = cache.get_json(key)
-    if cached is not None and Cache(ctx.cache_root, "graphs").path(cached["graph"], ".nq").exists():
-        return {**cached, "text": text_digest}
-    summary = _read(doc_id, text_path, annotation_path, display)
-    cache.put_json(key, summary)
-    return {**summary, "text": text_digest}
+
+
+def graph_cached(summary: dict[str, Any]) -> bool:
+    """Whether the cache holds the graph of a summary."""
+    key = summary["graph"]
+    return os.path.exists(os.path.join(_context().cache_root, "graphs", key[:2], f"{key}.nq"))
+
+
+def cached_unit(doc_id: str, text_path: Path, annotation_path: Path, digests: tuple[str, str]) -> dict[str, Any] | None:
+    """What :func:`read_unit` returns, when the cache has it for files of these ``digests`` (else None)."""
+    ctx = _context()
+    cached = Cache(ctx.cache_root, "read").get_json(read_key(doc_id, annotation_path, digests))
+    if cached is None or not graph_cached(cached):
+        return None
+    return {**cached, "text": digests[0], "annotation": digests[1]}
 
 
 def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> dict[str, Any]:
