@@ -44,8 +44,10 @@ from .sitedata import (
     EVIDENCE,
     SOURCE_DOCUMENT,
     SUMMARY,
+    TYPE,
     Blank,
     Facts,
+    Record,
     deal_classes,
     expand,
     facts_of,
@@ -159,29 +161,52 @@ def parties_csv(facts: Facts) -> str:
 def evidence_csv(facts: Facts) -> str:
     """The evidence table: one row per statement ``?x aa:evidence ?e``, with what the quote ``?e`` and its
     selectors and source document say."""
-    evidence, documents = set(facts.typed(EVIDENCE)), set(facts.typed(SOURCE_DOCUMENT))
+    records = facts.records
+    has_selector, exact, start, end, source, attributed, publisher = (
+        expand(c)
+        for c in (
+            "oa:hasSelector",
+            "oa:exact",
+            "oa:start",
+            "oa:end",
+            "oa:hasSource",
+            "aa:attribution",
+            "dcterms:publisher",
+        )
+    )
 
-    def of_selector(e: str, curie: str) -> str:
-        selectors = [q for q in facts.values(e, "oa:hasSelector") if not isinstance(q, tuple)]
-        found = [v for q in selectors if (v := _smallest(facts, q, curie)) is not None]
-        return min(found, default="")
+    def smallest(record: Record | Blank, predicate: str) -> str:
+        values = record.get(predicate)
+        return min(map(text, values)) if values else ""
 
     quotes: dict[str, tuple[str, ...]] = {}  # what a row says about its quote
 
     def quote(e: str) -> tuple[str, ...]:
         found = quotes.get(e)
         if found is None:
-            doc = (_smallest(facts, e, "oa:hasSource") if e in evidence else None) or ""
-            attribution = _smallest(facts, e, "aa:attribution") if e in evidence else None
+            record = records.get(e, {})
+            selectors = [
+                q if isinstance(q, dict) else records.get(q, {})
+                for q in record.get(has_selector, ())
+                if not isinstance(q, tuple)
+            ]
+
+            def of_selector(predicate: str) -> str:
+                return min((smallest(q, predicate) for q in selectors if q.get(predicate)), default="")
+
+            quoted = EVIDENCE in record.get(TYPE, ())
+            doc = smallest(record, source) if quoted else ""
+            attribution = smallest(record, attributed) if quoted else ""
             document = facts.resources.get(doc)
+            doc_record = records.get(doc, {})
             found = quotes[e] = (
-                of_selector(e, "oa:exact"),
-                humanize(local_name(attribution)) if attribution is not None else "",
-                of_selector(e, "oa:start"),
-                of_selector(e, "oa:end"),
+                of_selector(exact),
+                humanize(local_name(attribution)) if attribution else "",
+                of_selector(start),
+                of_selector(end),
                 doc,
                 document.label if document else "",
-                (_smallest(facts, doc, "dcterms:publisher") if doc in documents else None) or "",
+                smallest(doc_record, publisher) if SOURCE_DOCUMENT in doc_record.get(TYPE, ()) else "",
                 document.date if document else "",
             )
         return found

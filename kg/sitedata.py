@@ -245,12 +245,16 @@ def read_records(store: ox.Store, subjects: Iterable[str] | None = None) -> dict
 
 
 def update_records(records: dict[str, Record], store: ox.Store, subjects: Iterable[str]) -> dict[str, Record]:
-    """``records`` (of an earlier state of ``store``) with the records of ``subjects`` read again from ``store``:
-    the records of the whole store when ``subjects`` holds every subject whose statements changed."""
+    """``records`` (of an earlier state of ``store``, updated in place) with the records of ``subjects`` read
+    again from ``store``: the records of the whole store when ``subjects`` holds every subject whose statements
+    changed. Still sorted by subject."""
     subjects = set(subjects)
     fresh = read_records(store, sorted(subjects))
-    merged = {s: r for s, r in records.items() if s not in subjects} | fresh
-    return dict(sorted(merged.items()))
+    added = fresh.keys() - records.keys()
+    for subject in subjects - fresh.keys():
+        records.pop(subject, None)
+    records.update(fresh)
+    return dict(sorted(records.items())) if added else records
 
 
 def save_records(records: dict[str, Record], target: Path) -> None:
