@@ -472,18 +472,13 @@ def write_site_data_and_exports(
         rows = read_content(previous / "site" / CONTENT) if previous is not None and subjects is not None else None
         write_content(store, site, None if rows is None or subjects is None else update_content(rows, store, subjects))
     if part in ("all", "rest"):
-        records, triples = None, None
-        if previous is not None and subjects is not None:
-            records, triples = load_records(previous / "site"), _previous_triples(previous)
-        if records is None or triples is None or subjects is None or previous is None:
-            records, triples = read_records(store), None
-        else:
-            old = ox.Store.read_only(str(previous / "store"))
-            triples += subject_triples(store, subjects) - subject_triples(old, subjects)
-            del old
-            records = update_records(records, store, subjects)
+        updated = _updated(store, previous, subjects) if previous is not None and subjects is not None else None
+        records, triples = updated if updated is not None else (read_records(store), None)
         facts = facts_of(records, deal_classes(store))
-        with _beside(lambda: write_exports(None, directory / "exports", facts)) as exported:
+        # After a change, the exports are written beside the rest, in a forked child: faster, but it copies much
+        # of this process's memory (the records), so a clean build, whose peak memory matters more, does not.
+        parallel = updated is not None
+        with _beside(lambda: write_exports(None, directory / "exports", facts), parallel) as exported:
             write_site_data(store, site, facts, content=False, triples=triples)
             save_records(records, site)
         sums = exported[0]
@@ -492,11 +487,12 @@ def write_site_data_and_exports(
 
 
 @contextlib.contextmanager
-def _beside(work: Callable[[], dict[str, str]]) -> Iterator[list[dict[str, str]]]:
+def _beside(work: Callable[[], dict[str, str]], parallel: bool = True) -> Iterator[list[dict[str, str]]]:
     """Run ``work`` in a forked child (it shares this process's memory: the facts are not computed twice) while
-    the body of the ``with`` runs (on one core, after it); its result is then the one item of the list yielded."""
+    the body of the ``with`` runs (on one core, or unless ``parallel``, after it); its result is then the one
+    item of the list yielded."""
     result: list[dict[str, str]] = []
-    if (os.cpu_count() or 1) < 2:
+    if not parallel or (os.cpu_count() or 1) < 2:
         yield result
         result.append(work())
         return
@@ -527,6 +523,21 @@ def _beside(work: Callable[[], dict[str, str]]) -> Iterator[list[dict[str, str]]
     if status != 0:
         raise RuntimeError(f"writing the exports failed (exit status {status})")
     result.append(json.loads(output))
+
+
+def _updated(store: ox.Store, previous: Path, subjects: set[str]) -> tuple[dict[str, Record], int] | None:
+    """The records of ``store`` and its number of distinct triples, from those of the ``previous`` build and
+    the ``subjects`` whose statements changed since; None when that build lacks them."""
+    records, triples = load_records(previous / "site"), _previous_triples(previous)
+    if records is None or triples is None:
+        return None
+    try:
+        old = ox.Store.read_only(str(previous / "store"))
+    except OSError:
+        return None
+    triples += subject_triples(store, subjects) - subject_triples(old, subjects)
+    del old
+    return update_records(records, store, subjects), triples
 
 
 def _previous_triples(previous: Path) -> int | None:

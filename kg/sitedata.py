@@ -174,24 +174,26 @@ _PREDICATE_KEYS = {p: p for p in RECORD_PREDICATES}  # one string object per pre
 INFERRED_PARTNER = "inferred " + PARTNER  # the record key of the aa:partnerOf statements of graph:inferred
 
 
-def _value(term: object) -> Value | None:
+def _value(term: object, shared: dict[str, str]) -> Value | None:
+    """``term`` as a record holds it: IRIs, datatypes and language tags as one string object each (``shared``)."""
     if isinstance(term, ox.NamedNode):
-        return term.value
+        return shared.setdefault(term.value, term.value)
     if isinstance(term, ox.Literal):
-        return (term.value, term.datatype.value, term.language or "")
+        datatype, language = term.datatype.value, term.language or ""
+        return (term.value, shared.setdefault(datatype, datatype), shared.setdefault(language, language))
     return None
 
 
-def _object(store: ox.Store, term: object) -> Obj | None:
+def _object(store: ox.Store, term: object, shared: dict[str, str]) -> Obj | None:
     """``term`` as a record holds it; a blank node (e.g. an amount of a deal) by its own statements."""
     if isinstance(term, ox.BlankNode):
         found: dict[str, set[Value]] = {}
         for quad in store.quads_for_pattern(term, None, None, None):
-            key, value = _PREDICATE_KEYS.get(quad.predicate.value), _value(quad.object)
+            key, value = _PREDICATE_KEYS.get(quad.predicate.value), _value(quad.object, shared)
             if key is not None and value is not None:
                 found.setdefault(key, set()).add(value)
         return {p: tuple(sorted(values, key=_order)) for p, values in sorted(found.items())}
-    return _value(term)  # quoted triples are not recorded
+    return _value(term, shared)  # quoted triples are not recorded
 
 
 def _order(o: Obj) -> tuple[int, str, str, str]:
@@ -210,11 +212,12 @@ def read_records(store: ox.Store, subjects: Iterable[str] | None = None) -> dict
     sorted by IRI; with ``subjects``, of those subjects alone (read by subject rather than by predicate: the
     same records)."""
     found: dict[str, dict[str, list[Obj]]] = defaultdict(dict)
+    shared: dict[str, str] = {}
 
     def add(subject: str, key: str, term: object) -> None:
-        obj = _object(store, term)
+        obj = _object(store, term, shared)
         if obj is not None:
-            record = found[subject]
+            record = found[shared.setdefault(subject, subject)]
             objects = record.get(key)
             if objects is None:
                 record[key] = [obj]

@@ -112,3 +112,34 @@ def test_exports_of_the_built_graph(kg_var: Path) -> None:
     assert graph.number_of_edges() > 0
     for _, _, edge in graph.edges(data=True):
         assert status[edge["deal"]] in ("announced", "signed", "completed", "ended")
+
+
+def test_exports_after_a_change_written_beside_equal_a_clean_write(tmp_path: Path) -> None:
+    from kg.exports import write_site_data_and_exports
+
+    network_store(tmp_path)
+    clean = write_site_data_and_exports(tmp_path / "store", tmp_path / "clean")
+    again = write_site_data_and_exports(
+        tmp_path / "store", tmp_path / "again", "all", tmp_path / "clean", {FIRM + "alpha", DEAL + "abg-jv"}
+    )
+    assert again == clean
+    for name in EXPORTS:
+        assert (tmp_path / "again" / "exports" / name).read_bytes() == (
+            tmp_path / "clean" / "exports" / name
+        ).read_bytes()
+
+
+def test_a_failing_export_beside_the_site_data_fails_the_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.exports
+    from kg.exports import write_site_data_and_exports
+
+    clean = tmp_path / "clean"
+    network_store(clean)
+    write_site_data_and_exports(clean / "store", clean)
+
+    def broken(*_: object) -> dict[str, str]:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(kg.exports, "write_exports", broken)
+    with pytest.raises(RuntimeError, match="writing the exports failed"):
+        write_site_data_and_exports(clean / "store", tmp_path / "again", "rest", clean, {FIRM + "alpha"})
