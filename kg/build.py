@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import marshal
 import os
 import shutil
 import subprocess
@@ -38,7 +37,7 @@ from rdflib.namespace import RDF, SKOS
 
 from . import __version__, iris, sitedata
 from .atomic import begin_build, current_build, make_current
-from .cache import Cache, FileDigests, digest, file_digest, files_digest
+from .cache import Cache, FileDigests, Memo, digest, file_digest, files_digest
 from .config import Paths
 from .corpus_checks import check_corpus, cited_types, read_registry
 from .dumps import graph_digest, write_dumps
@@ -55,6 +54,7 @@ from .texts import copy_ontology, write_texts
 from .units import (
     Context,
     cached_unit,
+    check_key,
     check_units,
     finding,
     graph_cached,
@@ -224,7 +224,9 @@ def _registry(
     return errors, labels, nquads
 
 
-READ_SUMMARIES = "read-summaries.marshal"  # in the cache: the last build's summaries, in one file
+# In the cache, what the last build looked up, one file each (kg.cache.Memo): the documents' summaries, their SHACL
+# findings, the keys HermiT found consistent.
+READ_SUMMARIES, CHECK_FINDINGS, CONSISTENT = "read-summaries.marshal", "check-findings.marshal", "consistent.marshal"
 
 
 def _read_units(units: list[tuple[str, Path, Path]], context: Context, cache: Path) -> list[dict[str, Any]]:
@@ -233,11 +235,8 @@ def _read_units(units: list[tuple[str, Path, Path]], context: Context, cache: Pa
     or the cache; in the pool for the rest."""
     digests = FileDigests(cache)
     set_context(context)
-    try:
-        saved = marshal.loads((cache / READ_SUMMARIES).read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        saved = {}
-    saved = saved if isinstance(saved, dict) else {}
+    memo = Memo(cache, READ_SUMMARIES)
+    saved = memo.known
     found: list[dict[str, Any] | None] = []
     statuses, keys = [], []
     for doc_id, text, annotation in units:
@@ -269,9 +268,7 @@ def _read_units(units: list[tuple[str, Path, Path]], context: Context, cache: Pa
             key = read_key(doc_id, annotation, (summary["text"], summary["annotation"]))
         keep[doc_id] = (key, own)
     digests.save()
-    tmp = cache / f".{READ_SUMMARIES}.{os.getpid()}.tmp"
-    tmp.write_bytes(marshal.dumps(keep))
-    os.replace(tmp, cache / READ_SUMMARIES)
+    memo.save(keep)
     return summaries
 
 
@@ -360,20 +357,20 @@ def _validate(
         key = graph_digest(nquads)
         graphs.put_bytes(key, nquads, ".nq") if not graphs.path(key, ".nq").exists() else None
         base.append(("", key, []))
+    set_context(context)
+    memo = Memo(context.cache_root, CHECK_FINDINGS)
+    keys = [check_key(s["graph"], c) for s, c in zip(summaries, cited, strict=True)]
+    todo = [i for i, key in enumerate(keys) if key not in memo.known]  # the others: the last build's findings
     tasks = [[*base]] + [
-        [
-            (s["id"], s["graph"], c)
-            for s, c in zip(summaries[i : i + SHACL_BATCH], cited[i : i + SHACL_BATCH], strict=True)
-        ]
-        for i in range(0, len(summaries), SHACL_BATCH)
+        [(summaries[i]["id"], summaries[i]["graph"], cited[i]) for i in todo[n : n + SHACL_BATCH]]
+        for n in range(0, len(todo), SHACL_BATCH)
     ]
+    results = [found for batch in run_units(check_units, [(t,) for t in tasks], context) for found in batch]
+    kept = {key: memo.known[key] for key in keys if key in memo.known}
+    kept |= {keys[i]: found for i, found in zip(todo, results[len(base) :], strict=True)}
+    memo.save(kept)
     findings = sorted(
-        {
-            finding(f)
-            for results in run_units(check_units, [(t,) for t in tasks], context)
-            for found in results
-            for f in found
-        },
+        {finding(f) for found in [*results[: len(base)], *kept.values()] for f in found},
         key=lambda f: (f.focus, f.path or "", f.message),
     )
     return ValidationReport(conforms=not any(f.severity == "Violation" for f in findings), results=findings)
@@ -399,7 +396,8 @@ def _reason(
         digest(__version__, "hermit", context.ontology_digest, s["graph"], *c)
         for s, c in zip(summaries, cited, strict=True)
     ]
-    todo = [i for i, key in enumerate(keys) if cache.get_bytes(key) is None]
+    memo = Memo(context.cache_root, CONSISTENT)
+    todo = [i for i, key in enumerate(keys) if key not in memo.known and cache.get_bytes(key) is None]
     graphs = Cache(context.cache_root, "graphs")
     for start in range(0, len(todo), HERMIT_BATCH):
         if stop.is_set():
@@ -413,6 +411,7 @@ def _reason(
         hermit_run(prepared, data)
         for i in batch:
             cache.put_bytes(keys[i], b"")
+    memo.save(dict.fromkeys(keys, True))
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -82,6 +82,27 @@ class Cache:
         self.put_bytes(key, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), ".json")
 
 
+class Memo:
+    """What the last build looked up, in one file (``root/name``, marshal): read whole and written whole, so that
+    a build finds the entries of thousands of unchanged documents without opening a file for each. The entries of
+    :class:`Cache` stay the source of truth for any key the memo lacks."""
+
+    def __init__(self, root: Path, name: str) -> None:
+        self.path = root / name
+        try:
+            known = marshal.loads(self.path.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            known = {}
+        self.known: dict[Any, Any] = known if isinstance(known, dict) else {}
+
+    def save(self, entries: dict[Any, Any]) -> None:
+        """Replace the memo by ``entries`` (strings, numbers, tuples, lists and dicts), atomically."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(entries))
+        os.replace(tmp, self.path)
+
+
 class FileDigests:
     """The SHA-256 of input files, remembered with their size, modification and change times and inode
     (``root/file-digests.marshal``), as git's index remembers them: a file whose status has not changed since
@@ -92,13 +113,9 @@ class FileDigests:
     RACY_NS = 2_000_000_000
 
     def __init__(self, root: Path, racy_ns: int = RACY_NS) -> None:
-        self.path = root / self.NAME
+        self.memo = Memo(root, self.NAME)
+        self.known: dict[str, tuple[int, int, int, int, str]] = self.memo.known
         self.racy_ns = racy_ns
-        try:
-            known = marshal.loads(self.path.read_bytes())
-        except (OSError, EOFError, ValueError, TypeError):
-            known = {}
-        self.known: dict[str, tuple[int, int, int, int, str]] = known if isinstance(known, dict) else {}
         self.kept: dict[str, tuple[int, int, int, int, str]] = {}
 
     @staticmethod
@@ -122,7 +139,4 @@ class FileDigests:
 
     def save(self) -> None:
         """Write what was looked up or put since this object was made (the files of one build) atomically."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.NAME}.{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(dict(sorted(self.kept.items()))))
-        os.replace(tmp, self.path)
+        self.memo.save(dict(sorted(self.kept.items())))

@@ -250,6 +250,12 @@ def triples_of(nquads: bytes) -> bytes:
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
+def check_key(graph: str, cited: list[str]) -> str:
+    """The cache key of the SHACL findings of the graph of digest ``graph`` with the ``cited`` types."""
+    ctx = _context()
+    return digest(__version__, "check", graph, *cited, ctx.shapes_digest, ctx.ontology_digest)
+
+
 def check_units(units: list[tuple[str, str, list[str]]]) -> list[list[Any]]:
     """Step 2 for some documents ``(doc id, graph digest, cited)``: the SHACL findings of each (cached).
 
@@ -260,9 +266,7 @@ def check_units(units: list[tuple[str, str, list[str]]]) -> list[list[Any]]:
     """
     ctx = _context()
     cache = Cache(ctx.cache_root, "check")
-    keys = [
-        digest(__version__, "check", graph, *cited, ctx.shapes_digest, ctx.ontology_digest) for _, graph, cited in units
-    ]
+    keys = [check_key(graph, cited) for _, graph, cited in units]
     results: list[list[Any] | None] = []
     for key in keys:
         cached = cache.get_json(key)

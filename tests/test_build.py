@@ -169,6 +169,24 @@ def test_shacl_violation_stops_the_build(paths: Paths, tmp_path: Path) -> None:
     assert not paths.store.exists()
 
 
+def test_a_document_violation_stops_every_build_until_fixed(paths: Paths, tmp_path: Path) -> None:
+    """The second build finds the document's findings in the last build's memo, not by running the shapes."""
+    ontology = ontology_with_required(
+        tmp_path,
+        "https://w3id.org/autoalliance/ontology#Deal",
+        "https://w3id.org/autoalliance/ontology#exclusive",
+        "a deal needs to say whether it is exclusive",
+    )
+    broken = Paths(seeds=paths.seeds, ontology=ontology, var=paths.var)
+    reports = []
+    for _ in range(2):
+        with pytest.raises(ValidationFailed) as info:
+            build(broken)
+        reports.append(info.value.lines)
+    assert reports[0] == reports[1] and "a deal needs to say whether it is exclusive" in "\n".join(reports[0])
+    assert not paths.store.exists()
+
+
 def test_build_layout_current_link_and_previous_build_kept(paths: Paths) -> None:
     first = build(paths)
     assert paths.current.is_symlink()
