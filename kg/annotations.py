@@ -13,7 +13,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .annotation_checks import check_corpus
-from .errors import AnnotationError, AnnotationErrors
+from .errors import AnnotationError, AnnotationErrors, display
 from .iris import DOC_ID, QID
 from .records import Alliance, Corpus, Deal, DealRef, Document, Entity, Investigation, Loc, Quote, Value
 from .vocab import (
@@ -277,13 +277,6 @@ def _read_registry(reader: Reader) -> list[Entity]:
     return entities
 
 
-def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
-
-
 def parse_annotations(seeds: Path, domains: Iterable[str], display_root: Path | None = None) -> Corpus:
     """Read ``seeds/{documents,annotations,registry}`` into a cross-referenced :class:`Corpus`.
 
@@ -295,7 +288,7 @@ def parse_annotations(seeds: Path, domains: Iterable[str], display_root: Path | 
     errors: list[AnnotationError] = []
     registry: list[Entity] = []
     for path in sorted((seeds / "registry").glob("*.yaml")):
-        reader = Reader(path, _display(path, root), MAX_REGISTRY_BYTES)
+        reader = Reader(path, display(path, root), MAX_REGISTRY_BYTES)
         registry.extend(_read_registry(reader))
         readers.append(reader)
 
@@ -303,16 +296,16 @@ def parse_annotations(seeds: Path, domains: Iterable[str], display_root: Path | 
     doc_dir, ann_dir = seeds / "documents", seeds / "annotations"
     texts = {p.stem: p for p in sorted(doc_dir.glob("*.txt"))}
     for path in sorted(ann_dir.glob("*.yaml")):
-        display = _display(path, root)
+        shown = display(path, root)
         if path.stem not in texts:
-            errors.append(AnnotationError(display, 1, 1, f"no document {path.stem}.txt in {_display(doc_dir, root)}"))
+            errors.append(AnnotationError(shown, 1, 1, f"no document {path.stem}.txt in {display(doc_dir, root)}"))
             continue
         if not DOC_ID.match(path.stem):
-            errors.append(AnnotationError(display, 1, 1, f"'{path.stem}' is not a valid document id"))
+            errors.append(AnnotationError(shown, 1, 1, f"'{path.stem}' is not a valid document id"))
             continue
-        reader = Reader(path, display, MAX_ANNOTATION_BYTES)
+        reader = Reader(path, shown, MAX_ANNOTATION_BYTES)
         readers.append(reader)
-        text_ = read_text(texts[path.stem], _display(texts[path.stem], root), errors, MAX_DOCUMENT_BYTES)
+        text_ = read_text(texts[path.stem], display(texts[path.stem], root), errors, MAX_DOCUMENT_BYTES)
         if text_ is None:
             continue
         doc = _read_document(reader, path.stem, text_)
@@ -320,7 +313,7 @@ def parse_annotations(seeds: Path, domains: Iterable[str], display_root: Path | 
             documents.append(doc)
     for stem, path in texts.items():
         if not (ann_dir / f"{stem}.yaml").exists():
-            errors.append(AnnotationError(_display(path, root), 1, 1, f"document has no annotations/{stem}.yaml"))
+            errors.append(AnnotationError(display(path, root), 1, 1, f"document has no annotations/{stem}.yaml"))
 
     corpus = Corpus(documents, registry)
     for reader in readers:

@@ -41,7 +41,7 @@ from .cache import Cache, FileDigests, Memo, digest, file_digest, files_digest
 from .config import Paths
 from .corpus_checks import check_corpus, cited_types, read_registry
 from .dumps import graph_digest, write_dumps
-from .errors import AnnotationError, AnnotationErrors, KGError, ReasoningError, ValidationFailed
+from .errors import AnnotationError, AnnotationErrors, KGError, ReasoningError, ValidationFailed, display
 from .exports import write_site_data_and_exports
 from .lock import build_lock
 from .mapping import map_registry
@@ -59,7 +59,7 @@ from .units import (
     finding,
     graph_cached,
     graph_nquads,
-    read_key,
+    read_inputs,
     read_unit,
     run_units,
     schema_triples,
@@ -162,13 +162,6 @@ class Checked:
         return data
 
 
-def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
-
-
 def _list_documents(paths: Paths) -> tuple[list[tuple[str, Path, Path]], list[AnnotationError]]:
     from .iris import DOC_ID
 
@@ -176,18 +169,18 @@ def _list_documents(paths: Paths) -> tuple[list[tuple[str, Path, Path]], list[An
     texts = {p.stem: p for p in sorted(paths.documents.glob("*.txt"))}
     units, errors = [], []
     for path in sorted(paths.annotations.glob("*.yaml")):
-        display = _display(path, root)
+        shown = display(path, root)
         if path.stem not in texts:
             errors.append(
-                AnnotationError(display, 1, 1, f"no document {path.stem}.txt in {_display(paths.documents, root)}")
+                AnnotationError(shown, 1, 1, f"no document {path.stem}.txt in {display(paths.documents, root)}")
             )
         elif not DOC_ID.match(path.stem):
-            errors.append(AnnotationError(display, 1, 1, f"'{path.stem}' is not a valid document id"))
+            errors.append(AnnotationError(shown, 1, 1, f"'{path.stem}' is not a valid document id"))
         else:
             units.append((path.stem, texts[path.stem], path))
     for stem, path in texts.items():
         if not (paths.annotations / f"{stem}.yaml").exists():
-            errors.append(AnnotationError(_display(path, root), 1, 1, f"document has no annotations/{stem}.yaml"))
+            errors.append(AnnotationError(display(path, root), 1, 1, f"document has no annotations/{stem}.yaml"))
     return units, errors
 
 
@@ -238,14 +231,15 @@ def _read_units(units: list[tuple[str, Path, Path]], context: Context, cache: Pa
     memo = Memo(cache, READ_SUMMARIES)
     saved = memo.known
     found: list[dict[str, Any] | None] = []
-    statuses, keys = [], []
+    statuses: list[tuple[tuple[int, int, int, int], tuple[int, int, int, int]]] = []
+    keys: list[tuple[str, ...] | None] = []
     for doc_id, text, annotation in units:
         status = (FileDigests.status(text), FileDigests.status(annotation))
         text_digest, annotation_digest = digests.get(text, status[0]), digests.get(annotation, status[1])
         hit, key = None, None
         if text_digest is not None and annotation_digest is not None:
             known = (text_digest, annotation_digest)
-            key = read_key(doc_id, annotation, known)
+            key = read_inputs(doc_id, annotation, known)
             entry = saved.get(doc_id)
             if entry is not None and entry[0] == key and graph_cached(entry[1]):
                 hit = {**entry[1], "text": text_digest, "annotation": annotation_digest}
@@ -264,8 +258,8 @@ def _read_units(units: list[tuple[str, Path, Path]], context: Context, cache: Pa
         digests.put(text, status[0], summary["text"])
         digests.put(annotation, status[1], summary["annotation"])
         own = {k: v for k, v in summary.items() if k not in ("text", "annotation")}
-        if hit is None or key is None:  # read in the pool: its key is that of the files as they were read
-            key = read_key(doc_id, annotation, (summary["text"], summary["annotation"]))
+        if hit is None or key is None:  # read in the pool: its inputs are the files as they were read
+            key = read_inputs(doc_id, annotation, (summary["text"], summary["annotation"]))
         keep[doc_id] = (key, own)
     digests.save()
     memo.save(keep)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -84,3 +85,9 @@ class ValidationFailed(KGError):
 
 class ReasoningError(KGError):
     """The reasoner found the ontology and data inconsistent, or could not run."""
+
+
+def display(path: Path, root: Path) -> str:
+    """``path`` as messages show it: relative to ``root`` when it is under it."""
+    text, prefix = str(path), os.path.join(root, "")
+    return text[len(prefix) :] if text.startswith(prefix) else text

@@ -26,7 +26,7 @@ from .annotation_checks import check_corpus
 from .annotations import _read_document, _read_registry  # one document and one registry file at a time
 from .build import domain_slugs
 from .config import Paths
-from .errors import AnnotationError, AnnotationErrors, KGError, ValidationFailed
+from .errors import AnnotationError, AnnotationErrors, KGError, ValidationFailed, display
 from .evidence import Anchor, anchor_quote
 from .mapping import ENTITY_CLASSES, ENTITY_IRIS, map_document, map_registry
 from .records import Alliance, Corpus, Deal, DealRef, Entity, Investigation, Quote
@@ -54,10 +54,8 @@ class FileReport:
 
 
 def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
+    shown = display(path.resolve(), root.resolve())
+    return shown if shown != str(path.resolve()) else str(path)  # outside root: as the user gave it
 
 
 def _term(name: str) -> URIRef | None:

@@ -129,7 +129,7 @@ def record_release(
     directory.mkdir(parents=True)
     _copy(dumps, directory / "dumps")
     _copy(exports, directory / "exports")
-    with open(content, "rb") as src, gzip.GzipFile(directory / CONTENT, "wb", mtime=0) as dst:
+    with open(content, "rb") as src, gzip.GzipFile(directory / CONTENT, "wb", compresslevel=6, mtime=0) as dst:
         shutil.copyfileobj(src, dst)
     previous = releases / str(last["number"]) / CONTENT if last else None
     changes = changelog(previous, content)

@@ -33,7 +33,7 @@ from .annotation_checks import _check_dates, _check_parties  # one deal at a tim
 from .annotations import MAX_ANNOTATION_BYTES, MAX_DOCUMENT_BYTES, _read_document
 from .cache import Cache, digest, file_digest
 from .dumps import graph_digest, graph_parts
-from .errors import AnnotationError
+from .errors import AnnotationError, display
 from .evidence import Anchor, anchor_quote
 from .lock import die_with_parent
 from .mapping import ENTITY_CLASSES, ENTITY_IRIS, map_document
@@ -87,13 +87,6 @@ def set_context(context: Context) -> None:
     _CONTEXT = context
 
 
-def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
-
-
 def graph_nquads(graph: Graph, name: URIRef) -> bytes:
     """The triples of ``graph`` as sorted N-Quads lines of the named graph ``name`` (the pyoxigraph terms)."""
     data = graph.serialize(format="nt", encoding="utf-8")
@@ -123,23 +116,28 @@ def read_unit(
     if found is not None:
         return found
     ctx = _context()
-    summary = _read(doc_id, text_path, annotation_path, _display(annotation_path, ctx.display_root))
+    summary = _read(doc_id, text_path, annotation_path, display(annotation_path, ctx.display_root))
     Cache(ctx.cache_root, "read").put_json(read_key(doc_id, annotation_path, (text_digest, annotation_digest)), summary)
     return {**summary, "text": text_digest, "annotation": annotation_digest}
 
 
-def read_key(doc_id: str, annotation_path: Path, digests: tuple[str, str]) -> str:
-    """The cache key of :func:`read_unit`'s summary for the document whose files have these ``digests``."""
+def read_inputs(doc_id: str, annotation_path: Path, digests: tuple[str, str]) -> tuple[str, ...]:
+    """What :func:`read_unit`'s summary of the document whose files have these ``digests`` depends on."""
     ctx = _context()
-    return digest(
+    return (
         __version__,
-        "read",
         doc_id,
-        _display(annotation_path, ctx.display_root),
+        display(annotation_path, ctx.display_root),
         *digests,
         ctx.registry_digest,
         ctx.ontology_digest,
     )
+
+
+def read_key(doc_id: str, annotation_path: Path, digests: tuple[str, str]) -> str:
+    """The cache key of :func:`read_unit`'s summary (a digest of :func:`read_inputs`)."""
+    version, *rest = read_inputs(doc_id, annotation_path, digests)
+    return digest(version, "read", *rest)
 
 
 def graph_cached(summary: dict[str, Any]) -> bool:
@@ -157,7 +155,7 @@ def cached_unit(doc_id: str, text_path: Path, annotation_path: Path, digests: tu
     return {**cached, "text": digests[0], "annotation": digests[1]}
 
 
-def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> dict[str, Any]:
+def _read(doc_id: str, text_path: Path, annotation_path: Path, shown: str) -> dict[str, Any]:
     ctx = _context()
     summary: dict[str, Any] = {
         "id": doc_id,
@@ -170,11 +168,11 @@ def _read(doc_id: str, text_path: Path, annotation_path: Path, display: str) -> 
         "quads": 0,
     }
     text_errors: list[AnnotationError] = []
-    text = read_text(text_path, _display(text_path, ctx.display_root), text_errors, MAX_DOCUMENT_BYTES)
+    text = read_text(text_path, display(text_path, ctx.display_root), text_errors, MAX_DOCUMENT_BYTES)
     if text is None:
         summary["errors"] = [e.to_json() for e in text_errors]
         return summary
-    reader = Reader(annotation_path, display, MAX_ANNOTATION_BYTES)
+    reader = Reader(annotation_path, shown, MAX_ANNOTATION_BYTES)
     doc = _read_document(reader, doc_id, text)
     errors = reader.problems()
     defined: dict[str, set[str]] = {kind: set() for kind in ITEM_IRIS}
