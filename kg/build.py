@@ -103,11 +103,14 @@ def input_files(paths: Paths) -> list[Path]:
 
 
 def input_digest(paths: Paths) -> str:
-    """SHA-256 over the inputs' names and contents and the software version: equal digests, equal builds."""
+    """SHA-256 over the inputs' names and contents and the software version: equal digests, equal builds. A file
+    whose status is that of the last build's read is not read again (:class:`~kg.cache.FileDigests`)."""
     h = hashlib.sha256(f"autoalliance {__version__}\n".encode())
+    digests = FileDigests(paths.cache)
     for path in input_files(paths):
         h.update(f"{path.parent.name}/{path.name}\n".encode())
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+        known = digests.get(path, FileDigests.status(path))
+        h.update(bytes.fromhex(known) if known is not None else hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
 
@@ -596,9 +599,10 @@ def stage(
         exports = None
         if site_data:
             progress("writing the texts")  # what document pages and /ontology show: build outputs, not inputs
+            documents = checked.paths.documents
             write_texts(
                 directory / "texts",
-                [(s["id"], s["text"], checked.paths.documents / f"{s['id']}.txt") for s in checked.documents],
+                [(s["id"], s["text"], documents / f"{s['id']}.txt") for s in checked.documents],
                 checked.cache,
             )
             copy_ontology(directory / "ontology", checked.paths.ontology, [*ONTOLOGY_FILES, SHAPES_FILE])

@@ -46,15 +46,21 @@ class Cache:
 
     def __init__(self, root: Path, kind: str) -> None:
         self.root = root / kind
+        self._root = str(self.root)
 
     def path(self, key: str, suffix: str = "") -> Path:
         """Where the entry ``key`` lives (whether or not it exists)."""
-        return self.root / key[:2] / (key + suffix)
+        return Path(self.file(key, suffix))
+
+    def file(self, key: str, suffix: str = "") -> str:
+        """:meth:`path` as a string (thousands of entries are looked up per build: no ``Path`` objects)."""
+        return os.path.join(self._root, key[:2], key + suffix)
 
     def get_bytes(self, key: str, suffix: str = "") -> bytes | None:
         """The entry's bytes, or None when absent."""
         try:
-            return self.path(key, suffix).read_bytes()
+            with open(self.file(key, suffix), "rb") as entry:
+                return entry.read()
         except FileNotFoundError:
             return None
 

@@ -104,9 +104,12 @@ def _without_prefixes(data: bytes) -> bytes:
 
 
 def graph_lines(store: ox.Store, graph: str) -> bytes:
-    """The quads of the named graph ``graph`` of ``store`` as sorted N-Quads lines."""
+    """The quads of the named graph ``graph`` of ``store`` as sorted N-Quads lines (the store writes the graph's
+    N-Triples, each line gets the graph's name: several times faster than a Python object per quad)."""
     g = ox.NamedNode(graph)
-    return "".join(sorted(f"{q} .\n" for q in store.quads_for_pattern(None, None, None, g))).encode("utf-8")
+    suffix = f" {g} .".encode()
+    triples = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) or b""
+    return b"".join(sorted(line[:-2] + suffix + b"\n" for line in triples.splitlines() if line))
 
 
 def graph_digest(nquads: bytes) -> str:

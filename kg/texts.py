@@ -32,15 +32,16 @@ def write_texts(target: Path, documents: Iterable[tuple[str, str, Path]], cache_
     texts = Cache(cache_root, "texts")
     count = 0
     for doc_id, key, source in documents:
-        kept = texts.path(key, ".txt")
-        if not kept.exists():
+        kept = texts.file(key, ".txt")
+        if not os.path.exists(kept):
             data = source.read_bytes()
             # filed under the digest of what is read now: a text changed since it was read never takes another's key
-            kept = texts.put_bytes(hashlib.sha256(data).hexdigest(), data, ".txt")
+            kept = str(texts.put_bytes(hashlib.sha256(data).hexdigest(), data, ".txt"))
+        link = os.path.join(target, f"{doc_id}.txt")
         try:
-            os.link(kept, target / f"{doc_id}.txt")
+            os.link(kept, link)
         except OSError:  # a file system without hard links, or the cache on another device
-            shutil.copyfile(kept, target / f"{doc_id}.txt")
+            shutil.copyfile(kept, link)
         count += 1
     return count
 

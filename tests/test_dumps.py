@@ -80,3 +80,23 @@ def test_a_damaged_cache_entry_is_rendered_again(tmp_path: Path) -> None:
     write_dumps(store, tmp_path / "d2", cache)
     for name in ("autoalliance.ttl", "autoalliance.trig", "autoalliance.nt.gz", "autoalliance.jsonld"):
         assert (tmp_path / "d1" / name).read_bytes() == (tmp_path / "d2" / name).read_bytes(), name
+
+
+def test_graph_lines_are_the_sorted_n_quads_of_the_graph(tmp_path: Path) -> None:
+    graph = ox.NamedNode("https://w3id.org/autoalliance/graph/doc/x")
+    store = ox.Store(str(tmp_path / "s"))
+    subject = ox.NamedNode("https://w3id.org/autoalliance/id/firm/a")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    store.extend(
+        ox.Quad(subject, label, o, graph)
+        for o in (
+            ox.Literal('say "hi"\nthen\\go\r\t'),
+            ox.Literal("Größe ✓", language="de"),
+            ox.Literal("2020", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")),
+            ox.BlankNode("b0"),
+            ox.NamedNode("https://w3id.org/autoalliance/id/firm/b"),
+        )
+    )
+    store.add(ox.Quad(subject, label, ox.Literal("elsewhere"), INFERRED))
+    expected = "".join(sorted(f"{q} .\n" for q in store.quads_for_pattern(None, None, None, graph))).encode("utf-8")
+    assert graph_lines(store, graph.value) == expected
