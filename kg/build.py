@@ -43,7 +43,7 @@ from .corpus_checks import check_corpus, cited_types, read_registry
 from .dumps import graph_digest, write_dumps
 from .errors import AnnotationError, AnnotationErrors, KGError, ReasoningError, ValidationFailed, display
 from .exports import write_site_data_and_exports
-from .lock import build_lock
+from .lock import build_lock, return_free_memory
 from .mapping import map_registry
 from .ontology import ONTOLOGY_FILES, SHAPES_FILE, load_ontology
 from .reasoning import ReasonerOntology, clash_report, find_clashes, hermit_run, infer_in_store, reasoner_data
@@ -220,6 +220,7 @@ def _registry(
     return errors, labels, nquads
 
 
+SUMMARY_KEPT = ("id", "graph", "quads", "text", "annotation")  # what a checked document's summary keeps
 # In the cache, what the last build looked up, one file each (kg.cache.Memo): the documents' summaries, their SHACL
 # findings, the keys HermiT found consistent.
 READ_SUMMARIES, CHECK_FINDINGS, CONSISTENT = "read-summaries.marshal", "check-findings.marshal", "consistent.marshal"
@@ -310,6 +311,11 @@ def check_inputs(paths: Paths, progress: Progress = _quiet, cache: Path | None =
     if errors:
         raise AnnotationErrors(sorted(errors, key=lambda e: (e.path, e.line, e.col)))
     cited = [cited_types(s, defined) for s in summaries]
+    # What the later stages read of each summary; the rest (definitions, citations, links) is checked. Less to hold,
+    # and less for the SHACL pool's processes, forked from this one, to share.
+    summaries = [{k: s[k] for k in SUMMARY_KEPT if k in s} for s in summaries]
+    del defined
+    return_free_memory()
     ontology_nquads = graph_nquads(to_canonical_graph(ontology), iris.GRAPH_ONTOLOGY)
 
     progress("validating with SHACL")
@@ -585,6 +591,7 @@ def stage(
         store.optimize()
     quads = len(store)
     del store, loaded  # closed, so that the readers below (this process and the site data's) can open it
+    return_free_memory()  # loading and inferring are over: their heap is not held beside the site data's
     # The site data are written by two processes of their own (content.tsv, and the rest) while the dumps are
     # written here; on one core, after the dumps.
     since = previous if subjects is not None else None

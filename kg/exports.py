@@ -37,7 +37,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from .iris import PREFIXES
-from .lock import die_with_parent
+from .lock import die_with_parent, return_free_memory
 from .sitedata import (
     CONTENT,
     DEAL_DATES,
@@ -474,6 +474,7 @@ def write_site_data_and_exports(
     if part in ("all", "rest"):
         updated = _updated(store, previous, subjects) if previous is not None and subjects is not None else None
         records, triples = updated if updated is not None else (read_records(store), None)
+        return_free_memory()  # what reading the records built and dropped
         facts = facts_of(records, deal_classes(store))
         # After a change, the exports are written beside the rest, in a forked child: faster, but it copies much
         # of this process's memory (the records), so a clean build, whose peak memory matters more, does not.

@@ -241,10 +241,15 @@ def read_records(store: ox.Store, subjects: Iterable[str] | None = None) -> dict
                     add(subject, key, quad.object)
                     if key is PARTNER and quad.graph_name == inferred:
                         add(subject, INFERRED_PARTNER, quad.object)
-    return {
-        s: {p: tuple(o) if len(o) == 1 else tuple(sorted(o, key=_order)) for p, o in record.items()}
-        for s, record in sorted(found.items())
-    }
+    tuples: dict[tuple[Obj, ...], tuple[Obj, ...]] = {}  # one object per distinct tuple of objects: most recur
+
+    def one(objects: list[Obj]) -> tuple[Obj, ...]:
+        value = tuple(objects) if len(objects) == 1 else tuple(sorted(objects, key=_order))
+        if any(isinstance(o, dict) for o in value):
+            return value  # blank nodes are not hashable (and rare)
+        return tuples.setdefault(value, value)
+
+    return {s: {p: one(o) for p, o in record.items()} for s, record in sorted(found.items())}
 
 
 def update_records(records: dict[str, Record], store: ox.Store, subjects: Iterable[str]) -> dict[str, Record]:
