@@ -8,8 +8,11 @@ are streamed out of it. A build writes a new directory ``var/builds/<build-id>/`
 exports, ``build.json``) and makes it current in one atomic step, or raises and leaves ``var/current`` as it
 was: the last good build stays served. One build runs at a time (``var/build.lock``).
 
-A build after a change redoes only the work of the changed documents (the rest comes from the cache), and the
-whole-graph stages; its store and dumps are byte for byte those of a clean build of the same inputs.
+A build after a change redoes only the work of the changed documents (the rest comes from the cache, found
+through the last build's memos: file digests by file status, summaries, SHACL findings, HermiT's verdicts), and
+the whole-graph stages, for the nodes the change touches where they can; the site data and exports are updated
+for the subjects whose statements changed (:func:`kg.exports.write_site_data_and_exports`). Its store and dumps
+are byte for byte those of a clean build of the same inputs, its site data and exports the same.
 """
 
 from __future__ import annotations
