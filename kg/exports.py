@@ -47,6 +47,7 @@ from .sitedata import (
     TYPE,
     Blank,
     Facts,
+    Obj,
     Record,
     deal_classes,
     expand,
@@ -98,9 +99,13 @@ def _texts(facts: Facts, subject: str | Blank, curie: str) -> list[str]:
     return [text(values[0])] if len(values) == 1 else sorted({text(o) for o in values})
 
 
-def _smallest(facts: Facts, subject: str | Blank, curie: str) -> str | None:
-    values = facts.values(subject, curie)
+def _least(values: tuple[Obj, ...]) -> str | None:
+    """The smallest IRI or lexical form of ``values`` (None when there are none)."""
     return min(map(text, values)) if values else None
+
+
+def _smallest(facts: Facts, subject: str | Blank, curie: str) -> str | None:
+    return _least(facts.values(subject, curie))
 
 
 def deals_csv(facts: Facts) -> str:
@@ -175,9 +180,8 @@ def evidence_csv(facts: Facts) -> str:
         )
     )
 
-    def smallest(record: Record | Blank, predicate: str) -> str:
-        values = record.get(predicate)
-        return min(map(text, values)) if values else ""
+    def smallest(record: Record | Blank, predicate: str) -> str:  # predicate: an IRI, looked up in the record
+        return _least(record.get(predicate, ())) or ""
 
     quotes: dict[str, tuple[str, ...]] = {}  # what a row says about its quote
 

@@ -318,10 +318,6 @@ class Facts:
                 return kind
         return None
 
-    def typed(self, cls: str) -> list[str]:
-        """The subjects with the type ``cls`` (an IRI), sorted."""
-        return [s for s, record in self.records.items() if cls in record.get(TYPE, ())]
-
 
 def members(store: ox.Store, kind: str) -> Iterator[str]:
     """The IRIs of the resources of one index ``kind`` (a key of ``KINDS``)."""

@@ -98,9 +98,7 @@ def graph_nquads(graph: Graph, name: URIRef) -> bytes:
     return "".join(sorted(lines)).encode("utf-8")
 
 
-def read_unit(
-    doc_id: str, text_path: Path, annotation_path: Path, digests: tuple[str, str] | None = None
-) -> dict[str, Any]:
+def read_unit(doc_id: str, text_path: Path, annotation_path: Path) -> dict[str, Any]:
     """Step 1 for one document: its summary (cached); the graph's N-Quads go to the ``graphs`` cache.
 
     The summary holds ``errors`` (``[path, line, col, message]``), ``defines`` (``[kind, id, path, line, col,
@@ -109,9 +107,9 @@ def read_unit(
     col, {key: [deal ids]}, shared value]``: what the checks of links and shared amounts across documents need),
     ``graph`` (the digest of its N-Quads), ``quads``, ``text`` and ``annotation`` (the SHA-256 of the text and
     annotation files, as :func:`kg.cache.file_digest` gives it; the text's is what :func:`kg.texts.write_texts`
-    files the text under). ``digests`` gives those two when already known (:class:`kg.cache.FileDigests`).
+    files the text under).
     """
-    text_digest, annotation_digest = digests or (file_digest(text_path), file_digest(annotation_path))
+    text_digest, annotation_digest = file_digest(text_path), file_digest(annotation_path)
     found = cached_unit(doc_id, text_path, annotation_path, (text_digest, annotation_digest))
     if found is not None:
         return found
@@ -142,8 +140,7 @@ def read_key(doc_id: str, annotation_path: Path, digests: tuple[str, str]) -> st
 
 def graph_cached(summary: dict[str, Any]) -> bool:
     """Whether the cache holds the graph of a summary."""
-    key = summary["graph"]
-    return os.path.exists(os.path.join(_context().cache_root, "graphs", key[:2], f"{key}.nq"))
+    return os.path.exists(Cache(_context().cache_root, "graphs").file(summary["graph"], ".nq"))
 
 
 def cached_unit(doc_id: str, text_path: Path, annotation_path: Path, digests: tuple[str, str]) -> dict[str, Any] | None:
